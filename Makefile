@@ -1,0 +1,88 @@
+# The local platform, without Docker: LocalStack in host mode, Lambdas as host processes.
+#   make demo   set everything up, run the platform, call it
+#   make test   lint, type-check, and run every test suite against the local stack
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.8
+PY312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12.*/bin/python3.12) $(shell command -v python3.12))
+PY313 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13.*/bin/python3.13) $(shell command -v python3.13))
+UV ?= $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
+PYTHON := .venv/bin/python
+export UV
+export PATH := $(dir $(UV)):$(PATH)
+
+BENCHES := $(patsubst bench/%.py,%,$(filter-out bench/_%.py,$(wildcard bench/*.py)))
+
+.PHONY: help setup up down demo test lint typecheck openapi openapi-check deploy migrate \
+	bench $(addprefix bench-,$(BENCHES)) clean
+
+help:
+	@echo "make demo | make test | make up | make down | make bench | make bench-<name>"
+	@echo "make setup | make deploy | make migrate | make openapi | make lint | make typecheck"
+
+# ---- setup: each step reruns only when its lock file changes -----------------------------
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: uv.lock pyproject.toml | $(UV)
+	@test -n "$(PY312)" || { echo "python3.12 not found (pyenv 3.12 expected)"; exit 1; }
+	$(UV) sync --frozen --python $(PY312)
+	@touch $@
+
+localstack/.venv/.synced: localstack/requirements.lock localstack/hostexec/pyproject.toml | $(UV)
+	@test -n "$(PY313)" || { echo "python3.13 not found (pyenv 3.13 expected)"; exit 1; }
+	test -x localstack/.venv/bin/python || $(UV) venv --quiet --python $(PY313) localstack/.venv
+	$(UV) pip sync --quiet --python localstack/.venv/bin/python localstack/requirements.lock
+	$(UV) pip install --quiet --no-deps --python localstack/.venv/bin/python -e localstack/hostexec
+	@touch $@
+
+node_modules/.synced: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: .venv/.synced localstack/.venv/.synced node_modules/.synced
+
+# ---- the platform ---------------------------------------------------------------------
+up: setup
+	$(PYTHON) -m scripts.stack up
+
+down:
+	@if [ -x $(PYTHON) ]; then $(PYTHON) -m scripts.stack down; else python3 localstack/ctl.py stop; fi
+
+deploy: setup
+	$(PYTHON) -m scripts.stack deploy
+
+migrate: setup
+	$(PYTHON) -m scripts.db ensure
+	$(PYTHON) -m scripts.db migrate
+
+demo: up
+	$(PYTHON) -m scripts.demo
+
+# ---- quality --------------------------------------------------------------------------
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+typecheck: setup
+	.venv/bin/mypy
+
+openapi: setup
+	$(PYTHON) -m scripts.openapi
+
+openapi-check: setup
+	$(PYTHON) -m scripts.openapi --check
+
+test: setup lint typecheck openapi-check
+	$(PYTHON) -m scripts.run_tests
+
+# ---- benchmarks -----------------------------------------------------------------------
+bench: $(addprefix bench-,$(BENCHES))
+
+$(addprefix bench-,$(BENCHES)): bench-%: setup
+	$(PYTHON) -m bench.$*
+
+clean: down
+	rm -rf .build cdk.out localstack/.state cdk-outputs.json

@@ -1,0 +1,1 @@
+"""CDK constructs of the interview platform: a thin stack composing one construct per capability."""

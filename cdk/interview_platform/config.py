@@ -1,0 +1,55 @@
+"""The stack's configuration, read once from CDK context and validated."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from constructs import Node
+
+from interview_platform.constants import STACK_NAME_PREFIX
+
+_STAGE = re.compile(r"^[a-z][a-z0-9-]{1,15}$")
+
+
+def _flag(value: object) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes"}
+
+
+@dataclass(frozen=True, slots=True)
+class StackConfig:
+    stage: str
+    local: bool
+    local_endpoint: str
+    frontend_origin: str
+    db_secret_arn: str | None
+    account: str | None
+    region: str | None
+
+    @property
+    def stack_name(self) -> str:
+        return f"{STACK_NAME_PREFIX}-{self.stage}"
+
+    @classmethod
+    def from_context(cls, node: Node) -> StackConfig:
+        stage = str(node.try_get_context("stage") or "local")
+        if not _STAGE.match(stage):
+            raise ValueError(f"stage {stage!r}: 2-16 lower-case letters, digits or dashes")
+        local = _flag(node.try_get_context("local") or "false")
+        db_secret_arn = node.try_get_context("dbSecretArn")
+        if not local and not db_secret_arn:
+            raise ValueError(
+                "Deploying to AWS needs -c dbSecretArn=<Secrets Manager ARN of the database>"
+            )
+        origin = str(node.try_get_context("frontendOrigin") or "http://localhost:5173")
+        if "*" in origin:
+            raise ValueError("frontendOrigin must be one origin, not a wildcard")
+        return cls(
+            stage=stage,
+            local=local,
+            local_endpoint=str(node.try_get_context("localEndpoint") or "http://127.0.0.1:4566"),
+            frontend_origin=origin,
+            db_secret_arn=str(db_secret_arn) if db_secret_arn else None,
+            account=node.try_get_context("account"),
+            region=node.try_get_context("region"),
+        )

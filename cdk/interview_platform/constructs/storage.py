@@ -1,0 +1,41 @@
+"""Object storage: the media bucket candidates upload to (straight from the browser)."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+
+class Storage(Construct):
+    def __init__(self, scope: Construct, id: str, *, frontend_origin: str, local: bool) -> None:
+        super().__init__(scope, id)
+        self.media_bucket = s3.Bucket(
+            self,
+            "MediaBucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=not local,
+            # Versions let the media pipeline dedupe S3 events on (bucket, key, version).
+            versioned=True,
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.GET, s3.HttpMethods.PUT, s3.HttpMethods.POST],
+                    allowed_origins=[frontend_origin],
+                    allowed_headers=["*"],
+                    exposed_headers=["ETag"],
+                    max_age=3000,
+                )
+            ],
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="abort-incomplete-multipart",
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                ),
+                s3.LifecycleRule(
+                    id="expire-old-versions", noncurrent_version_expiration=Duration.days(30)
+                ),
+            ],
+            # Locally the stack is thrown away; in AWS a deploy never drops media.
+            removal_policy=RemovalPolicy.DESTROY if local else RemovalPolicy.RETAIN,
+        )

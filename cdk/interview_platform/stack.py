@@ -1,0 +1,66 @@
+"""The platform's stack: thin, composing one construct per capability."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from interview_platform import constants as c
+from interview_platform.config import StackConfig
+from interview_platform.constructs.api import Api
+from interview_platform.constructs.data import Data
+from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
+from interview_platform.constructs.storage import Storage
+
+
+class PlatformStack(Stack):
+    def __init__(self, scope: Construct, id: str, *, config: StackConfig, **kwargs: Any) -> None:
+        super().__init__(scope, id, **kwargs)
+        storage = Storage(
+            self, "Storage", frontend_origin=config.frontend_origin, local=config.local
+        )
+        data = Data(self, "Data", local=config.local, secret_arn=config.db_secret_arn)
+        functions = PlatformFunctions(
+            self,
+            "Functions",
+            stage=config.stage,
+            local=config.local,
+            common_env={
+                "DB_SECRET_ARN": data.secret.secret_arn,
+                "PLATFORM_MEDIA_BUCKET": storage.media_bucket.bucket_name,
+                "PLATFORM_FRONTEND_ORIGIN": config.frontend_origin,
+            },
+        )
+        api = Api(
+            self,
+            "Api",
+            stage=config.stage,
+            frontend_origin=config.frontend_origin,
+            local_endpoint=config.local_endpoint if config.local else None,
+        )
+
+        health = functions.add(
+            FunctionSpec("Health", "functions.platform.health.handler.handler", timeout_s=15)
+        )
+        data.secret.grant_read(health)
+        storage.media_bucket.grant_read(health)
+        api.route("health", "GET", health)
+
+        openapi = functions.add(
+            FunctionSpec("OpenApi", "functions.platform.openapi.handler.handler", memory_mb=256)
+        )
+        api.route("openapi.json", "GET", openapi)
+
+        migrate = functions.add(
+            FunctionSpec("Migrate", "functions.platform.migrate.handler.handler", timeout_s=300)
+        )
+        data.secret.grant_read(migrate)
+
+        CfnOutput(self, c.OUTPUT_API_URL, value=api.url)
+        CfnOutput(self, c.OUTPUT_API_ID, value=api.rest_api.rest_api_id)
+        CfnOutput(self, c.OUTPUT_MEDIA_BUCKET, value=storage.media_bucket.bucket_name)
+        CfnOutput(self, c.OUTPUT_DB_SECRET_ARN, value=data.secret.secret_arn)
+        CfnOutput(self, c.OUTPUT_HEALTH_FUNCTION, value=health.function_name)
+        CfnOutput(self, c.OUTPUT_MIGRATE_FUNCTION, value=migrate.function_name)

@@ -1,0 +1,39 @@
+"""GET /v1/health: is the platform able to serve (PostgreSQL and S3 reachable)?"""
+
+from __future__ import annotations
+
+from fastapi.responses import JSONResponse
+
+from shared.dal.aws import s3_client
+from shared.dal.db import get_pool
+from shared.dal.probes import postgres_probe, s3_probe
+from shared.http.app import create_app, lambda_handler_for
+from shared.logic.health import check_health
+from shared.models.health import HealthReport
+from shared.settings import get_platform_settings
+
+settings = get_platform_settings()
+app = create_app("Platform health")
+
+
+@app.get(
+    "/v1/health",
+    response_model=HealthReport,
+    responses={503: {"model": HealthReport, "description": "A dependency is unreachable"}},
+    tags=["platform"],
+    summary="Report PostgreSQL and S3 reachability",
+)
+def get_health() -> JSONResponse:
+    report = check_health(
+        {
+            "postgres": lambda: postgres_probe(get_pool()),
+            "s3": lambda: s3_probe(s3_client(), settings.media_bucket),
+        },
+        service=settings.service,
+        stage=settings.stage,
+        version=settings.version,
+    )
+    return JSONResponse(report.model_dump(), status_code=200 if report.status == "ok" else 503)
+
+
+handler = lambda_handler_for(app)

@@ -1,0 +1,115 @@
+"""Build the Lambda code asset and the dependencies layer locally, without Docker.
+
+Usage: python layers/build.py [--force]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / ".build"
+CODE_DIR = BUILD / "code"
+DEPS_DIR = BUILD / "layers" / "deps"
+CODE_SOURCES = ("functions", "shared")
+CODE_SUFFIXES = {".py", ".sql", ".json", ".txt"}
+PYTHON_VERSION = "3.12"
+PLATFORM = "x86_64-manylinux2014"
+
+
+def _uv() -> str:
+    uv = shutil.which("uv")
+    if uv is None:
+        sys.exit("uv is not on PATH: run `make setup` first")
+    return uv
+
+
+def locked_requirements() -> str:
+    """The runtime requirements pinned by uv.lock (no dev, no CDK), as requirements.txt text."""
+    result = subprocess.run(
+        [
+            _uv(),
+            "export",
+            "--frozen",
+            "--no-dev",
+            "--no-default-groups",
+            "--no-hashes",
+            "--no-emit-project",
+            "--format",
+            "requirements-txt",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
+
+
+def build_deps_layer(force: bool = False) -> bool:
+    """Install the locked runtime dependencies as the layer's python/ directory."""
+    requirements = locked_requirements()
+    digest = hashlib.sha256(f"{PLATFORM}|{PYTHON_VERSION}|{requirements}".encode()).hexdigest()
+    # The stamp lives beside the layer, not inside it, so it never ships in /opt.
+    stamp = BUILD / "layers" / "deps.stamp"
+    if not force and stamp.exists() and stamp.read_text() == digest:
+        return False
+    shutil.rmtree(DEPS_DIR, ignore_errors=True)
+    DEPS_DIR.mkdir(parents=True)
+    req_file = BUILD / "deps-requirements.txt"
+    req_file.write_text(requirements)
+    subprocess.run(
+        [
+            _uv(),
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(DEPS_DIR / "python"),
+            "--python-platform",
+            PLATFORM,
+            "--python-version",
+            PYTHON_VERSION,
+            "--only-binary",
+            ":all:",
+            "-r",
+            str(req_file),
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    for cache in (DEPS_DIR / "python").rglob("__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
+    stamp.write_text(digest)
+    return True
+
+
+def build_code_asset() -> None:
+    """Copy only source files, so the asset hash changes only when code does."""
+    shutil.rmtree(CODE_DIR, ignore_errors=True)
+    for source in CODE_SOURCES:
+        for path in sorted((ROOT / source).rglob("*")):
+            if path.is_file() and path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts:
+                target = CODE_DIR / path.relative_to(ROOT)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+    shutil.copy2(ROOT / "openapi.json", CODE_DIR / "openapi.json")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--force", action="store_true", help="rebuild the layer even if unchanged")
+    args = parser.parse_args()
+    rebuilt = build_deps_layer(force=args.force)
+    build_code_asset()
+    print(f"layer deps: {'rebuilt' if rebuilt else 'up to date'}; code asset: {CODE_DIR}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""The environment every local tool (cdklocal, tests, benchmarks) uses to reach LocalStack."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUTS_FILE = ROOT / "cdk-outputs.json"
+ENDPOINT = os.environ.get("LOCALSTACK_ENDPOINT", "http://127.0.0.1:4566")
+ACCOUNT = "000000000000"
+REGION = "us-east-1"
+STAGE = "local"
+STACK_NAME = f"InterviewPlatform-{STAGE}"
+
+AWS_ENV = {
+    "AWS_ENDPOINT_URL": ENDPOINT,
+    "AWS_ENDPOINT_URL_S3": ENDPOINT,
+    "AWS_ACCESS_KEY_ID": "test",
+    "AWS_SECRET_ACCESS_KEY": "test",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "1",
+    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+    "CDK_DISABLE_CLI_TELEMETRY": "1",
+    "CDK_DISABLE_VERSION_CHECK": "1",
+}
+
+
+def local_env() -> dict[str, str]:
+    return {**os.environ, **AWS_ENV}
+
+
+def stack_outputs() -> dict[str, str]:
+    """The deployed stack's outputs, as `cdklocal deploy --outputs-file` wrote them."""
+    data = json.loads(OUTPUTS_FILE.read_text(encoding="utf-8"))
+    outputs: dict[str, str] = data[STACK_NAME]
+    return outputs

@@ -1,0 +1,95 @@
+"""Assemble the whole API's OpenAPI document from every use case's FastAPI app.
+
+python -m scripts.openapi           write openapi.json
+python -m scripts.openapi --check   fail if openapi.json is not what the code says
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from shared.http.problems import PROBLEM_MEDIA_TYPE, Problem
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCUMENT = ROOT / "openapi.json"
+_FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def handler_modules() -> list[str]:
+    modules = []
+    for path in sorted((ROOT / "functions").rglob("handler.py")):
+        modules.append(".".join(path.relative_to(ROOT).with_suffix("").parts))
+    return modules
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+def build_document() -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    for module_name in handler_modules():
+        app = getattr(importlib.import_module(module_name), "app", None)
+        if not isinstance(app, FastAPI):
+            continue  # not an HTTP use case (a consumer, a step, the migrator)
+        fragment = app.openapi()
+        for path, operations in fragment.get("paths", {}).items():
+            if path in paths and set(paths[path]) & set(operations):
+                raise SystemExit(f"{module_name}: {path} is already served by another function")
+            paths.setdefault(path, {}).update(operations)
+        schemas.update(fragment.get("components", {}).get("schemas", {}))
+    for name in _FASTAPI_VALIDATION_SCHEMAS:
+        schemas.pop(name, None)
+    problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem_schema.pop("$defs", {}))
+    schemas["Problem"] = problem_schema
+    for operations in paths.values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            if "422" in responses:
+                responses["422"] = _problem_response("The request is not valid (field errors)")
+            responses.setdefault("default", _problem_response("An error, as RFC 9457 problem+json"))
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Interview platform API",
+            "version": "1",
+            "description": "AI video interview platform. Errors are RFC 9457 problem+json.",
+        },
+        "paths": dict(sorted(paths.items())),
+        "components": {"schemas": dict(sorted(schemas.items()))},
+    }
+
+
+def render() -> str:
+    return json.dumps(build_document(), indent=2, sort_keys=False) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail if openapi.json is stale")
+    args = parser.parse_args()
+    text = render()
+    if args.check:
+        current = DOCUMENT.read_text(encoding="utf-8") if DOCUMENT.exists() else ""
+        if current != text:
+            sys.exit("openapi.json is stale: run `make openapi` and commit the result")
+        print("openapi.json is up to date")
+        return
+    DOCUMENT.write_text(text, encoding="utf-8")
+    print(f"wrote {DOCUMENT.relative_to(ROOT)} ({len(text)} bytes)")
+
+
+if __name__ == "__main__":
+    main()

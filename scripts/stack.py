@@ -1,0 +1,110 @@
+"""The local platform: bring it up (idempotent), deploy, tear down.
+
+python -m scripts.stack up       PostgreSQL + LocalStack + migrations + deploy; prints ApiUrl
+python -m scripts.stack deploy   build assets and deploy the CDK app onto LocalStack
+python -m scripts.stack down     stop LocalStack (and every Lambda process it started)
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.exceptions import ClientError
+
+from scripts import localenv
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudformation import CloudFormationClient
+
+CDKLOCAL = str(localenv.ROOT / "node_modules" / ".bin" / "cdklocal")
+CTL = [sys.executable, str(localenv.ROOT / "localstack" / "ctl.py")]
+STACK_DELETE_DEADLINE_S = 120.0
+
+
+def _run(command: list[str]) -> None:
+    subprocess.run(command, cwd=localenv.ROOT, env=localenv.local_env(), check=True)
+
+
+def _cloudformation() -> CloudFormationClient:
+    return boto3.client(
+        "cloudformation",
+        endpoint_url=localenv.ENDPOINT,
+        region_name=localenv.REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",  # noqa: S106 - LocalStack's fixed test credentials
+    )
+
+
+def _stack_status(name: str) -> str | None:
+    try:
+        stacks = _cloudformation().describe_stacks(StackName=name)["Stacks"]
+    except ClientError:
+        return None
+    return str(stacks[0]["StackStatus"]) if stacks else None
+
+
+def _ensure_bootstrapped() -> None:
+    if _stack_status("CDKToolkit") in {"CREATE_COMPLETE", "UPDATE_COMPLETE"}:
+        return
+    _run([CDKLOCAL, "bootstrap", f"aws://{localenv.ACCOUNT}/{localenv.REGION}"])
+
+
+def _clear_failed_stack() -> None:
+    """A stack that failed its first create cannot be updated; delete it and start over."""
+    status = _stack_status(localenv.STACK_NAME)
+    if status not in {"ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED", "DELETE_FAILED"}:
+        return
+    print(f"{localenv.STACK_NAME} is {status}: deleting it before deploying again")
+    _cloudformation().delete_stack(StackName=localenv.STACK_NAME)
+    deadline = time.monotonic() + STACK_DELETE_DEADLINE_S
+    while _stack_status(localenv.STACK_NAME) not in {None, "DELETE_COMPLETE"}:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{localenv.STACK_NAME} was not deleted in time")
+        time.sleep(1)  # poll interval within the deadline
+
+
+def deploy() -> None:
+    _run([sys.executable, "layers/build.py"])
+    _ensure_bootstrapped()
+    _clear_failed_stack()
+    _run(
+        [
+            CDKLOCAL,
+            "deploy",
+            localenv.STACK_NAME,
+            "--require-approval",
+            "never",
+            "--outputs-file",
+            str(localenv.OUTPUTS_FILE),
+            "--progress",
+            "events",
+        ]
+    )
+
+
+def up() -> None:
+    _run([sys.executable, "-m", "scripts.db", "ensure"])
+    _run([sys.executable, "-m", "scripts.db", "migrate"])
+    _run([*CTL, "start"])
+    deploy()
+    print(f"\nApiUrl: {localenv.stack_outputs()['ApiUrl']}")
+
+
+def down() -> None:
+    _run([*CTL, "stop"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("command", choices=["up", "deploy", "down"])
+    command = parser.parse_args().command
+    {"up": up, "deploy": deploy, "down": down}[command]()
+
+
+if __name__ == "__main__":
+    main()

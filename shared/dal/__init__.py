@@ -1,0 +1,1 @@
+"""Data access: the only place that touches psycopg or boto3."""

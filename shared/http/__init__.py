@@ -1,0 +1,1 @@
+"""The HTTP edge: FastAPI app factory, problem+json errors, Lambda adapter."""

@@ -1,0 +1,57 @@
+"""One way to build a use case's HTTP app and its Lambda entry point."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from mangum import Mangum
+
+from shared.http.problems import install_problem_handlers
+from shared.observability import logger
+
+CORRELATION_HEADER = "x-correlation-id"
+_MAX_CORRELATION_ID = 128
+
+
+def _correlation_id(request: Request) -> str:
+    given = request.headers.get(CORRELATION_HEADER, "")
+    # Accept a caller's id only if it is printable and bounded; otherwise make our own.
+    if given and len(given) <= _MAX_CORRELATION_ID and given.isprintable():
+        return given
+    return str(uuid.uuid4())
+
+
+def create_app(title: str) -> FastAPI:
+    """A FastAPI app with problem+json errors and correlation ids; no per-app docs routes.
+
+    The whole API's OpenAPI document is assembled from every app and served by its own route.
+    """
+    app = FastAPI(title=title, docs_url=None, redoc_url=None, openapi_url=None)
+    install_problem_handlers(app)
+
+    @app.middleware("http")
+    async def _correlate(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        correlation_id = _correlation_id(request)
+        logger.set_correlation_id(correlation_id)
+        response = await call_next(request)
+        response.headers[CORRELATION_HEADER] = correlation_id
+        return response
+
+    return app
+
+
+def lambda_handler_for(app: FastAPI) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """Wrap an app as a Lambda handler (API Gateway REST proxy events)."""
+    adapter = Mangum(app, lifespan="off")
+
+    @logger.inject_lambda_context(clear_state=True)
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        result: dict[str, Any] = adapter(event, context)
+        return result
+
+    return handler

@@ -1,0 +1,98 @@
+"""RFC 9457 problem details: the one error shape every route answers with."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.errors import DomainError
+from shared.observability import logger
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://problems.interview-platform.dev/"
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Dotted path of the offending field, e.g. body.email")
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = Field(description="URI naming the kind of problem")
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+def problem_response(
+    status: int,
+    detail: str | None = None,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    instance: str | None = None,
+    errors: list[FieldError] | None = None,
+) -> JSONResponse:
+    phrase = HTTPStatus(status).phrase
+    body = Problem(
+        type=PROBLEM_TYPE_BASE + (slug or phrase.lower().replace(" ", "-")),
+        title=title or phrase,
+        status=status,
+        detail=detail,
+        instance=instance,
+        errors=errors,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_MEDIA_TYPE
+    )
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Map every error the app can raise to problem+json; nothing else ever leaves."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(
+            exc.status, exc.detail, slug=exc.type_slug, title=exc.title, instance=request.url.path
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            FieldError(field=_field_path(err.get("loc", ())), message=str(err.get("msg", "")))
+            for err in exc.errors()
+        ]
+        return problem_response(
+            422,
+            "The request is not valid; see errors.",
+            slug="validation-failed",
+            instance=request.url.path,
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        if exc.status_code == 404:
+            detail = f"No route matches {request.method} {request.url.path}"
+        return problem_response(exc.status_code, detail, instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The stack trace goes to the log, never to the caller.
+        logger.exception("unhandled error", extra={"path": request.url.path})
+        return problem_response(500, "An unexpected error occurred.", instance=request.url.path)

@@ -1,0 +1,1 @@
+"""Pure, typed logic: no HTTP, no event shapes, no clients of its own."""

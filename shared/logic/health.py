@@ -1,0 +1,35 @@
+"""Health: run each dependency probe, time it, and say whether the platform can serve."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+
+from shared.models.health import DependencyCheck, HealthReport
+
+Probe = Callable[[], None]
+"""A probe returns when its dependency answers and raises when it does not."""
+
+_MAX_DETAIL = 300
+
+
+def run_probe(probe: Probe, clock: Callable[[], float] = time.perf_counter) -> DependencyCheck:
+    started = clock()
+    try:
+        probe()
+    # Any failure of a dependency, whatever its type, is a failed check.
+    except Exception as exc:
+        return DependencyCheck(
+            ok=False,
+            latency_ms=round((clock() - started) * 1000, 2),
+            detail=f"{type(exc).__name__}: {exc}"[:_MAX_DETAIL],
+        )
+    return DependencyCheck(ok=True, latency_ms=round((clock() - started) * 1000, 2))
+
+
+def check_health(
+    probes: Mapping[str, Probe], *, service: str, stage: str, version: str
+) -> HealthReport:
+    checks = {name: run_probe(probe) for name, probe in probes.items()}
+    status = "ok" if all(check.ok for check in checks.values()) else "degraded"
+    return HealthReport(status=status, service=service, stage=stage, version=version, checks=checks)

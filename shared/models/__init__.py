@@ -1,0 +1,1 @@
+"""Models per boundary: requests, responses, rows, events, settings."""
