@@ -4,6 +4,7 @@ Context (cdk.json defaults are the local ones; override with -c for AWS):
   stage          name suffix for every resource (local, dev, prod)
   local          "true" on LocalStack: local database settings, destroyable storage
   localEndpoint  LocalStack's gateway, used to publish a callable ApiUrl locally
+  localDbHost    local only: PostgreSQL's host as the functions see it (default 127.0.0.1)
   dbSecretArn    AWS only: the Secrets Manager secret (RDS format) of the PostgreSQL database
   frontendOrigin the one browser origin allowed by CORS
 """

@@ -84,8 +84,7 @@ def build_deps_layer(force: bool = False) -> bool:
         cwd=ROOT,
         check=True,
     )
-    for cache in (DEPS_DIR / "python").rglob("__pycache__"):
-        shutil.rmtree(cache, ignore_errors=True)
+    _compile(DEPS_DIR / "python")
     stamp.write_text(digest)
     return True
 
@@ -100,6 +99,27 @@ def build_code_asset() -> None:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, target)
     shutil.copy2(ROOT / "openapi.json", CODE_DIR / "openapi.json")
+    _compile(CODE_DIR)
+
+
+def _compile(directory: Path) -> None:
+    """Ship bytecode: /opt and /var/task are read-only in Lambda, so a cold start would otherwise
+    compile every imported module. Unchecked hashes: extraction resets file times."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "compileall",
+            "-q",
+            "-j",
+            "0",
+            "--invalidation-mode",
+            "unchecked-hash",
+            str(directory),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def main() -> None:

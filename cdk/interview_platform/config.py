@@ -23,6 +23,7 @@ class StackConfig:
     local_endpoint: str
     frontend_origin: str
     db_secret_arn: str | None
+    local_db_host: str
     account: str | None
     region: str | None
 
@@ -50,6 +51,7 @@ class StackConfig:
             local_endpoint=str(node.try_get_context("localEndpoint") or "http://127.0.0.1:4566"),
             frontend_origin=origin,
             db_secret_arn=str(db_secret_arn) if db_secret_arn else None,
+            local_db_host=str(node.try_get_context("localDbHost") or "127.0.0.1"),
             account=node.try_get_context("account"),
             region=node.try_get_context("region"),
         )

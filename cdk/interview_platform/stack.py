@@ -21,7 +21,13 @@ class PlatformStack(Stack):
         storage = Storage(
             self, "Storage", frontend_origin=config.frontend_origin, local=config.local
         )
-        data = Data(self, "Data", local=config.local, secret_arn=config.db_secret_arn)
+        data = Data(
+            self,
+            "Data",
+            local=config.local,
+            secret_arn=config.db_secret_arn,
+            local_db_host=config.local_db_host,
+        )
         functions = PlatformFunctions(
             self,
             "Functions",

@@ -1,10 +1,11 @@
 """Forward-only migration runner.
 
-Each ``NNNN_name.sql`` in ``shared/dal/migrations`` is applied once, in order, in its own
-transaction, and recorded with its checksum in ``platform.schema_migrations``. An applied file
-that changed, or a recorded migration that no longer exists, stops the run: history is never
-rewritten. A transaction-level advisory lock makes concurrent runners (two deploys, a Lambda and a
-developer) take turns instead of racing.
+Each ``NNNN_name.sql`` in ``shared/dal/migrations`` is applied once, in order, and recorded with
+its checksum in ``platform.schema_migrations``. A run is one transaction (PostgreSQL DDL is
+transactional): if any file fails, nothing of the run stays, and the fixed run starts
+clean. An applied file that changed, or a recorded migration that no longer exists, stops the
+run: history is never rewritten. A transaction-level advisory lock makes concurrent runners
+(two deploys, a Lambda and a developer) take turns instead of racing.
 """
 
 from __future__ import annotations

@@ -8,20 +8,22 @@ from aws_cdk import RemovalPolicy, SecretValue
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-LOCAL_DATABASE = {
-    "host": "127.0.0.1",
-    "port": 5432,
-    "username": "postgres",
-    "password": "",
-    "dbname": "interview",
-}
+LOCAL_DATABASE = {"port": 5432, "username": "postgres", "password": "", "dbname": "interview"}
 
 
 class Data(Construct):
     """Locally the secret describes the developer's PostgreSQL (trust auth, no password);
     in AWS it is the existing database's secret, imported by ARN."""
 
-    def __init__(self, scope: Construct, id: str, *, local: bool, secret_arn: str | None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        local: bool,
+        secret_arn: str | None,
+        local_db_host: str = "127.0.0.1",
+    ) -> None:
         super().__init__(scope, id)
         if secret_arn:
             self.secret: secretsmanager.ISecret = secretsmanager.Secret.from_secret_complete_arn(
@@ -34,7 +36,9 @@ class Data(Construct):
             self,
             "DatabaseSecret",
             description="Local PostgreSQL connection (trust auth: there is no password)",
-            secret_string_value=SecretValue.unsafe_plain_text(json.dumps(LOCAL_DATABASE)),
+            secret_string_value=SecretValue.unsafe_plain_text(
+                json.dumps({"host": local_db_host, **LOCAL_DATABASE})
+            ),
         )
         secret.apply_removal_policy(RemovalPolicy.DESTROY)
         self.secret = secret

@@ -1,0 +1,48 @@
+"""Builders for AWS event shapes, starting from the samples in events/samples."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+SAMPLES = Path(__file__).resolve().parents[1] / "events" / "samples"
+
+
+@cache
+def _sample(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((SAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def apigw_rest_event(
+    method: str = "GET", path: str = "/v1/health", headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    event = copy.deepcopy(_sample("apigw_rest_get_health"))
+    event["httpMethod"] = method
+    event["path"] = path
+    event["resource"] = path
+    event["requestContext"]["httpMethod"] = method
+    event["requestContext"]["resourcePath"] = path
+    event["requestContext"]["path"] = f"/local{path}"
+    for name, value in (headers or {}).items():
+        event["headers"][name] = value
+        event["multiValueHeaders"][name] = [value]
+    return event
+
+
+class FakeLambdaContext:
+    """The attributes of the Lambda context object that Powertools and our code read."""
+
+    function_name = "tests"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:tests"
+    memory_limit_in_mb = 256
+    aws_request_id = "00000000-0000-0000-0000-000000000001"
+    log_group_name = "/aws/lambda/tests"
+    log_stream_name = "tests"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000

@@ -1,0 +1,50 @@
+"""Health logic: each probe is timed; any failing probe makes the platform degraded."""
+
+from __future__ import annotations
+
+from shared.logic.health import check_health, run_probe
+
+
+def _ok() -> None:
+    return None
+
+
+def _down() -> None:
+    raise ConnectionRefusedError("connection refused at 127.0.0.1:5432")
+
+
+def test_all_probes_passing_is_ok() -> None:
+    report = check_health({"postgres": _ok, "s3": _ok}, service="svc", stage="local", version="1")
+
+    assert report.status == "ok"
+    assert set(report.checks) == {"postgres", "s3"}
+    assert all(check.ok and check.detail is None for check in report.checks.values())
+
+
+def test_one_failing_probe_is_degraded_with_reason() -> None:
+    report = check_health({"postgres": _down, "s3": _ok}, service="svc", stage="local", version="1")
+
+    assert report.status == "degraded"
+    assert report.checks["postgres"].ok is False
+    assert report.checks["postgres"].detail == (
+        "ConnectionRefusedError: connection refused at 127.0.0.1:5432"
+    )
+    assert report.checks["s3"].ok is True
+
+
+def test_probe_latency_comes_from_the_clock() -> None:
+    ticks = iter([10.0, 10.25])
+
+    check = run_probe(_ok, clock=lambda: next(ticks))
+
+    assert check.latency_ms == 250.0
+
+
+def test_long_failure_detail_is_bounded() -> None:
+    def noisy() -> None:
+        raise RuntimeError("x" * 5000)
+
+    check = run_probe(noisy)
+
+    assert check.detail is not None
+    assert len(check.detail) == 300
