@@ -47,6 +47,11 @@ class PlatformStack(Stack):
             local_endpoint=config.local_endpoint if config.local else None,
         )
 
+        not_found = functions.add(
+            FunctionSpec("NotFound", "functions.platform.not_found.handler.handler", memory_mb=256)
+        )
+        api.set_fallback(not_found)
+
         health = functions.add(
             FunctionSpec("Health", "functions.platform.health.handler.handler", timeout_s=15)
         )

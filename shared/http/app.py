@@ -8,8 +8,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from mangum import Mangum
+from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
 
-from shared.http.problems import install_problem_handlers
+from shared.http.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from shared.observability import logger
 
 CORRELATION_HEADER = "x-correlation-id"
@@ -47,7 +48,10 @@ def create_app(title: str) -> FastAPI:
 
 def lambda_handler_for(app: FastAPI) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """Wrap an app as a Lambda handler (API Gateway REST proxy events)."""
-    adapter = Mangum(app, lifespan="off")
+    # Without problem+json among the text types, Mangum would base64 the body of every error.
+    adapter = Mangum(
+        app, lifespan="off", text_mime_types=[*DEFAULT_TEXT_MIME_TYPES, PROBLEM_MEDIA_TYPE]
+    )
 
     @logger.inject_lambda_context(clear_state=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -45,12 +45,13 @@ def test_unknown_route_is_404_problem_json(api: httpx.Client) -> None:
     assert body["type"].endswith("/not-found")
 
 
-def test_unknown_method_on_a_known_route_is_a_problem(api: httpx.Client) -> None:
+def test_unknown_method_on_a_known_route_is_405_with_allow(api: httpx.Client) -> None:
     response = api.delete("v1/health")
 
-    assert 400 <= response.status_code < 500
+    assert response.status_code == 405
     assert response.headers["content-type"].startswith(PROBLEM)
-    assert response.json()["status"] == response.status_code
+    assert response.headers["allow"] == "GET"
+    assert response.json()["status"] == 405
 
 
 def test_openapi_document_is_served(api: httpx.Client) -> None:
@@ -70,3 +71,12 @@ def test_migrate_function_reaches_postgres_through_the_secret(
     assert "FunctionError" not in result, result["Payload"].read()
     # `make up` migrated already; the Lambda finds the same history and applies nothing.
     assert json.loads(result["Payload"].read()) == {"applied": []}
+
+
+def test_paths_outside_v1_are_404_problem_json(api: httpx.Client) -> None:
+    for path in ("", "nope", "v1", "v1/health/extra"):
+        response = api.get(path)
+
+        assert response.status_code == 404, path
+        assert response.headers["content-type"].startswith(PROBLEM), path
+        assert response.json()["status"] == 404, path

@@ -82,3 +82,6 @@ def test_unknown_path_in_the_function_is_404_problem(
 
     assert response["statusCode"] == 404
     assert response["headers"]["content-type"] == "application/problem+json"
+    # API Gateway passes the body through as is: it must be text, not base64.
+    assert response["isBase64Encoded"] is False
+    assert json.loads(response["body"])["status"] == 404

@@ -55,6 +55,9 @@ class Api(Construct):
                 allow_methods=apigw.Cors.ALL_METHODS,
             ),
             cloud_watch_role=False,
+            # LocalStack 2026.3 deletes the stage along with a replaced deployment (fixed upstream
+            # later: localstack#13736); keeping old deployments locally avoids that delete.
+            retain_deployments=local_endpoint is not None,
         )
         # Unknown routes: API Gateway's own answer is a 403 "Missing Authentication Token";
         # ours is a 404 problem document, like every other error of the API.
@@ -91,6 +94,7 @@ class Api(Construct):
             ),
         )
         self.v1 = self.rest_api.root.add_resource(API_VERSION_PREFIX)
+        self._fallback: apigw.LambdaIntegration | None = None
         # Locally the API is reached through LocalStack's gateway path, which needs no DNS.
         self.url = (
             Fn.join(
@@ -106,9 +110,31 @@ class Api(Construct):
             else self.rest_api.url
         )
 
+    def set_fallback(self, function: lambda_.IFunction) -> None:
+        """Send every request no route matches to `function` (404/405 as problem+json).
+
+        Gateway responses already do this on AWS, but LocalStack applies only their status code,
+        so unmatched paths ({proxy+}) and methods (ANY) reach a Lambda that answers the same way.
+        """
+        self._fallback = apigw.LambdaIntegration(
+            function, proxy=True, allow_test_invoke=False, scope_permission_to_method=False
+        )
+        self.rest_api.root.add_method("ANY", self._fallback)
+        self.rest_api.root.add_proxy(default_integration=self._fallback, any_method=True)
+        self._add_fallback_methods(self.v1)
+
+    def _add_fallback_methods(self, resource: apigw.IResource) -> None:
+        resource.add_method("ANY", self._fallback)
+        resource.add_proxy(default_integration=self._fallback, any_method=True)
+
     def route(self, path: str, method: str, function: lambda_.IFunction) -> apigw.Method:
         """Expose `function` at /v1/<path> for `method` (Lambda proxy integration)."""
         resource: apigw.IResource = self.v1
         for part in path.strip("/").split("/"):
-            resource = resource.get_resource(part) or resource.add_resource(part)
+            child = resource.get_resource(part)
+            if child is None:
+                child = resource.add_resource(part)
+                if self._fallback is not None:
+                    child.add_method("ANY", self._fallback)
+            resource = child
         return resource.add_method(method, apigw.LambdaIntegration(function, proxy=True))
