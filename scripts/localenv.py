@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
+
+import boto3
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUTS_FILE = ROOT / "cdk-outputs.json"
@@ -37,3 +40,14 @@ def stack_outputs() -> dict[str, str]:
     data = json.loads(OUTPUTS_FILE.read_text(encoding="utf-8"))
     outputs: dict[str, str] = data[STACK_NAME]
     return outputs
+
+
+def client(service: str, endpoint: str = ENDPOINT) -> Any:
+    """A boto3 client for LocalStack (fixed test credentials)."""
+    return boto3.client(  # type: ignore[call-overload]
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",  # noqa: S106 - LocalStack's fixed test credentials
+    )

@@ -13,7 +13,6 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-import boto3
 from botocore.exceptions import ClientError
 
 from scripts import localenv
@@ -31,13 +30,8 @@ def _run(command: list[str]) -> None:
 
 
 def _cloudformation() -> CloudFormationClient:
-    return boto3.client(
-        "cloudformation",
-        endpoint_url=localenv.ENDPOINT,
-        region_name=localenv.REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",  # noqa: S106 - LocalStack's fixed test credentials
-    )
+    cloudformation: CloudFormationClient = localenv.client("cloudformation")
+    return cloudformation
 
 
 def _stack_status(name: str) -> str | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import boto3
 import httpx
 import pytest
 
@@ -27,10 +26,4 @@ def api(outputs: dict[str, str]) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="session")
 def lambda_client() -> object:
-    return boto3.client(
-        "lambda",
-        endpoint_url=localenv.ENDPOINT,
-        region_name=localenv.REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    return localenv.client("lambda")

@@ -6,11 +6,11 @@ import os
 import uuid
 from collections.abc import Iterator
 
-import boto3
 import psycopg
 import pytest
 from psycopg import sql
 
+from scripts import localenv
 from shared.dal.db import conninfo_for
 from shared.settings import DatabaseSettings
 
@@ -38,13 +38,7 @@ def database_settings() -> Iterator[DatabaseSettings]:
 
 @pytest.fixture
 def s3() -> object:
-    return boto3.client(
-        "s3",
-        endpoint_url=LOCALSTACK,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    return localenv.client("s3", LOCALSTACK)
 
 
 @pytest.fixture

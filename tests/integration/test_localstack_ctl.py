@@ -18,8 +18,9 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import pytest
+
+from scripts import localenv
 
 ROOT = Path(__file__).resolve().parents[2]
 CTL = [sys.executable, str(ROOT / "localstack" / "ctl.py")]
@@ -107,13 +108,7 @@ def test_start_twice_is_a_noop_and_stop_leaves_no_process(
     assert int((state / "localstack.pid").read_text()) == pid
 
     # Given a Lambda environment running as a host process of this LocalStack
-    client = boto3.client(
-        "lambda",
-        endpoint_url=f"http://127.0.0.1:{port}",
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    client = localenv.client("lambda", f"http://127.0.0.1:{port}")
     client.create_function(
         FunctionName="ctl-probe",
         Runtime="python3.12",
