@@ -5,6 +5,7 @@ Context (cdk.json defaults are the local ones; override with -c for AWS):
   local          "true" on LocalStack: local database settings, destroyable storage
   localEndpoint  LocalStack's gateway, used to publish a callable ApiUrl locally
   localDbHost    local only: PostgreSQL's host as the functions see it (default 127.0.0.1)
+  localDbName    local only: the database name (default interview)
   dbSecretArn    AWS only: the Secrets Manager secret (RDS format) of the PostgreSQL database
   frontendOrigin the one browser origin allowed by CORS
 """

@@ -10,12 +10,28 @@ from typing import Any
 import boto3
 
 ROOT = Path(__file__).resolve().parents[1]
-OUTPUTS_FILE = ROOT / "cdk-outputs.json"
-ENDPOINT = os.environ.get("LOCALSTACK_ENDPOINT", "http://127.0.0.1:4566")
+# A second, isolated local platform (another port, stage and database) can run beside the
+# default one: LOCALSTACK_PORT, LOCALSTACK_STATE_DIR, PLATFORM_LOCAL_STAGE and DB_NAME.
+PORT = int(os.environ.get("LOCALSTACK_PORT", "4566"))
+ENDPOINT = f"http://127.0.0.1:{PORT}"
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
-STAGE = "local"
+STAGE = os.environ.get("PLATFORM_LOCAL_STAGE", "local")
+DB_NAME = os.environ.get("DB_NAME", "interview")
 STACK_NAME = f"InterviewPlatform-{STAGE}"
+_DEFAULT = STAGE == "local"
+OUTPUTS_FILE = ROOT / ("cdk-outputs.json" if _DEFAULT else f"cdk-outputs.{STAGE}.json")
+CDK_OUT = ROOT / ("cdk.out" if _DEFAULT else f"cdk.out.{STAGE}")
+CDK_CONTEXT = [
+    "-c",
+    f"stage={STAGE}",
+    "-c",
+    f"localEndpoint={ENDPOINT}",
+    "-c",
+    f"localDbName={DB_NAME}",
+    "--output",
+    str(CDK_OUT),
+]
 
 AWS_ENV = {
     "AWS_ENDPOINT_URL": ENDPOINT,

@@ -45,7 +45,14 @@ def _stack_status(name: str) -> str | None:
 def _ensure_bootstrapped() -> None:
     if _stack_status("CDKToolkit") in {"CREATE_COMPLETE", "UPDATE_COMPLETE"}:
         return
-    _run([CDKLOCAL, "bootstrap", f"aws://{localenv.ACCOUNT}/{localenv.REGION}"])
+    _run(
+        [
+            CDKLOCAL,
+            "bootstrap",
+            f"aws://{localenv.ACCOUNT}/{localenv.REGION}",
+            *localenv.CDK_CONTEXT,
+        ]
+    )
 
 
 def _clear_failed_stack() -> None:

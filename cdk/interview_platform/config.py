@@ -24,6 +24,7 @@ class StackConfig:
     frontend_origin: str
     db_secret_arn: str | None
     local_db_host: str
+    local_db_name: str
     account: str | None
     region: str | None
 
@@ -52,6 +53,7 @@ class StackConfig:
             frontend_origin=origin,
             db_secret_arn=str(db_secret_arn) if db_secret_arn else None,
             local_db_host=str(node.try_get_context("localDbHost") or "127.0.0.1"),
+            local_db_name=str(node.try_get_context("localDbName") or "interview"),
             account=node.try_get_context("account"),
             region=node.try_get_context("region"),
         )

@@ -27,6 +27,7 @@ class PlatformStack(Stack):
             local=config.local,
             secret_arn=config.db_secret_arn,
             local_db_host=config.local_db_host,
+            local_db_name=config.local_db_name,
         )
         functions = PlatformFunctions(
             self,

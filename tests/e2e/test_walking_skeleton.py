@@ -7,6 +7,7 @@ import uuid
 
 import httpx
 
+from scripts import localenv
 from scripts.openapi import DOCUMENT
 
 PROBLEM = "application/problem+json"
@@ -21,7 +22,7 @@ def test_health_reports_postgres_and_s3_reachable(
     assert response.headers["content-type"].startswith("application/json")
     body = response.json()
     assert body["status"] == "ok"
-    assert body["stage"] == "local"
+    assert body["stage"] == localenv.STAGE
     assert body["checks"]["postgres"]["ok"] is True
     assert body["checks"]["s3"]["ok"] is True
 

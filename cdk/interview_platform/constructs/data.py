@@ -8,7 +8,7 @@ from aws_cdk import RemovalPolicy, SecretValue
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-LOCAL_DATABASE = {"port": 5432, "username": "postgres", "password": "", "dbname": "interview"}
+LOCAL_DATABASE = {"port": 5432, "username": "postgres", "password": ""}
 
 
 class Data(Construct):
@@ -23,6 +23,7 @@ class Data(Construct):
         local: bool,
         secret_arn: str | None,
         local_db_host: str = "127.0.0.1",
+        local_db_name: str = "interview",
     ) -> None:
         super().__init__(scope, id)
         if secret_arn:
@@ -37,7 +38,7 @@ class Data(Construct):
             "DatabaseSecret",
             description="Local PostgreSQL connection (trust auth: there is no password)",
             secret_string_value=SecretValue.unsafe_plain_text(
-                json.dumps({"host": local_db_host, **LOCAL_DATABASE})
+                json.dumps({"host": local_db_host, "dbname": local_db_name, **LOCAL_DATABASE})
             ),
         )
         secret.apply_removal_policy(RemovalPolicy.DESTROY)
