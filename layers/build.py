@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD = ROOT / ".build"
+# An isolated local stage (PLATFORM_LOCAL_STAGE) builds apart, so two deploys never race.
+_STAGE = os.environ.get("PLATFORM_LOCAL_STAGE", "local")
+BUILD = ROOT / (".build" if _STAGE == "local" else f".build.{_STAGE}")
 CODE_DIR = BUILD / "code"
 DEPS_DIR = BUILD / "layers" / "deps"
 CODE_SOURCES = ("functions", "shared")

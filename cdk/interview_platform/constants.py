@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-BUILD_DIR = REPO_ROOT / ".build"
+# Matches layers/build.py: an isolated local stage has its own build directory.
+_LOCAL_STAGE = os.environ.get("PLATFORM_LOCAL_STAGE", "local")
+BUILD_DIR = REPO_ROOT / (".build" if _LOCAL_STAGE == "local" else f".build.{_LOCAL_STAGE}")
 CODE_ASSET_DIR = BUILD_DIR / "code"
 DEPS_LAYER_DIR = BUILD_DIR / "layers" / "deps"
 STATEMACHINES_DIR = REPO_ROOT / "statemachines"
