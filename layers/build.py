@@ -22,7 +22,8 @@ DEPS_DIR = BUILD / "layers" / "deps"
 CODE_SOURCES = ("functions", "shared")
 CODE_SUFFIXES = {".py", ".sql", ".json", ".txt"}
 PYTHON_VERSION = "3.12"
-PLATFORM = "x86_64-manylinux2014"
+# AWS Lambda python3.12 runs on Amazon Linux 2023 (glibc 2.34): manylinux_2_28 wheels and older fit.
+PLATFORM = "x86_64-manylinux_2_28"
 
 
 def _uv() -> str:
