@@ -84,6 +84,7 @@ def deploy() -> None:
             str(localenv.OUTPUTS_FILE),
             "--progress",
             "events",
+            *localenv.CDK_CONTEXT,
         ]
     )
 
