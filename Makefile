@@ -15,7 +15,7 @@ export PATH := $(dir $(UV)):$(PATH)
 BENCHES := $(patsubst bench/%.py,%,$(filter-out bench/_%.py,$(wildcard bench/*.py)))
 
 .PHONY: help setup up down demo test lint typecheck openapi openapi-check deploy migrate \
-	bench $(addprefix bench-,$(BENCHES)) clean
+	bench $(addprefix bench-,$(BENCHES)) clean event-schemas event-schemas-check redrive
 
 help:
 	@echo "make demo | make test | make up | make down | make bench | make bench-<name>"
@@ -61,6 +61,11 @@ migrate: setup
 demo: up
 	$(PYTHON) -m scripts.demo
 
+# Move a queue's dead letters back to it: make redrive QUEUE=AuditQueueUrl (output name or URL)
+redrive: setup
+	@test -n "$(QUEUE)" || { echo "usage: make redrive QUEUE=<stack output name or queue URL>"; exit 1; }
+	$(PYTHON) -m scripts.redrive "$(QUEUE)"
+
 # ---- quality --------------------------------------------------------------------------
 lint: setup
 	.venv/bin/ruff check .
@@ -75,7 +80,13 @@ openapi: setup
 openapi-check: setup
 	$(PYTHON) -m scripts.openapi --check
 
-test: setup lint typecheck openapi-check
+event-schemas: setup
+	$(PYTHON) -m scripts.event_schemas
+
+event-schemas-check: setup
+	$(PYTHON) -m scripts.event_schemas --check
+
+test: setup lint typecheck openapi-check event-schemas-check
 	$(PYTHON) -m scripts.run_tests
 
 # ---- benchmarks -----------------------------------------------------------------------

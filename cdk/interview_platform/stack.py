@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, Duration, Stack
 from constructs import Construct
 
 from interview_platform import constants as c
 from interview_platform.config import StackConfig
 from interview_platform.constructs.api import Api
 from interview_platform.constructs.data import Data
+from interview_platform.constructs.events import (
+    OUTPUT_AUDIT_DLQ_URL,
+    OUTPUT_AUDIT_QUEUE_URL,
+    OUTPUT_EVENT_BUS_NAME,
+    OUTPUT_OUTBOX_RELAY_FUNCTION,
+    Consumer,
+    PlatformEvents,
+    consumer_timeouts_s,
+    detail_type_prefixes,
+)
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
 from interview_platform.constructs.storage import Storage
 
@@ -69,6 +79,40 @@ class PlatformStack(Stack):
             FunctionSpec("Migrate", "functions.platform.migrate.handler.handler", timeout_s=300)
         )
         data.secret.grant_read(migrate)
+
+        # ---- events: bus, outbox relay, consumers (issue 3, event kernel) ----------------
+        # Producers call `platform_events.allow_publish(fn)`: EVENT_BUS_NAME + PutEvents on our bus.
+        platform_events = PlatformEvents(self, "Events", stage=config.stage)
+        outbox_relay = functions.add(
+            FunctionSpec(
+                "OutboxRelay", "functions.platform.outbox_relay.handler.handler", timeout_s=60
+            )
+        )
+        data.secret.grant_read(outbox_relay)
+        platform_events.schedule_relay(outbox_relay, every=Duration.minutes(1))
+        consumer_timeout_s, visibility_timeout_s = consumer_timeouts_s(config.local)
+        audit_consumer = functions.add(
+            FunctionSpec(
+                "AuditConsumer",
+                "functions.platform.audit_consumer.handler.handler",
+                timeout_s=consumer_timeout_s,
+            )
+        )
+        data.secret.grant_read(audit_consumer)
+        audit = Consumer(
+            self,
+            "AuditLog",
+            bus=platform_events.bus,
+            function=audit_consumer,
+            pattern=detail_type_prefixes("user.", "company."),
+            visibility_timeout=Duration.seconds(visibility_timeout_s),
+            local=config.local,
+        )
+        CfnOutput(self, OUTPUT_EVENT_BUS_NAME, value=platform_events.bus.event_bus_name)
+        CfnOutput(self, OUTPUT_AUDIT_QUEUE_URL, value=audit.queue.queue_url)
+        CfnOutput(self, OUTPUT_AUDIT_DLQ_URL, value=audit.dlq.queue_url)
+        CfnOutput(self, OUTPUT_OUTBOX_RELAY_FUNCTION, value=outbox_relay.function_name)
+        # ---- end of events -------------------------------------------------------------------
 
         CfnOutput(self, c.OUTPUT_API_URL, value=api.url)
         CfnOutput(self, c.OUTPUT_API_ID, value=api.rest_api.rest_api_id)

@@ -115,18 +115,27 @@ def test_local_api_url_goes_through_localstack_gateway(local_template: Template)
     assert parts[-1] == "/local/_user_request_/"
 
 
-def test_functions_read_only_the_database_secret_they_need(local_template: Template) -> None:
-    policies = _resources(local_template, "AWS::IAM::Policy")
-    secret_readers = [
-        p for p in policies.values() if "secretsmanager:GetSecretValue" in str(p["Properties"])
-    ]
-    # health and migrate read the secret; the OpenAPI function does not.
-    assert len(secret_readers) == 2
+def test_database_secret_is_granted_by_name_and_not_to_edge_functions(
+    local_template: Template,
+) -> None:
     (secret_id,) = _resources(local_template, "AWS::SecretsManager::Secret")
-    for policy in secret_readers:
+    policies = _resources(local_template, "AWS::IAM::Policy")
+    readers = []
+    for policy in policies.values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            if "secretsmanager:GetSecretValue" in statement["Action"]:
-                assert statement["Resource"] == {"Ref": secret_id}
+            actions = statement["Action"]
+            if "secretsmanager:GetSecretValue" in (
+                actions if isinstance(actions, list) else [actions]
+            ) and statement["Resource"] == {"Ref": secret_id}:
+                readers.extend(role["Ref"] for role in policy["Properties"]["Roles"])
+            # No function may read every secret.
+            assert not (
+                "secretsmanager:GetSecretValue" in str(actions) and statement["Resource"] == "*"
+            )
+    assert any("Health" in role for role in readers)
+    assert any("Migrate" in role for role in readers)
+    # Functions that never touch the database get no access to its secret.
+    assert not any("OpenApi" in role or "NotFound" in role for role in readers)
 
 
 def test_aws_synth_imports_the_database_secret_and_keeps_media(aws_template: Template) -> None:

@@ -1,0 +1,128 @@
+"""The event kernel's infrastructure: our bus, the outbox relay's schedule, and consumers.
+
+A :class:`Consumer` is one SQS queue with its dead-letter queue (maxReceiveCount 5, 14 days,
+alarm on depth), an EventBridge rule on our bus feeding the queue, and the consumer Lambda reading
+the queue in batches of 10 with partial-failure reporting.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+# Stack output keys (tests and scripts read these from cdk-outputs.json).
+OUTPUT_EVENT_BUS_NAME = "EventBusName"
+OUTPUT_AUDIT_QUEUE_URL = "AuditQueueUrl"
+OUTPUT_AUDIT_DLQ_URL = "AuditDlqUrl"
+OUTPUT_OUTBOX_RELAY_FUNCTION = "OutboxRelayFunctionName"
+
+MAX_RECEIVE_COUNT = 5
+DLQ_RETENTION = Duration.days(14)
+BATCH_SIZE = 10
+# Locally a failing message must reach its DLQ within seconds (5 receives); in AWS the
+# visibility timeout is six times the function's timeout, as AWS recommends for SQS sources.
+LOCAL_CONSUMER_TIMEOUT_S = 5
+AWS_CONSUMER_TIMEOUT_S = 30
+
+
+def consumer_timeouts_s(local: bool) -> tuple[int, int]:
+    """(function timeout, queue visibility timeout) of a consumer, in seconds."""
+    if local:
+        return LOCAL_CONSUMER_TIMEOUT_S, LOCAL_CONSUMER_TIMEOUT_S
+    return AWS_CONSUMER_TIMEOUT_S, 6 * AWS_CONSUMER_TIMEOUT_S
+
+
+class PlatformEvents(Construct):
+    """Our custom bus. Producers get ``EVENT_BUS_NAME`` and ``PutEvents`` on it, nothing more."""
+
+    def __init__(self, scope: Construct, id: str, *, stage: str) -> None:
+        super().__init__(scope, id)
+        self.bus = events.EventBus(self, "Bus", event_bus_name=f"interview-platform-{stage}")
+
+    def allow_publish(self, function: lambda_.Function) -> None:
+        function.add_environment("EVENT_BUS_NAME", self.bus.event_bus_name)
+        self.bus.grant_put_events_to(function)
+
+    def schedule_relay(self, function: lambda_.Function, every: Duration) -> events.Rule:
+        """The outbox sweep, on a schedule (the default bus carries schedules)."""
+        self.allow_publish(function)
+        return events.Rule(
+            self,
+            "OutboxRelaySchedule",
+            description="Publish outbox rows the producers' own relay left behind",
+            schedule=events.Schedule.rate(every),
+            targets=[targets.LambdaFunction(function, retry_attempts=0)],
+        )
+
+
+class Consumer(Construct):
+    """One consumer of our bus: rule -> queue (+ DLQ and alarm) -> Lambda."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        bus: events.IEventBus,
+        function: lambda_.Function,
+        pattern: events.EventPattern,
+        visibility_timeout: Duration,
+        local: bool,
+    ) -> None:
+        super().__init__(scope, id)
+        removal = RemovalPolicy.DESTROY if local else RemovalPolicy.RETAIN
+        self.dlq = sqs.Queue(
+            self,
+            "Dlq",
+            retention_period=DLQ_RETENTION,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=not local,
+            removal_policy=removal,
+        )
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            visibility_timeout=visibility_timeout,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=not local,
+            dead_letter_queue=sqs.DeadLetterQueue(
+                max_receive_count=MAX_RECEIVE_COUNT, queue=self.dlq
+            ),
+            removal_policy=removal,
+        )
+        self.rule = events.Rule(
+            self,
+            "Rule",
+            event_bus=bus,
+            event_pattern=pattern,
+            targets=[targets.SqsQueue(self.queue)],
+        )
+        function.add_event_source(
+            sources.SqsEventSource(
+                self.queue, batch_size=BATCH_SIZE, report_batch_item_failures=True
+            )
+        )
+        self.dlq_alarm = cloudwatch.Alarm(
+            self,
+            "DlqDepthAlarm",
+            alarm_description=f"{id}: messages in the dead-letter queue (redrive after a fix)",
+            metric=self.dlq.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(1), statistic="Maximum"
+            ),
+            threshold=0,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+
+
+def detail_type_prefixes(*prefixes: str) -> events.EventPattern:
+    return events.EventPattern(
+        detail_type=events.Match.any_of(*(events.Match.prefix(p) for p in prefixes))
+    )

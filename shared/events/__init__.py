@@ -1,0 +1,35 @@
+"""The event kernel: envelope, catalogue, outbox, publisher, relay, consumers.
+
+Producers::
+
+    with pool.connection() as conn, conn.transaction():
+        ...  # domain rows
+        event = new_event("user.registered", UserRegistered(...), source=..., correlation_id=...)
+        enqueue(conn, event)
+    relay_after_commit(pool, [event.event_id])
+"""
+
+from __future__ import annotations
+
+from shared.events.catalogue import CATALOGUE, payload_model
+from shared.events.envelope import EventEnvelope
+from shared.events.errors import (
+    EventContractError,
+    MalformedEventError,
+    PublishError,
+    UnknownEventTypeError,
+)
+from shared.events.factory import new_event
+from shared.events.outbox import enqueue
+
+__all__ = [
+    "CATALOGUE",
+    "EventContractError",
+    "EventEnvelope",
+    "MalformedEventError",
+    "PublishError",
+    "UnknownEventTypeError",
+    "enqueue",
+    "new_event",
+    "payload_model",
+]
