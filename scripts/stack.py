@@ -53,6 +53,7 @@ def _ensure_bootstrapped() -> None:
             *localenv.CDK_CONTEXT,
         ]
     )
+    _point_stage_at_current_deployment()
 
 
 def _clear_failed_stack() -> None:
@@ -67,6 +68,29 @@ def _clear_failed_stack() -> None:
         if time.monotonic() > deadline:
             raise SystemExit(f"{localenv.STACK_NAME} was not deleted in time")
         time.sleep(1)  # poll interval within the deadline
+
+
+def _point_stage_at_current_deployment() -> None:
+    """LocalStack 2026.3 leaves the stage on an old deployment when CDK replaces the deployment
+    (we keep old ones locally, see constructs/api.py); point it at the stack's current one."""
+    resources = _cloudformation().describe_stack_resources(StackName=localenv.STACK_NAME)
+    current = [
+        r["PhysicalResourceId"]
+        for r in resources["StackResources"]
+        if r["ResourceType"] == "AWS::ApiGateway::Deployment"
+    ]
+    if len(current) != 1:
+        raise SystemExit(f"expected one API deployment in the stack, found {current}")
+    api_id = localenv.stack_outputs()["ApiId"]
+    apigateway = localenv.client("apigateway")
+    stage = apigateway.get_stage(restApiId=api_id, stageName=localenv.STAGE)
+    if stage["deploymentId"] != current[0]:
+        apigateway.update_stage(
+            restApiId=api_id,
+            stageName=localenv.STAGE,
+            patchOperations=[{"op": "replace", "path": "/deploymentId", "value": current[0]}],
+        )
+        print(f"stage {localenv.STAGE} now serves deployment {current[0]}")
 
 
 def deploy() -> None:
@@ -87,6 +111,7 @@ def deploy() -> None:
             *localenv.CDK_CONTEXT,
         ]
     )
+    _point_stage_at_current_deployment()
 
 
 def up() -> None:

@@ -22,6 +22,7 @@ from interview_platform.constructs.events import (
     detail_type_prefixes,
 )
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
+from interview_platform.constructs.identity import Identity
 from interview_platform.constructs.storage import Storage
 
 
@@ -113,6 +114,23 @@ class PlatformStack(Stack):
         CfnOutput(self, OUTPUT_AUDIT_DLQ_URL, value=audit.dlq.queue_url)
         CfnOutput(self, OUTPUT_OUTBOX_RELAY_FUNCTION, value=outbox_relay.function_name)
         # ---- end of events -------------------------------------------------------------------
+
+        # ---- identity and access (issue 3, identity) -------------------------------------------
+        identity = Identity(
+            self,
+            "Identity",
+            stage=config.stage,
+            local=config.local,
+            functions=functions,
+            api=api,
+            db_secret=data.secret,
+            media_bucket=storage.media_bucket,
+        )
+        for producer in identity.functions.values():
+            platform_events.allow_publish(producer)
+        CfnOutput(self, "IdentityKeySecretName", value=identity.key_secret_name)
+        CfnOutput(self, "IdentityRotateKeyFunctionName", value=identity.rotate_key.function_name)
+        # ---- end of identity -----------------------------------------------------------------
 
         CfnOutput(self, c.OUTPUT_API_URL, value=api.url)
         CfnOutput(self, c.OUTPUT_API_ID, value=api.rest_api.rest_api_id)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +20,10 @@ ON CONFLICT (event_id) DO NOTHING
 """
 
 
+# The events enqueued by the unit of work in progress (see tracking_enqueued), if one tracks them.
+_tracked: ContextVar[list[UUID] | None] = ContextVar("outbox_tracked", default=None)
+
+
 def enqueue(conn: psycopg.Connection[Any], event: EventEnvelope) -> None:
     """Add ``event`` to the outbox inside the caller's transaction (never commits).
 
@@ -26,6 +32,20 @@ def enqueue(conn: psycopg.Connection[Any], event: EventEnvelope) -> None:
     conn.execute(
         _INSERT, (event.event_id, event.event_type, event.tenant_id, Jsonb(event.to_detail()))
     )
+    tracked = _tracked.get()
+    if tracked is not None:
+        tracked.append(event.event_id)
+
+
+@contextmanager
+def tracking_enqueued() -> Iterator[list[UUID]]:
+    """Collect the ids of the events enqueued inside this block (to relay them after commit)."""
+    ids: list[UUID] = []
+    token = _tracked.set(ids)
+    try:
+        yield ids
+    finally:
+        _tracked.reset(token)
 
 
 # Oldest first; rows another relay holds are skipped, so two relays never publish the same row.

@@ -11,7 +11,8 @@ until EventBridge has accepted it.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -128,3 +129,22 @@ def sweep(
             if batch.published + batch.failed < batch_size:
                 break
     return report
+
+
+@contextmanager
+def transaction_with_events(
+    pool: ConnectionPool, publisher: EventPublisher | None = None
+) -> Iterator[psycopg.Connection[Any]]:
+    """One use case's transaction; the events it enqueued are published right after the commit.
+
+    A rollback publishes nothing. Publishing is best effort: whatever fails stays in the outbox
+    for the scheduled sweep, and the caller's committed work is never turned into an error.
+    """
+    with outbox.tracking_enqueued() as event_ids, pool.connection() as conn, conn.transaction():
+        yield conn
+    if event_ids:
+        try:
+            relay_after_commit(pool, event_ids, publisher=publisher)
+        # The sweep is the guarantee; the use case already committed and must not fail now.
+        except Exception:
+            logger.exception("relay after commit failed; the sweep will publish these events")

@@ -14,7 +14,7 @@ from psycopg_pool import ConnectionPool
 
 from shared.events import EventEnvelope, enqueue
 from shared.events.publisher import EventBridgeClient, EventPublisher
-from shared.events.relay import relay_after_commit, sweep
+from shared.events.relay import relay_after_commit, sweep, transaction_with_events
 from tests.integration.events.conftest import BusToQueue
 from tests.unit.events.builders import sample_event
 
@@ -189,3 +189,41 @@ def test_relay_after_commit_accepts_an_idle_connection(
 
     assert report.published == 1
     assert _outbox(pool)[event.event_id][0] is not None
+
+
+def test_unit_of_work_publishes_its_events_right_after_commit(
+    pool: ConnectionPool, bus_to_queue: BusToQueue
+) -> None:
+    publisher = EventPublisher(bus_to_queue.events, bus_to_queue.bus_name)
+    event = sample_event()
+
+    # When a use case commits a change with an event, inside the unit of work
+    with transaction_with_events(pool, publisher) as conn:
+        enqueue(conn, event)
+        # Then before the commit no other connection sees it, so nothing can publish it
+        assert event.event_id not in _outbox(pool)
+
+    # Then it is published (and marked) as soon as the block returns, without a sweep
+    published_at, attempts = _outbox(pool)[event.event_id]
+    assert published_at is not None
+    assert attempts == 1
+    received = bus_to_queue.receive_all(expected=1)
+    assert [json.loads(m["Body"])["detail"]["eventId"] for m in received] == [str(event.event_id)]
+
+
+def test_unit_of_work_that_rolls_back_publishes_nothing(
+    pool: ConnectionPool, bus_to_queue: BusToQueue
+) -> None:
+    publisher = EventPublisher(bus_to_queue.events, bus_to_queue.bus_name)
+    event = sample_event()
+
+    def failing_use_case() -> None:
+        with transaction_with_events(pool, publisher) as conn:
+            enqueue(conn, event)
+            raise RuntimeError("use case failed")
+
+    with pytest.raises(RuntimeError, match="use case failed"):
+        failing_use_case()
+
+    assert event.event_id not in _outbox(pool)
+    assert bus_to_queue.receive_all(expected=0, deadline_s=2) == []

@@ -1,0 +1,37 @@
+"""POST /v1/auth/login: email and password for a token pair (rate-limited, no enumeration)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from shared.auth.errors import AuthenticationError
+from shared.auth.http import create_identity_app, key_store, source_address, transaction
+from shared.auth.settings import get_auth_settings
+from shared.http.app import lambda_handler_for
+from shared.identity import logic
+from shared.identity.models import LoginRequest, TokenPair
+
+app = create_identity_app("Log in")
+settings = get_auth_settings()
+
+
+@app.post("/v1/auth/login", response_model=TokenPair, tags=["identity"])
+def login(body: LoginRequest, request: Request) -> TokenPair:
+    source = source_address(request)
+    with transaction() as conn:
+        pair = logic.login(
+            conn,
+            body.email,
+            body.password,
+            source=source,
+            ring_source=key_store().ring,
+            settings=settings,
+        )
+        if pair is None:
+            logic.record_failed_login(conn, body.email, source)
+    if pair is None:
+        raise AuthenticationError("The email or password is not correct.")
+    return pair
+
+
+handler = lambda_handler_for(app)

@@ -1,0 +1,37 @@
+"""POST /v1/auth/register: create an account (role pending) with email and password."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Header
+from fastapi.responses import JSONResponse
+
+from shared.auth.http import correlation_id, create_identity_app, transaction
+from shared.http.app import lambda_handler_for
+from shared.identity import logic
+from shared.identity.models import RegisterRequest, UserOut
+
+app = create_identity_app("Register")
+
+
+@app.post("/v1/auth/register", status_code=201, response_model=UserOut, tags=["identity"])
+def register(
+    body: RegisterRequest,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> JSONResponse:
+    with transaction() as conn:
+        result = logic.idempotent(
+            conn,
+            "register",
+            idempotency_key,
+            body=body,
+            status_code=201,
+            run=lambda: logic.register(
+                conn, body.email, body.password, correlation_id=correlation_id()
+            ),
+        )
+    return JSONResponse(result.body, status_code=result.status_code)
+
+
+handler = lambda_handler_for(app)

@@ -1,0 +1,39 @@
+"""Errors of authentication and authorization (mapped to problem+json by the HTTP edge)."""
+
+from __future__ import annotations
+
+from shared.errors import DomainError
+
+
+class AuthenticationError(DomainError):
+    """No valid credentials. The detail is deliberately generic: it never says which check
+    failed, nor whether an account exists."""
+
+    status = 401
+    title = "Unauthorized"
+    type_slug = "unauthorized"
+
+    def __init__(self, detail: str = "Authentication failed.") -> None:
+        super().__init__(detail)
+
+
+class PermissionDeniedError(DomainError):
+    status = 403
+    title = "Forbidden"
+    type_slug = "forbidden"
+
+
+class RateLimitedError(DomainError):
+    status = 429
+    title = "Too Many Requests"
+    type_slug = "rate-limited"
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__("Too many failed attempts; try again later.")
+        self.retry_after_s = max(1, retry_after_s)
+
+
+class UnprocessableError(DomainError):
+    status = 422
+    title = "Unprocessable Content"
+    type_slug = "unprocessable"

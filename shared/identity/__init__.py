@@ -1,0 +1,1 @@
+"""The identity and access context: users, roles, profiles, companies (the tenant)."""

@@ -1,0 +1,387 @@
+"""Identity's data access: the only module that speaks SQL to the identity schema.
+
+Every function takes the caller's connection, so a use case's writes (and its outbox rows) share
+one transaction. Tenant-owned reads take the caller's tenant scope and filter by it in SQL.
+"""
+
+# SQL here is built only from this module's constant fragments; values always go as parameters.
+# ruff: noqa: S608
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from shared.errors import ConflictError, NotFoundError
+from shared.identity.models import CompanyOut, MemberOut, Role, Status, UserRow
+
+Conn = psycopg.Connection[Any]
+
+_USER_COLUMNS = """
+u.id, u.email::text AS email, u.password_hash, u.role, u.status, u.first_name, u.last_name,
+u.phone, u.bio, u.timezone, u.language, u.avatar_key, u.created_at, u.updated_at,
+m.company_id
+"""
+_USER_FROM = "identity.users u LEFT JOIN identity.company_members m ON m.user_id = u.id"
+
+
+@dataclass(frozen=True, slots=True)
+class TenantScope:
+    """Whose rows a caller may see: one company's, or (admins only) every company's."""
+
+    company_id: uuid.UUID | None
+    all_companies: bool = False
+
+
+def _one(conn: Conn, query: str, params: dict[str, Any] | tuple[Any, ...]) -> dict[str, Any] | None:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(query.encode(), params)
+        return cur.fetchone()
+
+
+def _all(conn: Conn, query: str, params: dict[str, Any] | tuple[Any, ...]) -> list[dict[str, Any]]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(query.encode(), params)
+        return cur.fetchall()
+
+
+# ---- users ---------------------------------------------------------------------------------
+def insert_user(conn: Conn, email: str, password_hash: str, role: Role = "pending") -> UserRow:
+    try:
+        with conn.transaction():
+            row = _one(
+                conn,
+                "INSERT INTO identity.users (email, password_hash, role) VALUES (%s, %s, %s)"
+                " RETURNING id",
+                (email, password_hash, role),
+            )
+    except pg_errors.UniqueViolation as exc:
+        raise ConflictError("An account with this email cannot be created.") from exc
+    assert row is not None
+    return get_user(conn, row["id"])
+
+
+def find_user_by_email(conn: Conn, email: str) -> UserRow | None:
+    row = _one(conn, f"SELECT {_USER_COLUMNS} FROM {_USER_FROM} WHERE u.email = %s", (email,))
+    return UserRow.model_validate(row) if row else None
+
+
+def find_user(conn: Conn, user_id: uuid.UUID, *, lock: bool = False) -> UserRow | None:
+    suffix = " FOR UPDATE OF u" if lock else ""
+    row = _one(
+        conn, f"SELECT {_USER_COLUMNS} FROM {_USER_FROM} WHERE u.id = %s{suffix}", (user_id,)
+    )
+    return UserRow.model_validate(row) if row else None
+
+
+def get_user(conn: Conn, user_id: uuid.UUID, *, lock: bool = False) -> UserRow:
+    user = find_user(conn, user_id, lock=lock)
+    if user is None:
+        raise NotFoundError("No such user.")
+    return user
+
+
+def set_role(conn: Conn, user_id: uuid.UUID, role: Role) -> None:
+    conn.execute(
+        "UPDATE identity.users SET role = %s, updated_at = now() WHERE id = %s", (role, user_id)
+    )
+
+
+def set_status(conn: Conn, user_id: uuid.UUID, status: Status) -> None:
+    conn.execute(
+        "UPDATE identity.users SET status = %s, updated_at = now(),"
+        " deleted_at = CASE WHEN %s = 'deleted' THEN now() ELSE deleted_at END WHERE id = %s",
+        (status, status, user_id),
+    )
+
+
+_PROFILE_FIELDS = ("first_name", "last_name", "phone", "bio", "timezone", "language", "avatar_key")
+
+
+def update_profile(conn: Conn, user_id: uuid.UUID, changes: dict[str, str | None]) -> None:
+    fields = [f for f in changes if f in _PROFILE_FIELDS]
+    if not fields:
+        return
+    assignments = ", ".join(f"{f} = %({f})s" for f in fields)
+    conn.execute(
+        f"UPDATE identity.users SET {assignments}, updated_at = now() WHERE id = %(id)s".encode(),
+        {**{f: changes[f] for f in fields}, "id": user_id},
+    )
+
+
+def encode_cursor(created_at: datetime, user_id: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{user_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        created, ident = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        return datetime.fromisoformat(created), uuid.UUID(ident)
+    except (ValueError, UnicodeDecodeError) as exc:
+        from shared.auth.errors import UnprocessableError  # noqa: PLC0415
+
+        raise UnprocessableError("The cursor is not valid.") from exc
+
+
+def list_users(
+    conn: Conn,
+    *,
+    role: Role | None,
+    status: Status | None,
+    email_prefix: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[UserRow], str | None]:
+    """Newest first, keyset-paginated on (created_at, id)."""
+    after = decode_cursor(cursor) if cursor else None
+    rows = _all(
+        conn,
+        f"SELECT {_USER_COLUMNS} FROM {_USER_FROM}"
+        " WHERE (%(role)s::text IS NULL OR u.role = %(role)s)"
+        " AND (%(status)s::text IS NULL OR u.status = %(status)s)"
+        " AND (%(prefix)s::text IS NULL OR u.email LIKE %(prefix)s || '%%')"
+        " AND (%(after_at)s::timestamptz IS NULL"
+        " OR (u.created_at, u.id) < (%(after_at)s, %(after_id)s))"
+        " ORDER BY u.created_at DESC, u.id DESC LIMIT %(limit)s",
+        {
+            "role": role,
+            "status": status,
+            "prefix": email_prefix.replace("%", r"\%").replace("_", r"\_")
+            if email_prefix
+            else None,
+            "after_at": after[0] if after else None,
+            "after_id": after[1] if after else None,
+            "limit": limit + 1,
+        },
+    )
+    users = [UserRow.model_validate(r) for r in rows[:limit]]
+    next_cursor = encode_cursor(users[-1].created_at, users[-1].id) if len(rows) > limit else None
+    return users, next_cursor
+
+
+# ---- refresh tokens ------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class RefreshRow:
+    id: uuid.UUID
+    user_id: uuid.UUID
+    family_id: uuid.UUID
+    expires_at: datetime
+    rotated_at: datetime | None
+    revoked_at: datetime | None
+
+
+def insert_refresh_token(
+    conn: Conn,
+    *,
+    user_id: uuid.UUID,
+    token_hash: bytes,
+    family_id: uuid.UUID,
+    parent_id: uuid.UUID | None,
+    ttl: timedelta,
+) -> None:
+    conn.execute(
+        "INSERT INTO identity.refresh_tokens"
+        " (user_id, family_id, parent_id, token_hash, expires_at)"
+        " VALUES (%s, %s, %s, %s, now() + %s)",
+        (user_id, family_id, parent_id, token_hash, ttl),
+    )
+
+
+def lock_refresh_token(conn: Conn, token_hash: bytes) -> RefreshRow | None:
+    row = _one(
+        conn,
+        "SELECT id, user_id, family_id, expires_at, rotated_at, revoked_at"
+        " FROM identity.refresh_tokens WHERE token_hash = %s FOR UPDATE",
+        (token_hash,),
+    )
+    return RefreshRow(**row) if row else None
+
+
+def mark_rotated(conn: Conn, token_id: uuid.UUID) -> None:
+    conn.execute("UPDATE identity.refresh_tokens SET rotated_at = now() WHERE id = %s", (token_id,))
+
+
+def revoke_family(conn: Conn, family_id: uuid.UUID) -> None:
+    conn.execute(
+        "UPDATE identity.refresh_tokens SET revoked_at = now()"
+        " WHERE family_id = %s AND revoked_at IS NULL",
+        (family_id,),
+    )
+
+
+def revoke_user_tokens(conn: Conn, user_id: uuid.UUID) -> None:
+    conn.execute(
+        "UPDATE identity.refresh_tokens SET revoked_at = now()"
+        " WHERE user_id = %s AND revoked_at IS NULL",
+        (user_id,),
+    )
+
+
+# ---- login attempts ------------------------------------------------------------------------
+def record_login_attempt(conn: Conn, email: str, source: str, *, succeeded: bool) -> None:
+    conn.execute(
+        "INSERT INTO identity.login_attempts (email, source, succeeded) VALUES (%s, %s, %s)",
+        (email, source[:64], succeeded),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FailureCount:
+    count: int
+    oldest_age_s: float
+
+
+def recent_failures(conn: Conn, *, column: str, value: str, window_s: int) -> FailureCount:
+    if column not in {"email", "source"}:
+        raise ValueError(column)
+    row = _one(
+        conn,
+        f"SELECT count(*) AS n, extract(epoch FROM now() - min(attempted_at)) AS age"
+        f" FROM identity.login_attempts WHERE {column} = %s AND NOT succeeded"
+        " AND attempted_at > now() - make_interval(secs => %s)",
+        (value, window_s),
+    )
+    assert row is not None
+    return FailureCount(int(row["n"]), float(row["age"] or 0.0))
+
+
+# ---- companies (tenant-owned reads filter by the caller's scope) ---------------------------
+_COMPANY_COLUMNS = (
+    "id, name, website, industry, size_band, owner_id, active, created_at, updated_at"
+)
+
+
+def insert_company(
+    conn: Conn,
+    *,
+    owner_id: uuid.UUID,
+    name: str,
+    website: str | None,
+    industry: str | None,
+    size_band: str | None,
+) -> CompanyOut:
+    row = _one(
+        conn,
+        "INSERT INTO identity.companies (owner_id, name, website, industry, size_band)"
+        f" VALUES (%s, %s, %s, %s, %s) RETURNING {_COMPANY_COLUMNS}",
+        (owner_id, name, website, industry, size_band),
+    )
+    assert row is not None
+    return CompanyOut.model_validate(row)
+
+
+def get_company(
+    conn: Conn, company_id: uuid.UUID, scope: TenantScope, *, lock: bool = False
+) -> CompanyOut:
+    """Another company's row answers exactly like a missing one."""
+    row = _one(
+        conn,
+        f"SELECT {_COMPANY_COLUMNS} FROM identity.companies"
+        " WHERE id = %(id)s AND (%(all)s OR id = %(tenant)s)" + (" FOR UPDATE" if lock else ""),
+        {"id": company_id, "all": scope.all_companies, "tenant": scope.company_id},
+    )
+    if row is None:
+        raise NotFoundError("No such company.")
+    return CompanyOut.model_validate(row)
+
+
+def deactivate_company(conn: Conn, company_id: uuid.UUID) -> None:
+    conn.execute(
+        "UPDATE identity.companies SET active = false, updated_at = now() WHERE id = %s AND active",
+        (company_id,),
+    )
+
+
+def insert_member(conn: Conn, company_id: uuid.UUID, user_id: uuid.UUID, member_role: str) -> None:
+    try:
+        with conn.transaction():
+            conn.execute(
+                "INSERT INTO identity.company_members (company_id, user_id, member_role)"
+                " VALUES (%s, %s, %s)",
+                (company_id, user_id, member_role),
+            )
+    except pg_errors.UniqueViolation as exc:
+        raise ConflictError("The user already belongs to a company.") from exc
+
+
+_MEMBER_SELECT = (
+    "SELECT m.company_id, m.user_id, u.email::text AS email, m.member_role, m.created_at"
+    " FROM identity.company_members m JOIN identity.users u ON u.id = m.user_id"
+    " JOIN identity.companies c ON c.id = m.company_id"
+    " WHERE m.company_id = %(company)s AND (%(all)s OR m.company_id = %(tenant)s)"
+)
+
+
+def list_members(conn: Conn, company_id: uuid.UUID, scope: TenantScope) -> list[MemberOut]:
+    rows = _all(
+        conn,
+        _MEMBER_SELECT + " ORDER BY m.created_at, m.user_id",
+        {"company": company_id, "all": scope.all_companies, "tenant": scope.company_id},
+    )
+    return [MemberOut.model_validate(r) for r in rows]
+
+
+def get_member(
+    conn: Conn, company_id: uuid.UUID, user_id: uuid.UUID, scope: TenantScope
+) -> MemberOut:
+    row = _one(
+        conn,
+        _MEMBER_SELECT + " AND m.user_id = %(user)s",
+        {
+            "company": company_id,
+            "all": scope.all_companies,
+            "tenant": scope.company_id,
+            "user": user_id,
+        },
+    )
+    if row is None:
+        raise NotFoundError("No such member.")
+    return MemberOut.model_validate(row)
+
+
+def delete_member(conn: Conn, company_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    conn.execute(
+        "DELETE FROM identity.company_members WHERE company_id = %s AND user_id = %s",
+        (company_id, user_id),
+    )
+
+
+# ---- idempotency keys ----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    request_hash: bytes
+    status_code: int
+    body: Any
+
+
+def lock_idempotency_key(conn: Conn, scope: str, key: str) -> StoredResponse | None:
+    """Serialise requests with one key (a transaction-level lock), then read what is stored."""
+    conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 3))", (f"identity|{scope}|{key}",)
+    )
+    row = _one(
+        conn,
+        "SELECT request_hash, status_code, response FROM identity.idempotency_keys"
+        " WHERE scope = %s AND key = %s",
+        (scope, key),
+    )
+    if row is None:
+        return None
+    return StoredResponse(bytes(row["request_hash"]), int(row["status_code"]), row["response"])
+
+
+def store_idempotent_response(
+    conn: Conn, scope: str, key: str, *, request_hash: bytes, status_code: int, body: Any
+) -> None:
+    conn.execute(
+        "INSERT INTO identity.idempotency_keys (scope, key, request_hash, status_code, response)"
+        " VALUES (%s, %s, %s, %s, %s)",
+        (scope, key, request_hash, status_code, Jsonb(body)),
+    )
