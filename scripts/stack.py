@@ -53,7 +53,6 @@ def _ensure_bootstrapped() -> None:
             *localenv.CDK_CONTEXT,
         ]
     )
-    _point_stage_at_current_deployment()
 
 
 def _clear_failed_stack() -> None:

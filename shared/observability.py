@@ -2,14 +2,37 @@
 
 Service name comes from ``POWERTOOLS_SERVICE_NAME``; the metrics namespace from
 ``POWERTOOLS_METRICS_NAMESPACE``. Both are set per function by CDK.
+
+The logger is needed by every function; the tracer (the X-Ray SDK, ~200 ms of imports and module
+patching) and metrics are created on first use, so functions that do not trace do not pay for it
+at cold start.
 """
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from functools import cache
+from typing import TYPE_CHECKING
+
+from aws_lambda_powertools import Logger
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Metrics, Tracer
 
 logger = Logger(utc=True)
-tracer = Tracer()
-metrics = Metrics()
 
-__all__ = ["logger", "metrics", "tracer"]
+
+@cache
+def get_tracer() -> Tracer:
+    from aws_lambda_powertools import Tracer  # noqa: PLC0415 - imported on first use
+
+    return Tracer()
+
+
+@cache
+def get_metrics() -> Metrics:
+    from aws_lambda_powertools import Metrics  # noqa: PLC0415 - imported on first use
+
+    return Metrics()
+
+
+__all__ = ["get_metrics", "get_tracer", "logger"]
