@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 from scripts import localenv
+from scripts.redrive import depth
 from shared.dal.db import conninfo_for
 from shared.events import EventEnvelope, enqueue
 from shared.events.publisher import EventPublisher
@@ -67,16 +68,6 @@ def _audit_count(db: psycopg.Connection[Any], event_id: UUID) -> int:
     return int(row[0]) if row else 0
 
 
-def _queue_depth(sqs: Any, url: str) -> int:
-    attributes = sqs.get_queue_attributes(
-        QueueUrl=url,
-        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"]) + int(
-        attributes["ApproximateNumberOfMessagesNotVisible"]
-    )
-
-
 def _in_dlq(sqs: Any, dlq_url: str, event: EventEnvelope) -> bool | None:
     # VisibilityTimeout=0: looking must not hide the message from the redrive that follows.
     messages = sqs.receive_message(
@@ -104,7 +95,7 @@ def test_an_event_put_three_times_lands_in_the_audit_log_once(
     # Then the audit log has it once, after every delivery was consumed
     poll(lambda: _audit_count(db, event.event_id) or None, what="the audit row")
     poll(
-        lambda: True if _queue_depth(sqs, outputs["AuditQueueUrl"]) == 0 else None,
+        lambda: True if depth(sqs, outputs["AuditQueueUrl"]) == 0 else None,
         what="the audit queue to drain",
     )
     assert _audit_count(db, event.event_id) == 1
@@ -162,7 +153,7 @@ def test_a_failing_event_is_dead_lettered_then_redriven_once_fixed(
     assert "moved 1 messages" in redrive.stdout, redrive.stdout
     poll(lambda: _audit_count(db, event.event_id) or None, what="the redriven audit row")
     poll(
-        lambda: True if _queue_depth(sqs, outputs["AuditQueueUrl"]) == 0 else None,
+        lambda: True if depth(sqs, outputs["AuditQueueUrl"]) == 0 else None,
         what="the audit queue to drain",
     )
     assert _audit_count(db, event.event_id) == 1
