@@ -107,6 +107,9 @@ def deploy() -> None:
             str(localenv.OUTPUTS_FILE),
             "--progress",
             "events",
+            # Code-only changes update the functions directly (about twice as fast locally);
+            # anything else falls back to a CloudFormation deployment.
+            "--hotswap-fallback",
             *localenv.CDK_CONTEXT,
         ]
     )
