@@ -6,6 +6,7 @@ what it needs; events go to the outbox in the same transaction as the change.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import uuid
@@ -31,6 +32,7 @@ from shared.identity.models import (
     CompanyOut,
     MemberOut,
     ProfileUpdate,
+    RegistrationAccepted,
     Role,
     TokenPair,
     UserOut,
@@ -128,6 +130,25 @@ def register(
         correlation_id,
     )
     return UserOut.of(user)
+
+
+def register_account(
+    conn: Conn,
+    email: str,
+    password: str,
+    *,
+    correlation_id: str,
+    hasher: PasswordHasher | None = None,
+) -> RegistrationAccepted:
+    """Sign-up as callers see it: the same answer, after the same argon2 work, whether the email
+    is new or taken; only a new email creates an account (and a user.registered event)."""
+    if dal.find_user_by_email(conn, email) is not None:
+        passwords.hash_password(password, hasher)  # equal work: timing reveals nothing either
+        return RegistrationAccepted(email=email)
+    # Taken by a concurrent sign-up between the look-up and the insert: the same answer.
+    with contextlib.suppress(ConflictError):
+        register(conn, email, password, correlation_id=correlation_id, hasher=hasher)
+    return RegistrationAccepted(email=email)
 
 
 def _issue_pair(

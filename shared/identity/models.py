@@ -54,6 +54,15 @@ class RegisterRequest(_Request):
         return value
 
 
+class RegistrationAccepted(BaseModel):
+    """The answer to every well-formed registration, whether or not the email already had an
+    account: registration must not tell anyone which emails exist."""
+
+    status: Literal["accepted"] = "accepted"
+    email: str
+    detail: str = "Sign in with this email and password."
+
+
 class LoginRequest(_Request):
     email: Email
     password: Annotated[str, Field(min_length=1, max_length=MAX_LENGTH * 4)]

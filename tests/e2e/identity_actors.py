@@ -36,10 +36,9 @@ def fresh_email(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
 
 
-def register(api: httpx.Client, email: str, password: str = PASSWORD) -> str:
+def register(api: httpx.Client, email: str, password: str = PASSWORD) -> None:
     response = api.post("v1/auth/register", json={"email": email, "password": password})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
+    assert response.status_code == 202, response.text
 
 
 def login(api: httpx.Client, actor: Actor, password: str = PASSWORD) -> Actor:
@@ -52,8 +51,12 @@ def login(api: httpx.Client, actor: Actor, password: str = PASSWORD) -> Actor:
 
 def make_user(api: httpx.Client, name: str, role: str | None) -> Actor:
     actor = Actor(name, email=fresh_email(name))
-    actor.user_id = register(api, actor.email)
+    register(api, actor.email)
     login(api, actor)
+    # Sign-up does not say who was created (it must not reveal taken emails); /v1/me does.
+    me = api.get("v1/me", headers=actor.headers())
+    assert me.status_code == 200, me.text
+    actor.user_id = str(me.json()["id"])
     if role is not None:
         response = api.post("v1/me/role", json={"role": role}, headers=actor.headers())
         assert response.status_code == 200, response.text

@@ -83,7 +83,7 @@ ROUTES: list[Route] = [
         "POST",
         lambda c: "v1/auth/register",
         lambda c: {"email": fresh_email("reg"), "password": "correct horse 42 battery"},
-        _all(201),
+        _all(202),
     ),
     Route(
         "login",

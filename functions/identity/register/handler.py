@@ -1,4 +1,8 @@
-"""POST /v1/auth/register: create an account (role pending) with email and password."""
+"""POST /v1/auth/register: create an account (role pending) with email and password.
+
+Always 202 with the same body for a well-formed request, so sign-up never reveals whether an
+email already has an account.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,14 @@ from fastapi.responses import JSONResponse
 from shared.auth.http import correlation_id, create_identity_app, transaction
 from shared.http.app import lambda_handler_for
 from shared.identity import logic
-from shared.identity.models import RegisterRequest, UserOut
+from shared.identity.models import RegisterRequest, RegistrationAccepted
 
 app = create_identity_app("Register")
 
 
-@app.post("/v1/auth/register", status_code=201, response_model=UserOut, tags=["identity"])
+@app.post(
+    "/v1/auth/register", status_code=202, response_model=RegistrationAccepted, tags=["identity"]
+)
 def register(
     body: RegisterRequest,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
@@ -26,8 +32,8 @@ def register(
             "register",
             idempotency_key,
             body=body,
-            status_code=201,
-            run=lambda: logic.register(
+            status_code=202,
+            run=lambda: logic.register_account(
                 conn, body.email, body.password, correlation_id=correlation_id()
             ),
         )

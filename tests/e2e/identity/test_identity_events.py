@@ -11,7 +11,7 @@ import psycopg
 from scripts import localenv
 from shared.dal.db import conninfo_for
 from shared.settings import DatabaseSettings
-from tests.e2e.identity_actors import fresh_email, register
+from tests.e2e.identity_actors import make_user
 
 AUDIT_DEADLINE_S = 45.0
 
@@ -23,9 +23,7 @@ def _query(sql: str, *params: Any) -> list[tuple[Any, ...]]:
 
 
 def test_registration_event_is_published_before_the_response_returns(api: httpx.Client) -> None:
-    email = fresh_email("events")
-
-    user_id = register(api, email)
+    user_id = make_user(api, "events", None).user_id
 
     # The request's own relay published it: no wait for the once-a-minute sweep.
     rows = _query(

@@ -196,7 +196,7 @@ def test_register_with_an_idempotency_key_replays_and_conflicts(api: httpx.Clien
         headers={"Idempotency-Key": key},
     )
 
-    assert first.status_code == again.status_code == 201
+    assert first.status_code == again.status_code == 202
     assert first.json() == again.json()
     assert other.status_code == 409
 
@@ -304,3 +304,24 @@ def test_key_rotation_keeps_issued_tokens_valid(
     assert rotated["kids"][-1] == rotated["kid"] != before
     assert before in rotated["kids"]
     assert api.get("v1/me", headers=user.headers()).status_code == 200
+
+
+def test_registering_a_taken_email_answers_like_a_new_one(api: httpx.Client) -> None:
+    # Given an account
+    taken = fresh_email("taken")
+    register(api, taken)
+
+    # When someone signs up with that email (another password), and with a new one
+    again = api.post("v1/auth/register", json={"email": taken, "password": "another pass 77"})
+    fresh = api.post("v1/auth/register", json={"email": fresh_email("new"), "password": PASSWORD})
+
+    # Then both answers are the same but for the email: nothing says the first one exists
+    assert again.status_code == fresh.status_code == 202
+    assert {**again.json(), "email": ""} == {**fresh.json(), "email": ""}
+    assert set(again.headers) == set(fresh.headers)
+    assert again.headers["content-type"] == fresh.headers["content-type"]
+    # And the existing account is untouched: its own password still works, the new one does not
+    kept = api.post("v1/auth/login", json={"email": taken, "password": PASSWORD})
+    hijack = api.post("v1/auth/login", json={"email": taken, "password": "another pass 77"})
+    assert kept.status_code == 200
+    assert hijack.status_code == 401

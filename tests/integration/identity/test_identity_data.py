@@ -247,3 +247,26 @@ def test_a_forged_cursor_is_unprocessable(conn: Conn) -> None:
         dal.list_users(
             conn, role=None, status=None, email_prefix=None, limit=5, cursor="not-a-cursor"
         )
+
+
+def test_register_account_creates_once_and_answers_alike(conn: Conn) -> None:
+    email = f"dup-{uuid.uuid4().hex[:8]}@example.com"
+
+    with conn.transaction():
+        first = logic.register_account(
+            conn, email, "correct horse 42 battery", correlation_id="t", hasher=FAST_HASHER
+        )
+    with conn.transaction():
+        second = logic.register_account(
+            conn, email, "another pass 77 x", correlation_id="t", hasher=FAST_HASHER
+        )
+
+    assert first == second
+    rows = conn.execute("SELECT count(*) FROM identity.users WHERE email = %s", (email,)).fetchone()
+    assert rows == (1,)
+    registered = conn.execute(
+        "SELECT count(*) FROM platform.outbox WHERE event_type = 'user.registered'"
+        " AND envelope -> 'payload' ->> 'email' = %s",
+        (email,),
+    ).fetchone()
+    assert registered == (1,)
