@@ -95,19 +95,14 @@ class Profile(BaseModel):
     avatar_key: str | None = None
 
 
-class UserRow(BaseModel):
+class UserRow(Profile):
+    """A row of identity.users (with the profile columns it shares with Profile)."""
+
     id: uuid.UUID
     email: str
     password_hash: str
     role: Role
     status: Status
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
-    bio: str | None = None
-    timezone: str | None = None
-    language: str | None = None
-    avatar_key: str | None = None
     created_at: datetime
     updated_at: datetime
     company_id: uuid.UUID | None = None
