@@ -10,6 +10,8 @@ from pydantic import BaseModel
 
 from shared.events.errors import UnknownEventTypeError
 from shared.models.events.identity import IDENTITY_EVENTS
+from shared.models.events.interviews import INTERVIEWS_EVENTS
+from shared.models.events.media import MEDIA_EVENTS
 
 
 def _merge(*contexts: dict[str, type[BaseModel]]) -> dict[str, type[BaseModel]]:
@@ -22,7 +24,7 @@ def _merge(*contexts: dict[str, type[BaseModel]]) -> dict[str, type[BaseModel]]:
     return dict(sorted(merged.items()))
 
 
-CATALOGUE: dict[str, type[BaseModel]] = _merge(IDENTITY_EVENTS)
+CATALOGUE: dict[str, type[BaseModel]] = _merge(IDENTITY_EVENTS, INTERVIEWS_EVENTS, MEDIA_EVENTS)
 
 
 def payload_model(event_type: str) -> type[BaseModel]:

@@ -1,0 +1,1 @@
+"""The media context: raw uploads, the media pipeline's records, transcripts."""

@@ -1,0 +1,130 @@
+"""Payloads of the interviews context's events (templates, invitations, answers, decisions).
+
+`invitation.completed` carries what the analysis needs (questions with type and rubric, the
+current answers with their media or text), so the analysis never reads the interviews schema.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from shared.models.events import EventPayload
+
+QuestionType = Literal["video", "audio", "text", "multiple_choice"]
+AnswerKind = Literal["media", "text", "choice"]
+CompletionReason = Literal["manual", "early_finish", "auto_timeout"]
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class TemplatePublished(EventPayload):
+    template_id: UUID
+    title: Title
+    version: Annotated[int, Field(ge=1)]
+    question_count: Annotated[int, Field(ge=1, le=100)]
+    actor_id: UUID
+
+
+class TemplateArchived(EventPayload):
+    template_id: UUID
+    version: Annotated[int, Field(ge=1)]
+    actor_id: UUID
+
+
+class InvitationCreated(EventPayload):
+    invitation_id: UUID
+    template_id: UUID
+    candidate_name: Annotated[str, Field(min_length=1, max_length=200)]
+    candidate_email: Annotated[str, Field(min_length=3, max_length=254)]
+    expires_at: datetime
+    actor_id: UUID
+
+
+class InvitationStarted(EventPayload):
+    invitation_id: UUID
+    template_id: UUID
+    started_at: datetime
+
+
+class ResponseSubmitted(EventPayload):
+    invitation_id: UUID
+    question_id: UUID
+    answer_id: UUID
+    attempt: Annotated[int, Field(ge=1)]
+    kind: AnswerKind
+    upload_id: UUID | None = None
+
+
+class ChoiceOption(EventPayload):
+    id: UUID
+    text: Annotated[str, Field(min_length=1, max_length=500)]
+    correct: bool
+
+
+class CompletedQuestion(EventPayload):
+    question_id: UUID
+    position: Annotated[int, Field(ge=1)]
+    type: QuestionType
+    text: Annotated[str, Field(min_length=1, max_length=500)]
+    rubric: Annotated[str, Field(max_length=2000)] | None = None
+    time_limit_s: Annotated[int, Field(ge=1)]
+    required: bool
+    options: Annotated[list[ChoiceOption], Field(max_length=10)] | None = None
+
+
+class CompletedAnswer(EventPayload):
+    answer_id: UUID
+    question_id: UUID
+    attempt: Annotated[int, Field(ge=1)]
+    kind: AnswerKind
+    # media answers: the upload (its id is how media.processed / media.failed name it).
+    upload_id: UUID | None = None
+    media_key: Annotated[str, Field(max_length=512)] | None = None
+    text: Annotated[str, Field(max_length=10000)] | None = None
+    selected_option_ids: Annotated[list[UUID], Field(max_length=10)] | None = None
+
+
+class ScoringWeights(EventPayload):
+    relevance: Annotated[float, Field(ge=0, le=1)] = 0.25
+    completeness: Annotated[float, Field(ge=0, le=1)] = 0.25
+    clarity: Annotated[float, Field(ge=0, le=1)] = 0.25
+    depth: Annotated[float, Field(ge=0, le=1)] = 0.25
+
+
+class InvitationCompleted(EventPayload):
+    invitation_id: UUID
+    template_id: UUID
+    reason: CompletionReason
+    completed_at: datetime
+    language: Annotated[str, Field(max_length=16)] | None = None
+    scoring_weights: ScoringWeights = ScoringWeights()
+    questions: Annotated[list[CompletedQuestion], Field(max_length=100)]
+    answers: Annotated[list[CompletedAnswer], Field(max_length=100)]
+
+
+class InvitationExpired(EventPayload):
+    invitation_id: UUID
+    template_id: UUID
+    previous_status: Literal["pending", "in_progress"]
+
+
+class CandidateDecided(EventPayload):
+    invitation_id: UUID
+    decision: Literal["advance", "reject"]
+    note: Annotated[str, Field(max_length=2000)] | None = None
+    actor_id: UUID
+
+
+INTERVIEWS_EVENTS: dict[str, type[BaseModel]] = {
+    "template.published": TemplatePublished,
+    "template.archived": TemplateArchived,
+    "invitation.created": InvitationCreated,
+    "invitation.started": InvitationStarted,
+    "response.submitted": ResponseSubmitted,
+    "invitation.completed": InvitationCompleted,
+    "invitation.expired": InvitationExpired,
+    "candidate.decided": CandidateDecided,
+}
