@@ -1,0 +1,1 @@
+"""The interviews context: templates, questions, invitations, the candidate's flow, HR review."""

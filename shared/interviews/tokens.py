@@ -1,0 +1,32 @@
+"""Invitation link tokens: 256 random bits, shown once, stored only as a SHA-256 hash.
+
+A high-entropy random token needs no slow hash: guessing one is as hard as guessing the key
+space, so a plain SHA-256 lookup is safe and keeps the candidate's requests fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+TOKEN_BYTES = 32
+# base64url of 32 bytes, no padding.
+TOKEN_LENGTH = 43
+TOKEN_HEADER = "X-Invitation-Token"
+
+
+def new_link_token() -> tuple[str, bytes]:
+    """A fresh token and the hash to store."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def looks_like_token(value: str) -> bool:
+    """A cheap shape check before touching the database (any other value is a 404)."""
+    if len(value) != TOKEN_LENGTH:
+        return False
+    return all(ch.isalnum() or ch in "-_" for ch in value)
