@@ -14,7 +14,7 @@ export PATH := $(dir $(UV)):$(PATH)
 
 BENCHES := $(patsubst bench/%.py,%,$(filter-out bench/_%.py,$(wildcard bench/*.py)))
 
-.PHONY: help setup up down demo test lint typecheck openapi openapi-check deploy migrate \
+.PHONY: espeak-ng help setup up down demo test lint typecheck openapi openapi-check deploy migrate \
 	bench $(addprefix bench-,$(BENCHES)) clean event-schemas event-schemas-check redrive
 
 help:
@@ -42,7 +42,13 @@ node_modules/.synced: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: .venv/.synced localstack/.venv/.synced node_modules/.synced
+# Test speech for the media pipeline's tests (issue 5): Debian's espeak-ng, installed when missing.
+espeak-ng:
+	@command -v espeak-ng >/dev/null || (apt-get install -y -qq espeak-ng >/dev/null 2>&1 \
+		|| (apt-get update -qq && apt-get install -y -qq espeak-ng >/dev/null)) \
+		|| echo "warning: espeak-ng could not be installed; speech samples will be missing"
+
+setup: .venv/.synced localstack/.venv/.synced node_modules/.synced espeak-ng
 
 # ---- the platform ---------------------------------------------------------------------
 up: setup

@@ -32,6 +32,13 @@ def percentile(values: list[float], pct: float) -> float:
     return statistics.quantiles(ordered, n=100, method="inclusive")[int(pct) - 1]
 
 
+def _rounded(value: float) -> float:
+    """Two decimals; small values (a cost per call in dollars) keep 3 significant digits."""
+    if value == 0 or abs(value) >= 0.01:
+        return round(value, 2)
+    return float(f"{value:.3g}")
+
+
 def write_result(name: str, metrics: dict[str, float]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
@@ -39,7 +46,7 @@ def write_result(name: str, metrics: dict[str, float]) -> Path:
         "name": name,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "metrics": {k: round(v, 2) for k, v in metrics.items()},
+        "metrics": {k: _rounded(v) for k, v in metrics.items()},
     }
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(document, indent=2))

@@ -19,6 +19,11 @@ _STAGE = os.environ.get("PLATFORM_LOCAL_STAGE", "local")
 BUILD = ROOT / (".build" if _STAGE == "local" else f".build.{_STAGE}")
 CODE_DIR = BUILD / "code"
 DEPS_DIR = BUILD / "layers" / "deps"
+# The media pipeline's layers: ffmpeg (the static binary imageio-ffmpeg ships, as /opt/bin/ffmpeg)
+# and the offline speech engine (pocketsphinx with its en-us model, as /opt/python).
+FFMPEG_DIR = BUILD / "layers" / "ffmpeg"
+ASR_DIR = BUILD / "layers" / "asr"
+MEDIA_GROUP = "media"
 CODE_SOURCES = ("functions", "shared")
 CODE_SUFFIXES = {".py", ".sql", ".json", ".txt"}
 PYTHON_VERSION = "3.12"
@@ -93,6 +98,90 @@ def build_deps_layer(force: bool = False) -> bool:
     return True
 
 
+def media_requirements() -> str:
+    """The media group's pins from uv.lock (imageio-ffmpeg, pocketsphinx)."""
+    result = subprocess.run(
+        [
+            _uv(),
+            "export",
+            "--frozen",
+            "--only-group",
+            MEDIA_GROUP,
+            "--no-hashes",
+            "--no-emit-project",
+            "--format",
+            "requirements-txt",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
+
+
+def build_media_layers(force: bool = False) -> bool:
+    """ffmpeg layer (bin/ffmpeg) and speech layer (python/pocketsphinx) from the locked wheels."""
+    requirements = media_requirements()
+    digest = hashlib.sha256(f"{PLATFORM}|{PYTHON_VERSION}|{requirements}".encode()).hexdigest()
+    stamp = BUILD / "layers" / "media.stamp"
+    if not force and stamp.exists() and stamp.read_text() == digest:
+        return False
+    staging = BUILD / "layers" / "media-staging"
+    for directory in (FFMPEG_DIR, ASR_DIR, staging):
+        shutil.rmtree(directory, ignore_errors=True)
+    staging.mkdir(parents=True)
+    req_file = BUILD / "media-requirements.txt"
+    req_file.write_text(
+        "".join(line + "\n" for line in requirements.splitlines() if line.startswith("imageio-"))
+    )
+    subprocess.run(
+        [
+            _uv(),
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(staging),
+            "--python-platform",
+            PLATFORM,
+            "--python-version",
+            PYTHON_VERSION,
+            "--only-binary",
+            ":all:",
+            "-r",
+            str(req_file),
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    binaries = sorted((staging / "imageio_ffmpeg" / "binaries").glob("ffmpeg-linux*"))
+    if not binaries:
+        sys.exit("imageio-ffmpeg shipped no linux ffmpeg binary")
+    (FFMPEG_DIR / "bin").mkdir(parents=True)
+    ffmpeg = FFMPEG_DIR / "bin" / "ffmpeg"
+    shutil.move(binaries[0], ffmpeg)
+    ffmpeg.chmod(0o755)
+    # pocketsphinx publishes no manylinux wheel, only an sdist: `uv sync` built it for this
+    # machine's CPython 3.12 (glibc of the build host). Ship that build; for AWS, build the
+    # project venv on Amazon Linux 2023 (or a manylinux_2_28 image) first.
+    (ASR_DIR / "python").mkdir(parents=True)
+    site = ROOT / ".venv" / "lib" / f"python{PYTHON_VERSION}" / "site-packages"
+    for entry in site.glob("pocketsphinx*"):
+        target = ASR_DIR / "python" / entry.name
+        if entry.is_dir():
+            shutil.copytree(entry, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(entry, target)
+    if not (ASR_DIR / "python" / "pocketsphinx").is_dir():
+        sys.exit("pocketsphinx is not installed in .venv: run `make setup` first")
+    shutil.rmtree(staging)
+    _compile(ASR_DIR / "python")
+    stamp.write_text(digest)
+    return True
+
+
 def build_code_asset() -> None:
     """Copy only source files, so the asset hash changes only when code does."""
     shutil.rmtree(CODE_DIR, ignore_errors=True)
@@ -131,8 +220,12 @@ def main() -> None:
     parser.add_argument("--force", action="store_true", help="rebuild the layer even if unchanged")
     args = parser.parse_args()
     rebuilt = build_deps_layer(force=args.force)
+    media = build_media_layers(force=args.force)
     build_code_asset()
-    print(f"layer deps: {'rebuilt' if rebuilt else 'up to date'}; code asset: {CODE_DIR}")
+    print(
+        f"layer deps: {'rebuilt' if rebuilt else 'up to date'}; "
+        f"media layers: {'rebuilt' if media else 'up to date'}; code asset: {CODE_DIR}"
+    )
 
 
 if __name__ == "__main__":

@@ -31,6 +31,10 @@ CDK_CONTEXT = [
     f"localDbName={DB_NAME}",
     "--output",
     str(CDK_OUT),
+    # Opt-in extra context for local deploys, e.g.
+    # CDK_EXTRA_CONTEXT="@aws-cdk/core:stackResourceLimit=0" (LocalStack does not enforce
+    # CloudFormation's 500-resource limit; AWS does, so the stack must be split for AWS).
+    *(arg for pair in os.environ.get("CDK_EXTRA_CONTEXT", "").split() for arg in ("-c", pair)),
 ]
 
 AWS_ENV = {

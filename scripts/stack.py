@@ -8,6 +8,8 @@ python -m scripts.stack down     stop LocalStack (and every Lambda process it st
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import subprocess
 import sys
 import time
@@ -77,6 +79,8 @@ def _point_stage_at_current_deployment() -> None:
         r["PhysicalResourceId"]
         for r in resources["StackResources"]
         if r["ResourceType"] == "AWS::ApiGateway::Deployment"
+        # A replaced deployment we retain locally stays listed as DELETE_SKIPPED.
+        and r.get("ResourceStatus") != "DELETE_SKIPPED"
     ]
     if len(current) != 1:
         raise SystemExit(f"expected one API deployment in the stack, found {current}")
@@ -101,6 +105,26 @@ def _hotswap_flags() -> list[str]:
     return []
 
 
+def _ensure_groq_secret() -> None:
+    """The media and analysis functions read Groq's key from this secret (issue 5). With
+    GROQ_API_KEY set, it is written from it; otherwise an existing value (tests point it at the
+    fake Groq) is kept, and a missing secret is created empty (the offline engines run).
+    The key is never printed."""
+    name = f"interview-platform/{localenv.STAGE}/groq"
+    secrets = localenv.client("secretsmanager")
+    key = os.environ.get("GROQ_API_KEY", "").strip()
+    value = json.dumps({"api_key": key or None, "base_url": None})
+    try:
+        secrets.describe_secret(SecretId=name)
+    except ClientError:
+        secrets.create_secret(Name=name, SecretString=value)
+        print(f"created {name} ({'from GROQ_API_KEY' if key else 'empty: offline engines'})")
+        return
+    if key:
+        secrets.put_secret_value(SecretId=name, SecretString=value)
+        print(f"updated {name} from GROQ_API_KEY")
+
+
 def deploy() -> None:
     _run([sys.executable, "layers/build.py"])
     _ensure_bootstrapped()
@@ -121,6 +145,7 @@ def deploy() -> None:
         ]
     )
     _point_stage_at_current_deployment()
+    _ensure_groq_secret()
 
 
 def up() -> None:

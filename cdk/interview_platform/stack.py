@@ -132,6 +132,92 @@ class PlatformStack(Stack):
         CfnOutput(self, "IdentityRotateKeyFunctionName", value=identity.rotate_key.function_name)
         # ---- end of identity -----------------------------------------------------------------
 
+        # ---- interviews: candidate flow (issue 4) ----
+        from interview_platform.constructs.candidate import CandidateFlow  # noqa: PLC0415
+
+        candidate_flow = CandidateFlow(
+            self,
+            "CandidateFlow",
+            stage=config.stage,
+            local=config.local,
+            common_env={
+                "DB_SECRET_ARN": data.secret.secret_arn,
+                "PLATFORM_MEDIA_BUCKET": storage.media_bucket.bucket_name,
+                "PLATFORM_FRONTEND_ORIGIN": config.frontend_origin,
+            },
+            api=api,
+            db_secret=data.secret,
+            media_bucket=storage.media_bucket,
+            platform_events=platform_events,
+        )
+        CfnOutput(self, "InterviewsSweepFunctionName", value=candidate_flow.sweep.function_name)
+        # ---- end of candidate flow ----
+
+        # ---- interviews: HR (issue 4) ----
+        from aws_cdk.aws_apigateway import CfnAuthorizer  # noqa: PLC0415
+
+        from interview_platform.constructs.interviews import Interviews  # noqa: PLC0415
+
+        # In AWS the HR routes sit behind identity's token authorizer too (none locally).
+        authorizer = identity.node.try_find_child("TokenAuthorizer")
+        Interviews(
+            self,
+            "InterviewsHr",
+            functions=functions,
+            api=api,
+            db_secret=data.secret,
+            media_bucket=storage.media_bucket,
+            platform_events=platform_events,
+            key_secret_name=identity.key_secret_name,
+            token_authorizer=authorizer if isinstance(authorizer, CfnAuthorizer) else None,
+        )
+        # ---- end of interviews: HR ----
+
+        # ---- analysis (issue 6) ----
+        from interview_platform.constructs.analysis import Analysis  # noqa: PLC0415
+
+        Analysis(
+            self,
+            "Analysis",
+            stage=config.stage,
+            local=config.local,
+            functions=functions,
+            api=api,
+            db_secret=data.secret,
+            platform_events=platform_events,
+            key_secret_name=identity.key_secret_name,
+            token_authorizer=identity.node.try_find_child("TokenAuthorizer"),
+        )
+        # ---- end of analysis ----
+
+        # ---- media pipeline (issue 5) ----
+        from interview_platform.constructs.media import (  # noqa: PLC0415
+            OUTPUT_STATE_MACHINE_ARN,
+            MediaPipeline,
+        )
+
+        media = MediaPipeline(
+            self,
+            "Media",
+            stage=config.stage,
+            local=config.local,
+            common_env={
+                "DB_SECRET_ARN": data.secret.secret_arn,
+                "PLATFORM_MEDIA_BUCKET": storage.media_bucket.bucket_name,
+                "PLATFORM_FRONTEND_ORIGIN": config.frontend_origin,
+            },
+            functions=functions,
+            api=api,
+            db_secret=data.secret,
+            media_bucket=storage.media_bucket,
+            key_secret_name=identity.key_secret_name,
+            token_authorizer=identity.node.try_find_child("TokenAuthorizer"),
+        )
+        for producer in media.producers:
+            platform_events.allow_publish(producer)
+        CfnOutput(self, OUTPUT_STATE_MACHINE_ARN, value=media.state_machine.state_machine_arn)
+        # ---- end of media pipeline ----
+
         CfnOutput(self, c.OUTPUT_API_URL, value=api.url)
         CfnOutput(self, c.OUTPUT_API_ID, value=api.rest_api.rest_api_id)
         CfnOutput(self, c.OUTPUT_MEDIA_BUCKET, value=storage.media_bucket.bucket_name)

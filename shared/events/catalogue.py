@@ -9,6 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from shared.events.errors import UnknownEventTypeError
+from shared.models.events.analysis import ANALYSIS_EVENTS
 from shared.models.events.identity import IDENTITY_EVENTS
 from shared.models.events.interviews import INTERVIEWS_EVENTS
 from shared.models.events.media import MEDIA_EVENTS
@@ -24,7 +25,9 @@ def _merge(*contexts: dict[str, type[BaseModel]]) -> dict[str, type[BaseModel]]:
     return dict(sorted(merged.items()))
 
 
-CATALOGUE: dict[str, type[BaseModel]] = _merge(IDENTITY_EVENTS, INTERVIEWS_EVENTS, MEDIA_EVENTS)
+CATALOGUE: dict[str, type[BaseModel]] = _merge(
+    IDENTITY_EVENTS, INTERVIEWS_EVENTS, MEDIA_EVENTS, ANALYSIS_EVENTS
+)
 
 
 def payload_model(event_type: str) -> type[BaseModel]:

@@ -76,3 +76,16 @@ def invitation_prefixes(company_id: UUID, invitation_id: UUID) -> tuple[str, str
         f"{RAW_PREFIX}{company_id}/{invitation_id}/",
         f"{PROCESSED_PREFIX}{company_id}/{invitation_id}/",
     )
+
+
+TMP_PREFIX = "tmp/"
+
+
+def tmp_prefix(company_id: UUID, invitation_id: UUID, upload_id: UUID) -> str:
+    """Where the pipeline keeps an upload's temporary objects (audio for transcription, the
+    transcript between steps); a lifecycle rule expires them."""
+    return f"{TMP_PREFIX}{company_id}/{invitation_id}/{upload_id}/"
+
+
+def invitation_tmp_prefix(company_id: UUID, invitation_id: UUID) -> str:
+    return f"{TMP_PREFIX}{company_id}/{invitation_id}/"

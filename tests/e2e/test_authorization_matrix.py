@@ -234,6 +234,22 @@ ROUTES: list[Route] = [
     ),
 ]
 
+from tests.e2e.interviews.matrix_candidate import CANDIDATE_ROUTES  # noqa: E402
+
+ROUTES += CANDIDATE_ROUTES
+
+from tests.e2e.interviews.matrix_hr import HR_ROUTES  # noqa: E402
+
+ROUTES += HR_ROUTES
+
+from tests.e2e.analysis.matrix_analysis import ANALYSIS_ROUTES  # noqa: E402
+
+ROUTES += ANALYSIS_ROUTES
+
+from tests.e2e.media.matrix_media import MEDIA_ROUTES  # noqa: E402
+
+ROUTES += MEDIA_ROUTES
+
 CELLS = [(route, actor) for route in ROUTES for actor in ACTORS]
 
 

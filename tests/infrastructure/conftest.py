@@ -25,6 +25,7 @@ AWS_CONTEXT = {
 def _assets() -> None:
     """Function code and layer assets must exist for synthesis (built without Docker)."""
     layer_build.build_deps_layer()
+    layer_build.build_media_layers()  # ffmpeg and speech layers of the media pipeline (issue 5)
     layer_build.build_code_asset()
 
 

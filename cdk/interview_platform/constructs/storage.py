@@ -35,7 +35,26 @@ class Storage(Construct):
                 s3.LifecycleRule(
                     id="expire-old-versions", noncurrent_version_expiration=Duration.days(30)
                 ),
+                # Media pipeline (issue 5): raw uploads are kept until long after processing;
+                # temporary objects (audio for transcription, transcripts between steps) a day.
+                s3.LifecycleRule(
+                    id="expire-raw-uploads", prefix="raw/", expiration=Duration.days(30)
+                ),
+                s3.LifecycleRule(
+                    id="expire-tmp",
+                    prefix="tmp/",
+                    expiration=Duration.days(1),
+                    noncurrent_version_expiration=Duration.days(1),
+                ),
             ],
             # Locally the stack is thrown away; in AWS a deploy never drops media.
             removal_policy=RemovalPolicy.DESTROY if local else RemovalPolicy.RETAIN,
+        )
+        # S3 -> EventBridge for the media pipeline. `event_bridge_enabled=True` relies on a custom
+        # resource LocalStack skips; the CloudFormation property itself works everywhere.
+        cfn_bucket = self.media_bucket.node.default_child
+        if not isinstance(cfn_bucket, s3.CfnBucket):
+            raise TypeError("the media bucket without its CloudFormation resource")
+        cfn_bucket.add_property_override(
+            "NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled", True
         )

@@ -29,6 +29,7 @@ USER = UUID("5d1c9a7e-2b3f-4c6d-8e9f-0a1b2c3d4e5f")
 ADMIN = UUID("9e8d7c6b-5a49-4382-a716-0f1e2d3c4b5a")
 COMPANY = UUID("1a2b3c4d-5e6f-4a8b-9c0d-e1f2a3b4c5d6")
 
+from tests.unit.events.samples_analysis import ANALYSIS_SAMPLES  # noqa: E402
 from tests.unit.events.samples_interviews import INTERVIEWS_SAMPLES, MEDIA_SAMPLES  # noqa: E402
 
 SAMPLE_PAYLOADS: dict[str, BaseModel] = {
@@ -44,6 +45,7 @@ SAMPLE_PAYLOADS: dict[str, BaseModel] = {
     "company.member_added": CompanyMemberAdded(company_id=COMPANY, user_id=ADMIN, actor_id=USER),
     **INTERVIEWS_SAMPLES,
     **MEDIA_SAMPLES,
+    **ANALYSIS_SAMPLES,
 }
 
 

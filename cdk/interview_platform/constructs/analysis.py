@@ -1,0 +1,250 @@
+"""AI analysis: the trigger consumer, the analysis state machine and its step functions, and
+HR's routes.
+
+- Trigger: a ``Consumer`` (rule -> SQS + DLQ -> Lambda) on invitation.completed, media.processed
+  and media.failed; it starts an invitation's analysis once by publishing analysis.started.
+- Workflow: a rule on analysis.started starts ``statemachines/analysis.asl.json`` (load -> Map
+  over answers with ``MaxConcurrency`` from the ``analysisMaxConcurrency`` context (default 5)
+  -> summary -> score, store and publish; Catch -> mark failed).
+- Groq: the functions that may call it read the secret ``interview-platform/{stage}/groq``.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct, IConstruct
+
+from interview_platform.constants import STATEMACHINES_DIR
+from interview_platform.constructs.api import Api
+from interview_platform.constructs.events import (
+    Consumer,
+    PlatformEvents,
+    consumer_timeouts_s,
+)
+from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
+
+OUTPUT_STATE_MACHINE_ARN = "AnalysisStateMachineArn"
+OUTPUT_TRIGGER_QUEUE_URL = "AnalysisTriggerQueueUrl"
+OUTPUT_TRIGGER_DLQ_URL = "AnalysisTriggerDlqUrl"
+OUTPUT_LOAD_FUNCTION = "AnalysisLoadFunctionName"
+
+DEFINITION_FILE = STATEMACHINES_DIR / "analysis.asl.json"
+TRIGGER_EVENT_TYPES = ("invitation.completed", "media.processed", "media.failed")
+DEFAULT_MAX_CONCURRENCY = 5
+_MODULE = "functions.analysis.{}.handler.handler"
+# A hung Groq call gives up after this; a step makes at most 4 calls (two re-asks).
+_GROQ_TIMEOUT_S = 20
+_STEP_TIMEOUT_S = 120
+
+# (construct name, module, placeholder in the ASL, calls Groq)
+_STEPS = (
+    ("AnalysisLoad", "load", "LoadFunctionArn", True),
+    ("AnalysisAnswer", "answer", "AnswerFunctionArn", True),
+    ("AnalysisSummarize", "summarize", "SummarizeFunctionArn", True),
+    ("AnalysisStore", "store", "StoreFunctionArn", False),
+    ("AnalysisMarkFailed", "mark_failed", "MarkFailedFunctionArn", False),
+)
+
+
+class Analysis(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        stage: str,
+        local: bool,
+        functions: PlatformFunctions,
+        api: Api,
+        db_secret: secretsmanager.ISecret,
+        platform_events: PlatformEvents,
+        key_secret_name: str,
+        token_authorizer: IConstruct | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        # In AWS HR's routes sit behind identity's token authorizer too (none locally).
+        authorizer = token_authorizer if isinstance(token_authorizer, apigw.CfnAuthorizer) else None
+        self.groq_secret_name = f"interview-platform/{stage}/groq"
+        max_concurrency = int(
+            self.node.try_get_context("analysisMaxConcurrency") or DEFAULT_MAX_CONCURRENCY
+        )
+        if not 1 <= max_concurrency <= 40:
+            raise ValueError("analysisMaxConcurrency must be 1-40")
+        groq_env = {
+            "GROQ_SECRET_NAME": self.groq_secret_name,
+            "GROQ_TIMEOUT_S": str(_GROQ_TIMEOUT_S),
+            # Locally tests switch the secret between the fake and no key; re-read it quickly.
+            "GROQ_CACHE_S": "2" if local else "60",
+            "ANALYSIS_MAX_CONCURRENCY": str(max_concurrency),
+        }
+        model = self.node.try_get_context("analysisModel")
+        if model:
+            groq_env["ANALYSIS_MODEL"] = str(model)
+        groq_arn = (
+            f"arn:{Aws.PARTITION}:secretsmanager:{Aws.REGION}:{Aws.ACCOUNT_ID}"
+            f":secret:{self.groq_secret_name}-*"
+        )
+
+        # ---- the workflow's steps and the state machine ----
+        self.steps: dict[str, lambda_.Function] = {}
+        substitutions: dict[str, str] = {}
+        for name, module, placeholder, calls_groq in _STEPS:
+            fn = functions.add(
+                FunctionSpec(
+                    name,
+                    _MODULE.format(module),
+                    timeout_s=_STEP_TIMEOUT_S if calls_groq else 30,
+                    environment=groq_env if calls_groq else {},
+                )
+            )
+            db_secret.grant_read(fn)
+            if calls_groq:
+                fn.add_to_role_policy(
+                    iam.PolicyStatement(
+                        actions=["secretsmanager:GetSecretValue"], resources=[groq_arn]
+                    )
+                )
+            self.steps[name] = fn
+            substitutions[placeholder] = fn.function_arn
+        # Store and MarkFailed publish analysis.completed / analysis.failed (outbox + relay).
+        platform_events.allow_publish(self.steps["AnalysisStore"])
+        platform_events.allow_publish(self.steps["AnalysisMarkFailed"])
+        self.load = self.steps["AnalysisLoad"]
+
+        log_group = logs.LogGroup(
+            self,
+            "StateMachineLogs",
+            retention=logs.RetentionDays.ONE_WEEK if local else logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            state_machine_name=f"interview-platform-{stage}-analysis",
+            definition_body=sfn.DefinitionBody.from_file(str(DEFINITION_FILE)),
+            definition_substitutions=substitutions,
+            timeout=Duration.hours(1),
+            tracing_enabled=not local,
+            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ERROR),
+        )
+        for fn in self.steps.values():
+            fn.grant_invoke(self.state_machine)
+
+        # analysis.started (from the trigger or HR's retry) -> one execution; its input is the
+        # EventBridge event (detail = our envelope). No InputPath: LocalStack names the execution
+        # after the event id, which an InputPath drops. A duplicate start finds the attempt no
+        # longer fresh and skips.
+        self.start_dlq = sqs.Queue(
+            self,
+            "StartDlq",
+            retention_period=Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=not local,
+            removal_policy=RemovalPolicy.DESTROY if local else RemovalPolicy.RETAIN,
+        )
+        cloudwatch.Alarm(
+            self,
+            "StartDlqAlarm",
+            alarm_description="Analysis starts EventBridge could not deliver to the state machine",
+            metric=self.start_dlq.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(1), statistic="Maximum"
+            ),
+            threshold=0,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        self.start_rule = events.Rule(
+            self,
+            "StartExecutionRule",
+            event_bus=platform_events.bus,
+            event_pattern=events.EventPattern(detail_type=["analysis.started"]),
+            targets=[
+                targets.SfnStateMachine(
+                    self.state_machine,
+                    retry_attempts=185,
+                    max_event_age=Duration.hours(24),
+                    # A start EventBridge could not deliver is kept (and alarmed on), never lost.
+                    dead_letter_queue=self.start_dlq,
+                )
+            ],
+        )
+
+        # ---- the trigger consumer ----
+        consumer_timeout_s, visibility_timeout_s = consumer_timeouts_s(local)
+        self.trigger = functions.add(
+            FunctionSpec("AnalysisTrigger", _MODULE.format("trigger"), timeout_s=consumer_timeout_s)
+        )
+        db_secret.grant_read(self.trigger)
+        platform_events.allow_publish(self.trigger)
+        self.trigger_consumer = Consumer(
+            self,
+            "Trigger",
+            bus=platform_events.bus,
+            function=self.trigger,
+            pattern=events.EventPattern(detail_type=list(TRIGGER_EVENT_TYPES)),
+            visibility_timeout=Duration.seconds(visibility_timeout_s),
+            local=local,
+        )
+
+        # ---- HR's routes ----
+        key_arn = (
+            f"arn:{Aws.PARTITION}:secretsmanager:{Aws.REGION}:{Aws.ACCOUNT_ID}"
+            f":secret:{key_secret_name}-*"
+        )
+        self.routes: dict[str, lambda_.Function] = {}
+        for name, module, method, path, publishes in (
+            ("AnalysisRead", "read", "GET", "invitations/{invitation_id}/analysis", False),
+            ("AnalysisRetry", "retry", "POST", "invitations/{invitation_id}/analysis/retry", True),
+        ):
+            fn = functions.add(
+                FunctionSpec(
+                    name,
+                    _MODULE.format(module),
+                    timeout_s=15,
+                    environment={"AUTH_KEY_SECRET_NAME": key_secret_name},
+                )
+            )
+            db_secret.grant_read(fn)
+            # Verifying callers' tokens: read the key ring, never create or change it.
+            fn.add_to_role_policy(
+                iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[key_arn])
+            )
+            if publishes:
+                platform_events.allow_publish(fn)
+            route = api.route(path, method, fn)
+            if authorizer is not None:
+                _protect(route, authorizer)
+            self.routes[name] = fn
+        if authorizer is not None and api.rest_api.latest_deployment is not None:
+            api.rest_api.latest_deployment.add_to_logical_id({"analysisAuthorizer": "token-v1"})
+        self._outputs()
+
+    def _outputs(self) -> None:
+        """Stack outputs with stable names (in the stack's scope, so their ids stay as given)."""
+        stack = Stack.of(self)
+        for name, value in (
+            (OUTPUT_STATE_MACHINE_ARN, self.state_machine.state_machine_arn),
+            (OUTPUT_TRIGGER_QUEUE_URL, self.trigger_consumer.queue.queue_url),
+            (OUTPUT_TRIGGER_DLQ_URL, self.trigger_consumer.dlq.queue_url),
+            (OUTPUT_LOAD_FUNCTION, self.load.function_name),
+        ):
+            CfnOutput(stack, name, value=value)
+
+
+def _protect(method: apigw.Method, authorizer: apigw.CfnAuthorizer) -> None:
+    cfn = method.node.default_child
+    if not isinstance(cfn, apigw.CfnMethod):
+        raise TypeError("an API method without its CloudFormation resource")
+    cfn.authorization_type = "CUSTOM"
+    cfn.authorizer_id = authorizer.ref

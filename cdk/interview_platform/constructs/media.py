@@ -1,0 +1,301 @@
+"""The media pipeline (issue 5): S3 Object Created (raw/) -> EventBridge -> Step Functions, one
+Lambda per step, ffmpeg and the offline speech engine as layers; and HR's media routes.
+
+The definition is ``statemachines/media_pipeline.asl.json``; CDK fills in only function ARNs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Aws, Duration, NestedStack, Size
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from interview_platform.constants import BUILD_DIR, STATEMACHINES_DIR
+from interview_platform.constructs.api import Api
+from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
+
+FFMPEG_LAYER_DIR = BUILD_DIR / "layers" / "ffmpeg"
+ASR_LAYER_DIR = BUILD_DIR / "layers" / "asr"
+DEFINITION = STATEMACHINES_DIR / "media_pipeline.asl.json"
+OUTPUT_STATE_MACHINE_ARN = "MediaPipelineStateMachineArn"
+RAW_PREFIX = "raw/"
+ROUTE = "invitations/{invitation_id}/media"
+_MODULE = "functions.media.{}.handler.handler"
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    name: str  # also the ASL placeholder: ${<name>FunctionArn}
+    module: str
+    memory_mb: int
+    timeout_s: int
+    ffmpeg: bool = False
+    reads: tuple[str, ...] = ()
+    writes: tuple[str, ...] = ()
+    publishes: bool = False
+    ephemeral_mb: int = 512
+
+
+# The transcode Lambda covers a 60 s 720p answer on a busy 2-core machine with room to spare
+# (ffmpeg gets its own, shorter, timeout so it ends with a reason); /tmp holds input + output.
+STEPS = (
+    _Step("Register", "register", 256, 30),
+    _Step("Validate", "validate", 1024, 240, ffmpeg=True, reads=("raw/*",), ephemeral_mb=2048),
+    _Step(
+        "Transcode",
+        "transcode",
+        3008,
+        840,
+        ffmpeg=True,
+        reads=("raw/*",),
+        writes=("media/*",),
+        ephemeral_mb=4096,
+    ),
+    _Step(
+        "ExtractAudio",
+        "extract_audio",
+        1024,
+        240,
+        ffmpeg=True,
+        reads=("raw/*",),
+        writes=("tmp/*",),
+        ephemeral_mb=2048,
+    ),
+    _Step(
+        "Thumbnail",
+        "thumbnail",
+        1024,
+        240,
+        ffmpeg=True,
+        reads=("raw/*",),
+        writes=("media/*",),
+        ephemeral_mb=2048,
+    ),
+    _Step("Transcribe", "transcribe", 2048, 840, reads=("tmp/*",), writes=("tmp/*",)),
+    _Step("Store", "store", 256, 30, reads=("tmp/*",), publishes=True),
+    _Step("MarkFailed", "mark_failed", 256, 30, publishes=True),
+)
+
+
+class MediaWorkflow(NestedStack):
+    """Layers, step functions, state machine and trigger: a nested stack of their own (the
+    platform's stack stays under CloudFormation's 500 resources)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        stage: str,
+        local: bool,
+        common_env: dict[str, str],
+        db_secret: secretsmanager.ISecret,
+        media_bucket: s3.IBucket,
+    ) -> None:
+        super().__init__(
+            scope, id, description="Media pipeline: S3 -> EventBridge -> Step Functions"
+        )
+        # Same code asset and dependencies layer as the parent's functions, built once.
+        functions = PlatformFunctions(
+            self, "Functions", stage=stage, common_env=common_env, local=local
+        )
+        self.groq_secret_name = f"interview-platform/{stage}/groq"
+        groq_arn = (
+            f"arn:{Aws.PARTITION}:secretsmanager:{Aws.REGION}:{Aws.ACCOUNT_ID}"
+            f":secret:{self.groq_secret_name}-*"
+        )
+        self.ffmpeg_layer = lambda_.LayerVersion(
+            self,
+            "FfmpegLayer",
+            code=lambda_.Code.from_asset(str(FFMPEG_LAYER_DIR)),
+            compatible_architectures=[lambda_.Architecture.X86_64],
+            description="Static ffmpeg from the imageio-ffmpeg wheel, as /opt/bin/ffmpeg",
+        )
+        self.asr_layer = lambda_.LayerVersion(
+            self,
+            "SpeechLayer",
+            code=lambda_.Code.from_asset(str(ASR_LAYER_DIR)),
+            compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
+            compatible_architectures=[lambda_.Architecture.X86_64],
+            description="pocketsphinx with its en-us model: the offline transcriber",
+        )
+        self.steps: dict[str, lambda_.Function] = {}
+        # Steps that write outbox rows and relay them: the stack lets them publish on our bus.
+        self.producers: list[lambda_.Function] = []
+        for step in STEPS:
+            env = {"MEDIA_FFMPEG_TIMEOUT_S": str(step.timeout_s - 40)} if step.ffmpeg else {}
+            if step.name == "Transcribe":
+                env["GROQ_SECRET_NAME"] = self.groq_secret_name
+                # Locally tests re-point the secret at the fake Groq between runs.
+                env["GROQ_CACHE_S"] = "0" if local else "60"
+            fn = functions.add(
+                FunctionSpec(
+                    f"Media{step.name}",
+                    _MODULE.format(step.module),
+                    memory_mb=step.memory_mb,
+                    timeout_s=step.timeout_s,
+                    environment=env,
+                )
+            )
+            _ephemeral_storage(fn, step.ephemeral_mb)
+            if step.ffmpeg:
+                fn.add_layers(self.ffmpeg_layer)
+            if step.name == "Transcribe":
+                fn.add_layers(self.asr_layer)
+                fn.add_to_role_policy(
+                    iam.PolicyStatement(
+                        actions=["secretsmanager:GetSecretValue"], resources=[groq_arn]
+                    )
+                )
+            db_secret.grant_read(fn)
+            for pattern in step.reads:
+                media_bucket.grant_read(fn, pattern)
+            for pattern in step.writes:
+                media_bucket.grant_put(fn, pattern)
+            if step.publishes:
+                self.producers.append(fn)
+            self.steps[step.name] = fn
+
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            definition_body=sfn.DefinitionBody.from_file(str(DEFINITION)),
+            definition_substitutions={
+                f"{name}FunctionArn": fn.function_arn for name, fn in self.steps.items()
+            },
+            logs=sfn.LogOptions(
+                destination=logs.LogGroup(
+                    self, "StateMachineLogs", retention=logs.RetentionDays.ONE_MONTH
+                ),
+                level=sfn.LogLevel.ERROR,
+            ),
+            timeout=Duration.hours(1),
+        )
+        for fn in self.steps.values():
+            fn.grant_invoke(self.state_machine)
+
+        # S3 -> EventBridge (default bus) -> this state machine, for raw uploads only.
+        self.rule = events.Rule(
+            self,
+            "RawUploadCreated",
+            description="Start the media pipeline for every object created under raw/",
+            event_pattern=events.EventPattern(
+                source=["aws.s3"],
+                detail_type=["Object Created"],
+                detail={
+                    "bucket": {"name": [media_bucket.bucket_name]},
+                    "object": {"key": [{"prefix": RAW_PREFIX}]},
+                },
+            ),
+            targets=[targets.SfnStateMachine(self.state_machine, retry_attempts=3)],
+        )
+
+
+class MediaPipeline(Construct):
+    """The workflow (nested stack) and HR's two media routes (in the platform's stack)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        stage: str,
+        local: bool,
+        common_env: dict[str, str],
+        functions: PlatformFunctions,
+        api: Api,
+        db_secret: secretsmanager.ISecret,
+        media_bucket: s3.IBucket,
+        key_secret_name: str,
+        token_authorizer: object | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        self.workflow = MediaWorkflow(
+            self,
+            "Workflow",
+            stage=stage,
+            local=local,
+            common_env=common_env,
+            db_secret=db_secret,
+            media_bucket=media_bucket,
+        )
+        self.state_machine = self.workflow.state_machine
+        self.steps = self.workflow.steps
+        self.producers = self.workflow.producers
+        self.groq_secret_name = self.workflow.groq_secret_name
+
+        # HR: an invitation's media, and erasing it. Both verify the caller's token themselves.
+        auth_env = {"AUTH_KEY_SECRET_NAME": key_secret_name}
+        key_arn = (
+            f"arn:{Aws.PARTITION}:secretsmanager:{Aws.REGION}:{Aws.ACCOUNT_ID}"
+            f":secret:{key_secret_name}-*"
+        )
+        read_key = iam.PolicyStatement(
+            actions=["secretsmanager:GetSecretValue"], resources=[key_arn]
+        )
+        self.read_media = functions.add(
+            FunctionSpec(
+                "MediaInvitationMedia",
+                _MODULE.format("invitation_media"),
+                timeout_s=15,
+                environment=auth_env,
+            )
+        )
+        self.read_media.add_to_role_policy(read_key)
+        db_secret.grant_read(self.read_media)
+        # Presigned playback URLs are signed with this function's own rights: outputs only.
+        media_bucket.grant_read(self.read_media, "media/*")
+        get = api.route(ROUTE, "GET", self.read_media)
+        _protect(get, token_authorizer)
+
+        self.delete_media = functions.add(
+            FunctionSpec(
+                "MediaDeleteInvitationMedia",
+                _MODULE.format("delete_invitation_media"),
+                timeout_s=30,
+                environment=auth_env,
+            )
+        )
+        self.delete_media.add_to_role_policy(read_key)
+        db_secret.grant_read(self.delete_media)
+        for pattern in ("raw/*", "media/*", "tmp/*"):
+            media_bucket.grant_delete(self.delete_media, pattern)
+        self.delete_media.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucketVersions", "s3:ListBucket"],
+                resources=[media_bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": ["raw/*", "media/*", "tmp/*"]}},
+            )
+        )
+        delete = api.route(ROUTE, "DELETE", self.delete_media)
+        _protect(delete, token_authorizer)
+
+
+def _ephemeral_storage(fn: lambda_.Function, size_mb: int) -> None:
+    cfn = fn.node.default_child
+    if not isinstance(cfn, lambda_.CfnFunction):
+        raise TypeError("a function without its CloudFormation resource")
+    cfn.ephemeral_storage = lambda_.CfnFunction.EphemeralStorageProperty(
+        size=int(Size.mebibytes(size_mb).to_mebibytes())
+    )
+
+
+def _protect(method: apigw.Method, authorizer: object | None) -> None:
+    """Behind identity's token authorizer in AWS (locally there is none: each function checks)."""
+    if not isinstance(authorizer, apigw.CfnAuthorizer):
+        return
+    cfn = method.node.default_child
+    if not isinstance(cfn, apigw.CfnMethod):
+        raise TypeError("an API method without its CloudFormation resource")
+    cfn.authorization_type = "CUSTOM"
+    cfn.authorizer_id = authorizer.ref

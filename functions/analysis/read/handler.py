@@ -1,0 +1,23 @@
+"""GET /v1/invitations/{invitation_id}/analysis: the AI analysis of one invitation (its HR)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import Request
+
+from shared.analysis import hr
+from shared.analysis.models import AnalysisView
+from shared.auth.http import HR, caller_transaction, create_identity_app
+from shared.http.app import lambda_handler_for
+
+app = create_identity_app("Analysis")
+
+
+@app.get("/v1/invitations/{invitation_id}/analysis", response_model=AnalysisView, tags=["analysis"])
+def get_analysis(invitation_id: uuid.UUID, request: Request) -> AnalysisView:
+    with caller_transaction(request, HR) as (conn, caller):
+        return hr.get_analysis(conn, caller.user.company_id, invitation_id)
+
+
+handler = lambda_handler_for(app)

@@ -1,0 +1,45 @@
+"""POST /v1/invitations/{invitation_id}/analysis/retry: run a failed analysis again (its HR)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import Header, Request
+from fastapi.responses import JSONResponse
+
+from shared.analysis import hr
+from shared.analysis.models import RetryAccepted, RetryRequest
+from shared.auth.http import HR, caller_transaction, create_identity_app
+from shared.http.app import lambda_handler_for
+from shared.identity.logic import idempotent
+
+app = create_identity_app("Retry an analysis")
+
+
+@app.post(
+    "/v1/invitations/{invitation_id}/analysis/retry",
+    status_code=202,
+    response_model=RetryAccepted,
+    tags=["analysis"],
+)
+def retry_analysis(
+    invitation_id: uuid.UUID,
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> JSONResponse:
+    with caller_transaction(request, HR) as (conn, caller):
+        result = idempotent(
+            conn,
+            f"analysis-retry:{caller.id}",
+            idempotency_key,
+            body=RetryRequest(invitation_id=invitation_id),
+            status_code=202,
+            run=lambda: hr.retry_analysis(
+                conn, caller.user.company_id, invitation_id, caller.correlation_id
+            ),
+        )
+    return JSONResponse(result.body, status_code=result.status_code)
+
+
+handler = lambda_handler_for(app)

@@ -1,0 +1,41 @@
+"""POST /v1/invitations: invite a candidate to an active template (Idempotency-Key); the link
+is in this answer only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Header, Request
+from fastapi.responses import JSONResponse
+
+from shared.auth.http import HR, caller_transaction, create_identity_app
+from shared.http.app import lambda_handler_for
+from shared.interviews import invitations
+from shared.interviews.models import InvitationCreate, InvitationWithLink, get_hr_settings
+from shared.settings import get_platform_settings
+
+app = create_identity_app("Invite a candidate")
+links = invitations.LinkMaker(get_platform_settings().frontend_origin, get_hr_settings().link_path)
+
+
+@app.post(
+    "/v1/invitations", status_code=201, response_model=InvitationWithLink, tags=["invitations"]
+)
+def create_invitation(
+    body: InvitationCreate,
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> JSONResponse:
+    with caller_transaction(request, HR) as (conn, caller):
+        result = invitations.idempotent_create(
+            conn,
+            f"invitation:{caller.id}",
+            idempotency_key,
+            body=body,
+            status_code=201,
+            run=lambda: invitations.create_invitation(conn, caller, body, links),
+        )
+    return JSONResponse(result.body, status_code=result.status_code)
+
+
+handler = lambda_handler_for(app)

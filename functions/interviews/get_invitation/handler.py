@@ -1,0 +1,29 @@
+"""GET /v1/invitations/{invitation_id}: the invitation, its questions, current answers with
+short-lived playback URLs, reviews and the decision."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import Request
+
+from shared.auth.http import HR_OR_ADMIN, caller_transaction, create_identity_app
+from shared.http.app import lambda_handler_for
+from shared.interviews import dal, invitations
+from shared.interviews.models import InvitationDetail, get_hr_settings
+from shared.settings import get_platform_settings
+
+app = create_identity_app("Review an invitation")
+playback = invitations.Playback(
+    sign=dal.playback_signer(get_platform_settings().media_bucket or ""),
+    ttl_s=get_hr_settings().playback_url_ttl_s,
+)
+
+
+@app.get("/v1/invitations/{invitation_id}", response_model=InvitationDetail, tags=["invitations"])
+def get_invitation(invitation_id: uuid.UUID, request: Request) -> InvitationDetail:
+    with caller_transaction(request, HR_OR_ADMIN) as (conn, caller):
+        return invitations.get_invitation(conn, caller, invitation_id, playback)
+
+
+handler = lambda_handler_for(app)

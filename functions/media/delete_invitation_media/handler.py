@@ -1,0 +1,26 @@
+"""DELETE /v1/invitations/{invitation_id}/media: erase every object and transcript (GDPR)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import Request, Response
+
+from shared.auth.http import HR, caller_transaction, create_identity_app
+from shared.errors import NotFoundError
+from shared.http.app import lambda_handler_for
+from shared.media.reads import delete_invitation_media
+
+app = create_identity_app("Delete an invitation's media")
+
+
+@app.delete("/v1/invitations/{invitation_id}/media", status_code=204, tags=["media"])
+def delete_media(invitation_id: UUID, request: Request) -> Response:
+    with caller_transaction(request, HR) as (conn, caller):
+        if caller.user.company_id is None:
+            raise NotFoundError("No such invitation.")
+        delete_invitation_media(conn, caller.user.company_id, invitation_id)
+    return Response(status_code=204)
+
+
+handler = lambda_handler_for(app)

@@ -1,0 +1,226 @@
+"""The main job as a client does it, over HTTP through API Gateway: HR signs up, creates a
+company and a template (video, audio, text, multiple choice), publishes and invites; the
+candidate records real answers (ffmpeg `testsrc` picture + espeak-ng speech), uploads them with
+presigned POSTs and completes; the media pipeline and the analysis run; HR reads the analysis and
+decides. Used by `make demo` (prints it) and by tests/e2e/test_main_job.py (asserts it)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+TOKEN_HEADER = "X-Invitation-Token"  # noqa: S105 - a header name
+# A demo account's password (each run signs up a fresh HR user on the local stack).
+PASSWORD = "correct horse 42 battery"  # noqa: S105
+VIDEO_SAID = (
+    "I designed a payment system with a message queue. "
+    "The trade-off was latency against consistency, and we chose consistency."
+)
+AUDIO_SAID = "I explain trade-offs to my team with numbers, for example cost per request."
+TEXT = (
+    "First I read the plan with explain analyze, then I add the missing index, "
+    "because a sequential scan on ten million rows is the usual cause."
+)
+QUESTIONS: tuple[dict[str, Any], ...] = (
+    {
+        "type": "video",
+        "text": "Tell us about a system you designed and one trade-off you made.",
+        "time_limit_s": 120,
+        "rubric": "Names a concrete system, its trade-offs and the choice made.",
+    },
+    {
+        "type": "audio",
+        "text": "How do you explain technical trade-offs to your team?",
+        "time_limit_s": 90,
+    },
+    {
+        "type": "text",
+        "text": "How would you make a slow SQL query faster? Name your first steps.",
+        "time_limit_s": 300,
+    },
+    {
+        "type": "multiple_choice",
+        "text": "Which isolation level prevents non-repeatable reads?",
+        "time_limit_s": 60,
+        "options": [
+            {"text": "Read committed", "correct": False},
+            {"text": "Repeatable read", "correct": True},
+        ],
+    },
+)
+
+
+class MainJobError(RuntimeError):
+    """A step of the journey answered something else than expected."""
+
+
+@dataclass
+class MainJob:
+    hr_headers: dict[str, str]
+    company_id: str
+    invitation_id: str
+    analysis: dict[str, Any]
+    decision: dict[str, Any] | None = None
+
+
+def _ok(response: httpx.Response, *statuses: int) -> dict[str, Any]:
+    if response.status_code not in (statuses or (200, 201)):
+        raise MainJobError(
+            f"{response.request.method} {response.request.url.path} -> "
+            f"{response.status_code}: {response.text[:500]}"
+        )
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def ffmpeg() -> str:
+    import imageio_ffmpeg  # noqa: PLC0415 - only the journey records media
+
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def recording(path: Path, said: str, *, video: bool) -> bytes:
+    """A browser-like WebM: VP8 `testsrc` + Opus speech by espeak-ng (a tone without it)."""
+    espeak = shutil.which("espeak-ng")
+    if espeak is not None:
+        wav = path.with_suffix(".wav")
+        subprocess.run([espeak, "-s", "150", "-w", str(wav), said], check=True, timeout=60)
+        sound = ["-i", str(wav)]
+    else:
+        sound = ["-f", "lavfi", "-i", "sine=frequency=440:duration=6"]
+    picture = ["-f", "lavfi", "-i", "testsrc=size=320x240:rate=15:duration=12"] if video else []
+    codecs = ["-c:v", "libvpx", "-b:v", "300k", "-deadline", "realtime"] if video else ["-vn"]
+    subprocess.run(
+        [
+            ffmpeg(), "-hide_banner", "-nostdin", "-v", "error", "-y",
+            *picture, *sound, *codecs, "-c:a", "libopus", "-shortest", str(path),
+        ],
+        check=True,
+        timeout=180,
+    )  # fmt: skip
+    return path.read_bytes()
+
+
+def sign_up_hr(api: httpx.Client) -> tuple[dict[str, str], str]:
+    email = f"hr-{uuid.uuid4().hex[:10]}@example.com"
+    _ok(api.post("v1/auth/register", json={"email": email, "password": PASSWORD}), 202)
+    tokens = _ok(api.post("v1/auth/login", json={"email": email, "password": PASSWORD}))
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    _ok(api.post("v1/me/role", json={"role": "hr"}, headers=headers))
+    company = _ok(api.post("v1/companies", json={"name": "Acme Hiring"}, headers=headers), 201)
+    return headers, str(company["id"])
+
+
+def _upload(
+    api: httpx.Client, link: dict[str, str], question_id: str, data: bytes, content_type: str
+) -> str:
+    ticket = _ok(
+        api.post(
+            f"v1/candidate/interview/questions/{question_id}/uploads",
+            json={"content_type": content_type, "size_bytes": len(data)},
+            headers=link,
+        ),
+        201,
+    )
+    sent = httpx.post(
+        ticket["url"],
+        data=ticket["fields"],
+        files={"file": ("answer.webm", data, content_type)},
+        timeout=60.0,
+    )
+    if sent.status_code not in {200, 201, 204}:
+        raise MainJobError(f"the presigned POST answered {sent.status_code}: {sent.text[:300]}")
+    return str(ticket["upload_id"])
+
+
+def run_main_job(
+    api: httpx.Client,
+    workdir: Path,
+    *,
+    deadline_s: float = 420.0,
+    log: Callable[[str], None] = lambda _line: None,
+) -> MainJob:
+    """The whole journey; returns the analysis HR reads (completed or failed) before deciding."""
+    hr, company_id = sign_up_hr(api)
+    log(f"HR signed up; company {company_id}")
+    template = _ok(
+        api.post(
+            "v1/templates",
+            json={"title": "Backend engineer", "settings": {"language": "en"}},
+            headers=hr,
+        ),
+        201,
+    )
+    questions: dict[str, str] = {}
+    options: list[dict[str, Any]] = []
+    for body in QUESTIONS:
+        created = _ok(
+            api.post(f"v1/templates/{template['id']}/questions", json=body, headers=hr), 201
+        )["question"]
+        questions[str(body["type"])] = str(created["id"])
+        options = created.get("options") or options
+    _ok(api.post(f"v1/templates/{template['id']}/publish", headers=hr))
+    invitation = _ok(
+        api.post(
+            "v1/invitations",
+            json={
+                "template_id": template["id"],
+                "candidate_name": "Grace Hopper",
+                "candidate_email": f"grace-{uuid.uuid4().hex[:8]}@example.com",
+            },
+            headers=hr,
+        ),
+        201,
+    )
+    log(f"template published with 4 questions; invitation {invitation['id']}")
+    link = {TOKEN_HEADER: str(invitation["link_token"])}
+    _ok(api.post("v1/candidate/interview/start", headers=link))
+    video = recording(workdir / "video.webm", VIDEO_SAID, video=True)
+    audio = recording(workdir / "audio.webm", AUDIO_SAID, video=False)
+    video_upload = _upload(api, link, questions["video"], video, "video/webm")
+    audio_upload = _upload(api, link, questions["audio"], audio, "audio/webm")
+    correct = [o["id"] for o in options if o["correct"]]
+    for question_id, body in (
+        (questions["video"], {"upload_id": video_upload}),
+        (questions["audio"], {"upload_id": audio_upload}),
+        (questions["text"], {"text": TEXT}),
+        (questions["multiple_choice"], {"option_ids": correct}),
+    ):
+        _ok(
+            api.post(
+                f"v1/candidate/interview/questions/{question_id}/answer", json=body, headers=link
+            ),
+            201,
+        )
+    _ok(api.post("v1/candidate/interview/complete", json={"reason": "manual"}, headers=link))
+    log(f"candidate uploaded {len(video)} + {len(audio)} bytes of speech and completed")
+    path = f"v1/invitations/{invitation['id']}/analysis"
+    deadline = time.monotonic() + deadline_s
+    analysis: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        response = api.get(path, headers=hr)
+        if response.status_code == 200 and response.json()["status"] in ("completed", "failed"):
+            analysis = response.json()
+            break
+        time.sleep(2)  # poll interval within the deadline
+    if not analysis:
+        raise MainJobError(f"no finished analysis within {deadline_s:.0f} s")
+    log(f"analysis {analysis['status']} by the {analysis['engine']} engine")
+    job = MainJob(hr, company_id, str(invitation["id"]), analysis)
+    if analysis["status"] == "completed":
+        job.decision = _ok(
+            api.post(
+                f"v1/invitations/{invitation['id']}/decision",
+                json={"decision": "advance", "note": "Clear trade-offs."},
+                headers=hr,
+            )
+        )
+    return job

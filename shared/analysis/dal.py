@@ -1,0 +1,379 @@
+"""The analysis context's data access: the only module that speaks SQL to the analysis schema.
+
+Every function takes the caller's connection (one transaction per use case). Reads for HR filter
+by the caller's company in SQL, so another company's invitation is simply not found.
+"""
+
+# SQL here is built only from this module's constant fragments; values always go as parameters.
+# ruff: noqa: S608
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from shared.analysis.models import AnswerOutcome, SummaryOutcome, Usage, Verdict, Weights
+
+Conn = psycopg.Connection[Any]
+
+
+# ---- triggers -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerRow:
+    invitation_id: UUID
+    company_id: UUID
+    completed: dict[str, Any] | None
+    started_at: datetime | None
+
+
+def lock_trigger(conn: Conn, invitation_id: UUID, company_id: UUID) -> TriggerRow:
+    """The invitation's trigger row, created if new, locked until the transaction ends: every
+    event about one invitation is decided one at a time, whatever order they come in."""
+    conn.execute(
+        "INSERT INTO analysis.triggers (invitation_id, company_id) VALUES (%s, %s)"
+        " ON CONFLICT (invitation_id) DO NOTHING",
+        (invitation_id, company_id),
+    )
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(
+            "SELECT invitation_id, company_id, completed, started_at FROM analysis.triggers"
+            " WHERE invitation_id = %s FOR UPDATE",
+            (invitation_id,),
+        ).fetchone()
+    assert row is not None  # inserted or already there, and we hold the lock
+    return TriggerRow(**row)
+
+
+def save_completed(
+    conn: Conn, invitation_id: UUID, completed: dict[str, Any], completed_at: datetime
+) -> None:
+    conn.execute(
+        "UPDATE analysis.triggers SET completed = %s, completed_at = %s, updated_at = now()"
+        " WHERE invitation_id = %s AND completed IS NULL",
+        (Jsonb(completed), completed_at, invitation_id),
+    )
+
+
+def record_media_outcome(
+    conn: Conn,
+    *,
+    upload_id: UUID,
+    invitation_id: UUID,
+    company_id: UUID,
+    status: str,
+    reason: str | None,
+) -> None:
+    # The latest word counts (a re-processed upload turns failed into ready).
+    conn.execute(
+        "INSERT INTO analysis.media_outcomes (upload_id, invitation_id, company_id, status, reason)"
+        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (upload_id) DO UPDATE"
+        " SET status = EXCLUDED.status, reason = EXCLUDED.reason",
+        (upload_id, invitation_id, company_id, status, reason),
+    )
+
+
+def media_outcomes(conn: Conn, invitation_id: UUID) -> dict[UUID, tuple[str, str | None]]:
+    rows = conn.execute(
+        "SELECT upload_id, status, reason FROM analysis.media_outcomes WHERE invitation_id = %s",
+        (invitation_id,),
+    ).fetchall()
+    return {UUID(str(r[0])): (str(r[1]), r[2]) for r in rows}
+
+
+def mark_started(conn: Conn, invitation_id: UUID) -> None:
+    conn.execute(
+        "UPDATE analysis.triggers SET started_at = now(), updated_at = now()"
+        " WHERE invitation_id = %s",
+        (invitation_id,),
+    )
+
+
+# ---- analyses -----------------------------------------------------------------------------
+
+
+def create_analysis(
+    conn: Conn, *, company_id: UUID, invitation_id: UUID, weights: Weights
+) -> UUID | None:
+    """The invitation's one analysis (None when it already has one: the unique constraint)."""
+    row = conn.execute(
+        "INSERT INTO analysis.analyses (company_id, invitation_id, status, weights)"
+        " VALUES (%s, %s, 'running', %s) ON CONFLICT (invitation_id) DO NOTHING RETURNING id",
+        (company_id, invitation_id, Jsonb(weights.model_dump())),
+    ).fetchone()
+    return UUID(str(row[0])) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    """What a workflow step needs to know about its analysis."""
+
+    id: UUID
+    company_id: UUID
+    invitation_id: UUID
+    attempt: int
+    status: str
+    engine: str | None
+    model: str | None
+    prompt_version: str | None
+    weights: dict[str, float]
+    completed: dict[str, Any]
+    summary: str | None
+    strengths: list[str]
+    weaknesses: list[str]
+    red_flags: list[str]
+    llm_verdict: str | None
+    # The summary call's usage (answers keep their own in answer_results).
+    prompt_tokens: int
+    completion_tokens: int
+    llm_calls: int
+
+
+_LOCK = {True: " FOR UPDATE OF a", False: ""}
+
+
+def run_row(conn: Conn, analysis_id: UUID, *, lock: bool = False) -> RunRow | None:
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(
+            "SELECT a.id, a.company_id, a.invitation_id, a.attempt, a.status, a.engine, a.model,"
+            " a.prompt_version, a.weights, t.completed, a.summary, a.strengths, a.weaknesses,"
+            " a.red_flags, a.llm_verdict, a.prompt_tokens, a.completion_tokens, a.llm_calls"
+            " FROM analysis.analyses a JOIN analysis.triggers t USING (invitation_id)"
+            " WHERE a.id = %s" + _LOCK[lock],
+            (analysis_id,),
+        ).fetchone()
+    return RunRow(**row) if row else None
+
+
+def set_engine(
+    conn: Conn, analysis_id: UUID, attempt: int, *, engine: str, model: str, prompt_version: str
+) -> bool:
+    return (
+        conn.execute(
+            "UPDATE analysis.analyses SET engine = %s, model = %s, prompt_version = %s,"
+            " updated_at = now() WHERE id = %s AND attempt = %s AND status = 'running'",
+            (engine, model, prompt_version, analysis_id, attempt),
+        ).rowcount
+        == 1
+    )
+
+
+def upsert_answer_result(
+    conn: Conn,
+    *,
+    analysis_id: UUID,
+    attempt: int,
+    answer_id: UUID,
+    question_id: UUID,
+    position: int,
+    kind: str,
+    outcome: AnswerOutcome,
+    score: float | None,
+) -> None:
+    criteria = (
+        {c: r.model_dump(mode="json") for c, r in outcome.criteria.items()}
+        if outcome.criteria
+        else None
+    )
+    conn.execute(
+        """
+        INSERT INTO analysis.answer_results (analysis_id, attempt, answer_id, question_id,
+            position, kind, criteria, score, unscorable, unscorable_reason, flagged, flag_reason,
+            prompt_tokens, completion_tokens, llm_calls, latency_ms)
+        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+        ON CONFLICT (analysis_id, attempt, answer_id) DO UPDATE SET
+            criteria = EXCLUDED.criteria, score = EXCLUDED.score,
+            unscorable = EXCLUDED.unscorable, unscorable_reason = EXCLUDED.unscorable_reason,
+            flagged = EXCLUDED.flagged, flag_reason = EXCLUDED.flag_reason,
+            prompt_tokens = EXCLUDED.prompt_tokens,
+            completion_tokens = EXCLUDED.completion_tokens,
+            llm_calls = EXCLUDED.llm_calls, latency_ms = EXCLUDED.latency_ms
+        """,
+        (
+            analysis_id,
+            attempt,
+            answer_id,
+            question_id,
+            position,
+            kind,
+            Jsonb(criteria) if criteria is not None else None,
+            score,
+            outcome.unscorable,
+            outcome.unscorable_reason,
+            outcome.flagged,
+            outcome.flag_reason,
+            outcome.usage.prompt_tokens,
+            outcome.usage.completion_tokens,
+            outcome.usage.calls,
+            outcome.usage.latency_ms,
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    answer_id: UUID
+    question_id: UUID
+    position: int
+    kind: str
+    criteria: dict[str, Any] | None
+    score: Decimal | None
+    unscorable: bool
+    unscorable_reason: str | None
+    flagged: bool
+    flag_reason: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    llm_calls: int
+    latency_ms: int
+
+
+def answer_results(conn: Conn, analysis_id: UUID, attempt: int) -> list[ResultRow]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(
+            "SELECT answer_id, question_id, position, kind, criteria, score, unscorable,"
+            " unscorable_reason, flagged, flag_reason, prompt_tokens, completion_tokens,"
+            " llm_calls, latency_ms FROM analysis.answer_results"
+            " WHERE analysis_id = %s AND attempt = %s ORDER BY position, answer_id",
+            (analysis_id, attempt),
+        ).fetchall()
+    return [ResultRow(**r) for r in rows]
+
+
+def store_summary(conn: Conn, analysis_id: UUID, attempt: int, summary: SummaryOutcome) -> bool:
+    return (
+        conn.execute(
+            "UPDATE analysis.analyses SET summary = %s, strengths = %s, weaknesses = %s,"
+            " red_flags = %s, llm_verdict = %s, prompt_tokens = %s, completion_tokens = %s,"
+            " llm_calls = %s, updated_at = now()"
+            " WHERE id = %s AND attempt = %s AND status = 'running'",
+            (
+                summary.summary,
+                Jsonb(summary.strengths),
+                Jsonb(summary.weaknesses),
+                Jsonb(summary.red_flags),
+                summary.verdict,
+                summary.usage.prompt_tokens,
+                summary.usage.completion_tokens,
+                summary.usage.calls,
+                analysis_id,
+                attempt,
+            ),
+        ).rowcount
+        == 1
+    )
+
+
+def complete(
+    conn: Conn, analysis_id: UUID, attempt: int, *, verdict: Verdict, usage: Usage, cost_usd: float
+) -> bool:
+    """Running -> completed, with the verdict and the totals (False for a stale attempt)."""
+    return (
+        conn.execute(
+            "UPDATE analysis.analyses SET status = 'completed', overall = %s,"
+            " recommendation = %s, reason = %s, prompt_tokens = %s, completion_tokens = %s,"
+            " llm_calls = %s, latency_ms = (EXTRACT(EPOCH FROM (now() - started_at)) * 1000)::int,"
+            " cost_usd = %s, completed_at = now(), updated_at = now()"
+            " WHERE id = %s AND attempt = %s AND status = 'running'",
+            (
+                verdict.overall,
+                verdict.recommendation,
+                verdict.basis,
+                usage.prompt_tokens,
+                usage.completion_tokens,
+                usage.calls,
+                cost_usd,
+                analysis_id,
+                attempt,
+            ),
+        ).rowcount
+        == 1
+    )
+
+
+def set_answer_scores(conn: Conn, analysis_id: UUID, attempt: int, verdict: Verdict) -> None:
+    for answer in verdict.answers:
+        if answer.answer_id is not None:
+            conn.execute(
+                "UPDATE analysis.answer_results SET score = %s"
+                " WHERE analysis_id = %s AND attempt = %s AND answer_id = %s",
+                (answer.score, analysis_id, attempt, answer.answer_id),
+            )
+
+
+def fail(conn: Conn, analysis_id: UUID, attempt: int, reason: str) -> bool:
+    return (
+        conn.execute(
+            "UPDATE analysis.analyses SET status = 'failed', reason = %s,"
+            " latency_ms = (EXTRACT(EPOCH FROM (now() - started_at)) * 1000)::int,"
+            " completed_at = now(), updated_at = now()"
+            " WHERE id = %s AND attempt = %s AND status = 'running'",
+            (reason[:2000], analysis_id, attempt),
+        ).rowcount
+        == 1
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RetryRow:
+    id: UUID
+    status: str
+    attempt: int
+
+
+def lock_for_retry(conn: Conn, company_id: UUID, invitation_id: UUID) -> RetryRow | None:
+    row = conn.execute(
+        "SELECT id, status, attempt FROM analysis.analyses"
+        " WHERE company_id = %s AND invitation_id = %s FOR UPDATE",
+        (company_id, invitation_id),
+    ).fetchone()
+    return RetryRow(UUID(str(row[0])), str(row[1]), int(row[2])) if row else None
+
+
+def restart(conn: Conn, analysis_id: UUID) -> int:
+    """Failed -> running as a new attempt (the old attempt's results stay, unread)."""
+    row = conn.execute(
+        "UPDATE analysis.analyses SET status = 'running', attempt = attempt + 1, reason = NULL,"
+        " engine = NULL, model = NULL, prompt_version = NULL, summary = NULL,"
+        " strengths = '[]', weaknesses = '[]', red_flags = '[]', llm_verdict = NULL,"
+        " recommendation = NULL, overall = NULL, prompt_tokens = 0, completion_tokens = 0,"
+        " llm_calls = 0, latency_ms = NULL, cost_usd = 0, started_at = now(),"
+        " completed_at = NULL, updated_at = now() WHERE id = %s AND status = 'failed'"
+        " RETURNING attempt",
+        (analysis_id,),
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+# ---- HR reads -----------------------------------------------------------------------------
+
+
+def analysis_for_company(
+    conn: Conn, company_id: UUID, invitation_id: UUID
+) -> dict[str, Any] | None:
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(
+            "SELECT id, invitation_id, attempt, status, reason, engine, model, prompt_version,"
+            " overall, recommendation, llm_verdict, summary, strengths, weaknesses, red_flags,"
+            " prompt_tokens, completion_tokens, llm_calls, latency_ms, cost_usd, started_at,"
+            " completed_at FROM analysis.analyses WHERE company_id = %s AND invitation_id = %s",
+            (company_id, invitation_id),
+        ).fetchone()
+
+
+def trigger_for_company(conn: Conn, company_id: UUID, invitation_id: UUID) -> TriggerRow | None:
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(
+            "SELECT invitation_id, company_id, completed, started_at FROM analysis.triggers"
+            " WHERE company_id = %s AND invitation_id = %s",
+            (company_id, invitation_id),
+        ).fetchone()
+    return TriggerRow(**row) if row else None

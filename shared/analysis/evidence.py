@@ -1,0 +1,52 @@
+"""Evidence: a quote counts only if it occurs verbatim in the transcript; then it gets the
+timestamps of the segment(s) it was said in, for playback."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from shared.analysis.models import Quote, Transcript
+
+_SPACE = re.compile(r"\s+")
+# Punctuation the transcriber and the LLM may disagree on around a verbatim quote.
+_EDGE = " \t\n\"'`.,;:!?\u201c\u201d\u2018\u2019"
+
+
+def _norm(text: str) -> str:
+    """Case and whitespace do not make a quote unfaithful; anything else does."""
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def is_verbatim(quote: str, transcript: str) -> bool:
+    needle = _norm(quote).strip(_EDGE)
+    return len(needle) >= 3 and needle in _norm(transcript)
+
+
+def unverified(quotes: Sequence[str], transcript: str) -> list[str]:
+    return [q for q in quotes if not is_verbatim(q, transcript)]
+
+
+def locate(quote: str, transcript: Transcript) -> Quote:
+    """The quote with the start/end of the segments that contain it (None for text answers)."""
+    text = quote.strip()[:500]
+    if not transcript.segments:
+        return Quote(text=text)
+    needle = _norm(quote).strip(_EDGE)
+    # Offsets of each segment inside the normalised, space-joined segment texts.
+    spans: list[tuple[int, int]] = []
+    joined = ""
+    for segment in transcript.segments:
+        piece = _norm(segment.text)
+        start = len(joined) + (1 if joined else 0)
+        joined = f"{joined} {piece}" if joined else piece
+        spans.append((start, len(joined)))
+    at = joined.find(needle)
+    if at < 0:
+        return Quote(text=text)
+    end = at + len(needle)
+    hit = [i for i, (s, e) in enumerate(spans) if s < end and e > at]
+    if not hit:
+        return Quote(text=text)
+    first, last = transcript.segments[hit[0]], transcript.segments[hit[-1]]
+    return Quote(text=text, start=round(first.start, 2), end=round(max(last.end, first.start), 2))

@@ -1,0 +1,280 @@
+"""Models of the analysis, one per boundary: what the LLM must answer (validated), what the
+engines return, the rows we store, and what HR reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+Criterion = Literal["relevance", "completeness", "clarity", "depth"]
+CRITERIA: tuple[Criterion, ...] = ("relevance", "completeness", "clarity", "depth")
+Recommendation = Literal["hire", "consider", "reject"]
+EngineName = Literal["groq", "offline"]
+AnalysisStatus = Literal["running", "completed", "failed"]
+Score = Annotated[int, Field(ge=0, le=100)]
+ShortText = Annotated[str, Field(min_length=1, max_length=1000)]
+Point = Annotated[str, Field(min_length=1, max_length=500)]
+QuoteText = Annotated[str, Field(min_length=1, max_length=500)]
+
+OFFLINE_LABEL = (
+    "Offline heuristic baseline (word overlap, length and structure); not an LLM. "
+    "Set GROQ_API_KEY for the AI analysis."
+)
+GROQ_LABEL = "LLM analysis (Groq chat completions, JSON mode)"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---- what the LLM must return (validated with pydantic; anything else is malformed) --------
+
+
+class LlmCriterion(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    score: Score
+    justification: ShortText
+    quotes: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=500)]], Field(max_length=5)
+    ]
+
+
+class LlmAnswerAssessment(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    relevance: LlmCriterion
+    completeness: LlmCriterion
+    clarity: LlmCriterion
+    depth: LlmCriterion
+
+
+class LlmSummary(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    summary: Annotated[str, Field(min_length=1, max_length=6000)]
+    strengths: Annotated[list[Point], Field(max_length=10)]
+    weaknesses: Annotated[list[Point], Field(max_length=10)]
+    red_flags: Annotated[list[Point], Field(max_length=10)]
+    verdict: Recommendation
+
+
+# ---- inputs of the engines --------------------------------------------------------------
+
+
+class Segment(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    start: Annotated[float, Field(ge=0)]
+    end: Annotated[float, Field(ge=0)]
+    text: Annotated[str, Field(max_length=5000)]
+
+
+class Transcript(BaseModel):
+    """What the media context transcribed for one upload (see shared.analysis.transcripts)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    text: Annotated[str, Field(max_length=200_000)]
+    language: Annotated[str, Field(max_length=16)] | None = None
+    engine: Annotated[str, Field(max_length=32)] = "unknown"
+    segments: Annotated[list[Segment], Field(max_length=20_000)] = []
+
+
+class AnswerInput(_Frozen):
+    """One answer as the engine sees it: the question, and what the candidate said or wrote."""
+
+    answer_id: UUID
+    question_id: UUID
+    position: Annotated[int, Field(ge=1)]
+    question: Annotated[str, Field(min_length=1, max_length=500)]
+    rubric: Annotated[str, Field(max_length=2000)] | None = None
+    language: Annotated[str, Field(max_length=16)] | None = None
+    transcript: Transcript
+
+
+# ---- what the engines and scoring produce --------------------------------------------------
+
+
+class Quote(_Frozen):
+    text: Annotated[str, Field(min_length=1, max_length=500)]
+    # Where it was said (seconds into the answer's media), for playback; None for text answers.
+    start: Annotated[float, Field(ge=0)] | None = None
+    end: Annotated[float, Field(ge=0)] | None = None
+
+
+class CriterionResult(_Frozen):
+    score: Score
+    justification: ShortText
+    quotes: Annotated[list[Quote], Field(max_length=5)]
+
+
+class Usage(_Frozen):
+    prompt_tokens: Annotated[int, Field(ge=0)] = 0
+    completion_tokens: Annotated[int, Field(ge=0)] = 0
+    calls: Annotated[int, Field(ge=0)] = 0
+    latency_ms: Annotated[int, Field(ge=0)] = 0
+
+    def plus(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            calls=self.calls + other.calls,
+            latency_ms=self.latency_ms + other.latency_ms,
+        )
+
+
+class AnswerOutcome(_Frozen):
+    """An engine's verdict on one answer: scored criteria, or unscorable/flagged with why."""
+
+    criteria: dict[Criterion, CriterionResult] | None = None
+    unscorable: bool = False
+    unscorable_reason: Annotated[str, Field(max_length=1000)] | None = None
+    flagged: bool = False
+    flag_reason: Annotated[str, Field(max_length=1000)] | None = None
+    usage: Usage = Usage()
+
+
+class SummaryOutcome(_Frozen):
+    summary: Annotated[str, Field(min_length=1, max_length=6000)]
+    strengths: Annotated[list[Point], Field(max_length=10)]
+    weaknesses: Annotated[list[Point], Field(max_length=10)]
+    red_flags: Annotated[list[Point], Field(max_length=10)]
+    verdict: Recommendation | None
+    usage: Usage = Usage()
+
+
+class SummaryItem(_Frozen):
+    """One answer as the summary sees it: the question, its score and evidence."""
+
+    position: Annotated[int, Field(ge=1)]
+    question: Annotated[str, Field(min_length=1, max_length=500)]
+    kind: Literal["media", "text", "choice"]
+    score: Annotated[float, Field(ge=0, le=100)] | None
+    criteria: dict[Criterion, CriterionResult] | None = None
+    unscorable_reason: Annotated[str, Field(max_length=1000)] | None = None
+    flagged: bool = False
+
+
+class Weights(_Frozen):
+    relevance: Annotated[float, Field(ge=0, le=1)] = 0.25
+    completeness: Annotated[float, Field(ge=0, le=1)] = 0.25
+    clarity: Annotated[float, Field(ge=0, le=1)] = 0.25
+    depth: Annotated[float, Field(ge=0, le=1)] = 0.25
+
+
+class ScoredAnswer(_Frozen):
+    question_id: UUID
+    # None for a required question the candidate left unanswered (it scores 0).
+    answer_id: UUID | None
+    score: Annotated[float, Field(ge=0, le=100)] | None
+
+
+class Verdict(_Frozen):
+    """Our code's decision: the overall score and the recommendation, and why."""
+
+    overall: Annotated[float, Field(ge=0, le=100)] | None
+    recommendation: Recommendation | None
+    basis: Annotated[str, Field(max_length=500)]
+    answers: list[ScoredAnswer]
+
+
+# ---- what HR reads ------------------------------------------------------------------------
+
+
+class AnswerResultView(BaseModel):
+    answer_id: UUID
+    question_id: UUID
+    position: int
+    kind: Literal["media", "text", "choice"]
+    score: float | None = Field(description="0-100; null when unscorable or flagged")
+    criteria: dict[Criterion, CriterionResult] | None = None
+    unscorable: bool
+    unscorable_reason: str | None = None
+    flagged: bool
+    flag_reason: str | None = None
+
+
+class AnalysisView(BaseModel):
+    """One invitation's AI analysis (the human decision is stored apart and never changes it)."""
+
+    analysis_id: UUID | None = None
+    invitation_id: UUID
+    status: Literal["waiting", "running", "completed", "failed"]
+    reason: str | None = None
+    attempt: int | None = None
+    engine: EngineName | None = None
+    engine_label: str | None = Field(
+        default=None, description="What produced the scores; the offline engine is not an LLM"
+    )
+    model: str | None = None
+    prompt_version: str | None = None
+    overall: float | None = None
+    recommendation: Recommendation | None = None
+    llm_verdict: Recommendation | None = None
+    summary: str | None = None
+    strengths: list[str] = []
+    weaknesses: list[str] = []
+    red_flags: list[str] = []
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    llm_calls: int = 0
+    latency_ms: int | None = None
+    cost_usd: float = 0.0
+    waiting_for_uploads: list[UUID] = Field(
+        default=[], description="Uploads whose media is still processing (status waiting)"
+    )
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    answers: list[AnswerResultView] = []
+
+
+class RetryAccepted(BaseModel):
+    analysis_id: UUID
+    invitation_id: UUID
+    attempt: int
+    status: Literal["running"]
+
+
+# ---- workflow step inputs (what the state machine passes; camelCase like our events) ---------
+
+
+class _StepInput(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
+
+    analysis_id: UUID
+    attempt: Annotated[int, Field(ge=1, le=100)]
+
+
+class StartInput(_StepInput):
+    """The analysis.started envelope's payload (the rule passes the envelope)."""
+
+
+class AnswerStepInput(_StepInput):
+    answer_id: UUID
+    waits: Annotated[int, Field(ge=0, le=100)] = 0
+
+
+class SummaryStepInput(_StepInput):
+    waits: Annotated[int, Field(ge=0, le=100)] = 0
+
+
+class CaughtError(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    Error: Annotated[str, Field(max_length=256)] = "States.Unknown"
+    Cause: Annotated[str, Field(max_length=32768)] | None = None
+
+
+class FailStepInput(_StepInput):
+    error: CaughtError = CaughtError()
+
+
+class RetryRequest(BaseModel):
+    """What an Idempotency-Key of a retry is bound to (the route has no body)."""
+
+    invitation_id: UUID

@@ -1,0 +1,78 @@
+"""What HR reads: one invitation's analysis, scoped to the caller's company in SQL."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from shared.analysis import dal
+from shared.analysis.models import (
+    GROQ_LABEL,
+    OFFLINE_LABEL,
+    AnalysisView,
+    AnswerResultView,
+    CriterionResult,
+)
+from shared.analysis.trigger import pending_uploads
+from shared.models.events.interviews import InvitationCompleted
+
+
+def analysis_for_invitation(
+    conn: dal.Conn, company_id: UUID, invitation_id: UUID
+) -> AnalysisView | None:
+    """The analysis (or that it is waiting for media), or None when this company has none."""
+    row = dal.analysis_for_company(conn, company_id, invitation_id)
+    if row is None:
+        trigger = dal.trigger_for_company(conn, company_id, invitation_id)
+        if trigger is None or trigger.completed is None:
+            return None
+        completed = InvitationCompleted.model_validate(trigger.completed)
+        waiting = pending_uploads(completed, dal.media_outcomes(conn, invitation_id))
+        return AnalysisView(
+            invitation_id=invitation_id, status="waiting", waiting_for_uploads=waiting
+        )
+    results = dal.answer_results(conn, row["id"], row["attempt"])
+    engine = row["engine"]
+    return AnalysisView(
+        analysis_id=row["id"],
+        invitation_id=invitation_id,
+        status=row["status"],
+        reason=row["reason"],
+        attempt=row["attempt"],
+        engine=engine,
+        engine_label={"groq": GROQ_LABEL, "offline": OFFLINE_LABEL}.get(engine or ""),
+        model=row["model"],
+        prompt_version=row["prompt_version"],
+        overall=float(row["overall"]) if row["overall"] is not None else None,
+        recommendation=row["recommendation"],
+        llm_verdict=row["llm_verdict"],
+        summary=row["summary"],
+        strengths=row["strengths"],
+        weaknesses=row["weaknesses"],
+        red_flags=row["red_flags"],
+        prompt_tokens=row["prompt_tokens"],
+        completion_tokens=row["completion_tokens"],
+        llm_calls=row["llm_calls"],
+        latency_ms=row["latency_ms"],
+        cost_usd=float(row["cost_usd"]),
+        started_at=row["started_at"],
+        completed_at=row["completed_at"],
+        answers=[
+            AnswerResultView(
+                answer_id=r.answer_id,
+                question_id=r.question_id,
+                position=r.position,
+                kind=r.kind,
+                score=float(r.score) if r.score is not None and not r.unscorable else None,
+                criteria=(
+                    {c: CriterionResult.model_validate(v) for c, v in r.criteria.items()}
+                    if r.criteria
+                    else None
+                ),
+                unscorable=r.unscorable,
+                unscorable_reason=r.unscorable_reason,
+                flagged=r.flagged,
+                flag_reason=r.flag_reason,
+            )
+            for r in results
+        ],
+    )

@@ -1,0 +1,45 @@
+"""The analysis settings, read from the environment once (``ANALYSIS_*``), validated."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.analysis.models import Usage
+
+DEFAULT_MODEL = "openai/gpt-oss-120b"
+# Groq's published on-demand price of openai/gpt-oss-120b (groq.com/pricing, USD per million
+# tokens): input 0.15, output 0.60. Override per deployment when the price list changes.
+PRICE_INPUT_PER_MTOK_USD = 0.15
+PRICE_OUTPUT_PER_MTOK_USD = 0.60
+
+
+class AnalysisSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ANALYSIS_", extra="ignore")
+
+    model: Annotated[str, Field(min_length=1, max_length=200)] = DEFAULT_MODEL
+    prompt_version: Annotated[str, Field(pattern=r"^v[0-9]+$", max_length=16)] = "v1"
+    # Answers analysed at once (the Map state's MaxConcurrency): within Groq's rate limits.
+    max_concurrency: Annotated[int, Field(ge=1, le=40)] = 5
+    max_completion_tokens: Annotated[int, Field(ge=64, le=8192)] = 1500
+    # A 429 asking us to wait longer than this is a spent quota: fail fast instead.
+    max_retry_after_s: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    # How often one step waits out a 429's retry-after before giving up.
+    max_rate_limit_waits: Annotated[int, Field(ge=0, le=20)] = 8
+    price_input_per_mtok_usd: Annotated[float, Field(ge=0, le=1000)] = PRICE_INPUT_PER_MTOK_USD
+    price_output_per_mtok_usd: Annotated[float, Field(ge=0, le=1000)] = PRICE_OUTPUT_PER_MTOK_USD
+
+    def cost_usd(self, usage: Usage) -> float:
+        return round(
+            usage.prompt_tokens * self.price_input_per_mtok_usd / 1e6
+            + usage.completion_tokens * self.price_output_per_mtok_usd / 1e6,
+            6,
+        )
+
+
+@lru_cache(maxsize=1)
+def get_analysis_settings() -> AnalysisSettings:
+    return AnalysisSettings()

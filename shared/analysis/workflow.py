@@ -1,0 +1,388 @@
+"""The analysis workflow's steps (one Lambda each): load -> analyse every answer (Map) ->
+summarise -> score -> store and publish; mark failed on any caught error.
+
+Steps pass ids, not documents: each reads what it needs and writes its own result, guarded by
+the analysis's current attempt, so a stale or duplicate execution cannot overwrite a newer one.
+No database connection is held while a model is being called.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+from uuid import UUID
+
+from shared.analysis import dal, scoring
+from shared.analysis.errors import AnalysisNotRunning, GroqRateLimited
+from shared.analysis.models import (
+    AnswerInput,
+    AnswerOutcome,
+    CriterionResult,
+    ScoredAnswer,
+    SummaryItem,
+    SummaryOutcome,
+    Transcript,
+    Usage,
+    Verdict,
+    Weights,
+)
+from shared.analysis.settings import AnalysisSettings
+from shared.analysis.transcripts import TranscriptSource
+from shared.events.factory import new_event
+from shared.events.outbox import enqueue
+from shared.models.events.analysis import AnalysisCompleted, AnalysisFailed
+from shared.models.events.interviews import CompletedAnswer, CompletedQuestion, InvitationCompleted
+from shared.observability import logger
+
+SOURCE = "platform.analysis"
+Connect = Callable[[], AbstractContextManager[dal.Conn]]
+
+
+class Engine(Protocol):
+    name: str
+    model: str
+
+    def assess(self, answer: AnswerInput) -> AnswerOutcome: ...
+
+    def summarize(self, items: list[SummaryItem]) -> SummaryOutcome: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    """What the steps need: a transaction factory (publishing its events after commit),
+    the engine by name, the transcripts, the settings, and a source of jitter."""
+
+    transaction: Connect
+    engine_for: Callable[[str], Engine]
+    transcripts: TranscriptSource
+    settings: AnalysisSettings
+    rng: random.Random
+
+
+def _running(conn: dal.Conn, analysis_id: UUID, attempt: int, *, lock: bool = False) -> dal.RunRow:
+    row = dal.run_row(conn, analysis_id, lock=lock)
+    if row is None or row.attempt != attempt or row.status != "running":
+        raise AnalysisNotRunning(f"analysis {analysis_id} attempt {attempt} is not running")
+    return row
+
+
+# ---- load ---------------------------------------------------------------------------------
+
+
+def load(deps: Deps, analysis_id: UUID, attempt: int, engine: str, model: str) -> dict[str, Any]:
+    """Fix the engine for this attempt and list the answers for the Map state."""
+    with deps.transaction() as conn:
+        row = dal.run_row(conn, analysis_id, lock=True)
+        if row is None or row.attempt != attempt or row.status != "running":
+            # A duplicate or stale start: nothing to do, and nothing to mark failed.
+            return {"analysisId": str(analysis_id), "attempt": attempt, "skip": True}
+        dal.set_engine(
+            conn,
+            analysis_id,
+            attempt,
+            engine=engine,
+            model=model,
+            prompt_version=deps.settings.prompt_version,
+        )
+        completed = InvitationCompleted.model_validate(row.completed)
+    return {
+        "analysisId": str(analysis_id),
+        "attempt": attempt,
+        "engine": engine,
+        "skip": False,
+        "maxConcurrency": deps.settings.max_concurrency,
+        "answerIds": [str(a.answer_id) for a in completed.answers],
+    }
+
+
+# ---- one answer ---------------------------------------------------------------------------
+
+
+def rate_limit_wait_s(retry_after_s: float, waits: int, rng: random.Random) -> int:
+    """Never sooner than retry-after; plus full jitter on an exponential backoff (1, 2, 4, 8 s
+    cap), so the Map's parallel branches do not come back all at once."""
+    backoff = min(8, 2**waits)
+    return max(1, math.ceil(retry_after_s)) + rng.randint(0, backoff)
+
+
+def _rate_limited(exc: GroqRateLimited, waits: int, deps: Deps) -> dict[str, Any] | None:
+    if exc.retry_after_s is None or waits >= deps.settings.max_rate_limit_waits:
+        return None  # the workflow's Retry (backoff with full jitter) takes it from here
+    return {
+        "status": "rate_limited",
+        "waitS": rate_limit_wait_s(exc.retry_after_s, waits, deps.rng),
+        "waits": waits + 1,
+    }
+
+
+def _find(
+    completed: InvitationCompleted, answer_id: UUID
+) -> tuple[CompletedAnswer, CompletedQuestion]:
+    answer = next((a for a in completed.answers if a.answer_id == answer_id), None)
+    if answer is None:
+        raise AnalysisNotRunning(f"answer {answer_id} is not part of this analysis")
+    question = next(q for q in completed.questions if q.question_id == answer.question_id)
+    return answer, question
+
+
+def analyse_answer(
+    deps: Deps, analysis_id: UUID, attempt: int, answer_id: UUID, waits: int = 0
+) -> dict[str, Any]:
+    with deps.transaction() as conn:
+        row = _running(conn, analysis_id, attempt)
+        completed = InvitationCompleted.model_validate(row.completed)
+        answer, question = _find(completed, answer_id)
+        weights = Weights(**row.weights)
+        outcome, score, subject = _prepare(deps, conn, answer, question, completed)
+    if subject is not None:
+        try:
+            outcome = deps.engine_for(row.engine or "offline").assess(subject)
+        except GroqRateLimited as exc:
+            wait = _rate_limited(exc, waits, deps)
+            if wait is None:
+                raise
+            return {**wait, "answerId": str(answer_id)}
+        score = (
+            scoring.answer_score(outcome.criteria, weights)
+            if outcome.criteria is not None and not outcome.unscorable
+            else None
+        )
+    with deps.transaction() as conn:
+        _running(conn, analysis_id, attempt)
+        dal.upsert_answer_result(
+            conn,
+            analysis_id=analysis_id,
+            attempt=attempt,
+            answer_id=answer.answer_id,
+            question_id=question.question_id,
+            position=question.position,
+            kind=answer.kind,
+            outcome=outcome,
+            score=score,
+        )
+    return {"status": "done", "answerId": str(answer_id), "waits": waits}
+
+
+def _prepare(
+    deps: Deps,
+    conn: dal.Conn,
+    answer: CompletedAnswer,
+    question: CompletedQuestion,
+    completed: InvitationCompleted,
+) -> tuple[AnswerOutcome, float | None, AnswerInput | None]:
+    """(outcome, score) when no model is needed; else the model's input."""
+    if answer.kind == "choice" or question.type == "multiple_choice":
+        correct = [o.id for o in question.options or [] if o.correct]
+        score = scoring.choice_score(answer.selected_option_ids or [], correct)
+        return AnswerOutcome(), score, None
+    if answer.kind == "media":
+        if answer.upload_id is None:
+            return _unscorable("the answer has no media"), None, None
+        status, reason = dal.media_outcomes(conn, completed.invitation_id).get(
+            answer.upload_id, ("missing", "the media was never processed")
+        )
+        if status != "ready":
+            return _unscorable(reason or "the media could not be processed"), None, None
+        transcript = deps.transcripts(conn, answer.upload_id)
+        if transcript is None:
+            return _unscorable("no transcript was found for the media"), None, None
+    else:
+        transcript = Transcript(text=answer.text or "", language=completed.language)
+    subject = AnswerInput(
+        answer_id=answer.answer_id,
+        question_id=question.question_id,
+        position=question.position,
+        question=question.text,
+        rubric=question.rubric,
+        language=transcript.language or completed.language,
+        transcript=transcript,
+    )
+    return AnswerOutcome(), None, subject
+
+
+def _unscorable(reason: str) -> AnswerOutcome:
+    return AnswerOutcome(unscorable=True, unscorable_reason=reason[:1000])
+
+
+# ---- summary ------------------------------------------------------------------------------
+
+
+def summary_items(
+    completed: InvitationCompleted, results: list[dal.ResultRow]
+) -> list[SummaryItem]:
+    questions = {q.question_id: q for q in completed.questions}
+    items = []
+    for r in results:
+        criteria = (
+            {c: CriterionResult.model_validate(v) for c, v in r.criteria.items()}
+            if r.criteria
+            else None
+        )
+        items.append(
+            SummaryItem(
+                position=r.position,
+                question=questions[r.question_id].text,
+                kind=r.kind,
+                score=float(r.score) if r.score is not None else None,
+                criteria=criteria,
+                unscorable_reason=r.unscorable_reason,
+                flagged=r.flagged,
+            )
+        )
+    return items
+
+
+def summarize(deps: Deps, analysis_id: UUID, attempt: int, waits: int = 0) -> dict[str, Any]:
+    with deps.transaction() as conn:
+        row = _running(conn, analysis_id, attempt)
+        items = summary_items(
+            InvitationCompleted.model_validate(row.completed),
+            dal.answer_results(conn, analysis_id, attempt),
+        )
+    try:
+        summary = deps.engine_for(row.engine or "offline").summarize(items)
+    except GroqRateLimited as exc:
+        wait = _rate_limited(exc, waits, deps)
+        if wait is None:
+            raise
+        return wait
+    with deps.transaction() as conn:
+        _running(conn, analysis_id, attempt)
+        dal.store_summary(conn, analysis_id, attempt, summary)
+    return {"status": "done", "waits": waits, "usage": summary.usage.model_dump()}
+
+
+# ---- score, store and publish ----------------------------------------------------------------
+
+
+def score(deps: Deps, analysis_id: UUID, attempt: int) -> dict[str, Any]:
+    """Our code decides: overall score and recommendation (see shared.analysis.scoring)."""
+    with deps.transaction() as conn:
+        row = _running(conn, analysis_id, attempt)
+        results = {r.answer_id: r for r in dal.answer_results(conn, analysis_id, attempt)}
+    completed = InvitationCompleted.model_validate(row.completed)
+    return verdict_for(completed, results, row).model_dump(mode="json")
+
+
+def verdict_for(
+    completed: InvitationCompleted, results: dict[UUID, dal.ResultRow], row: dal.RunRow
+) -> Verdict:
+    answered = {a.question_id: a for a in completed.answers}
+    scored: list[ScoredAnswer] = []
+    for question in sorted(completed.questions, key=lambda q: q.position):
+        answer = answered.get(question.question_id)
+        if answer is None:
+            if question.required:
+                scored.append(
+                    ScoredAnswer(question_id=question.question_id, answer_id=None, score=0)
+                )
+            continue
+        result = results.get(answer.answer_id)
+        value = _as_float(result.score) if result is not None and not result.unscorable else None
+        scored.append(
+            ScoredAnswer(question_id=question.question_id, answer_id=answer.answer_id, score=value)
+        )
+    return scoring.verdict(
+        scored,
+        red_flags=row.red_flags,
+        llm_verdict=row.llm_verdict,  # type: ignore[arg-type]
+    )
+
+
+def _as_float(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def store(deps: Deps, analysis_id: UUID, attempt: int) -> dict[str, Any]:
+    """Score (our rules, see :func:`verdict_for`), then completed with totals and
+    analysis.completed, all in one transaction (one workflow step: a Lambda hop less)."""
+    with deps.transaction() as conn:
+        row = _running(conn, analysis_id, attempt, lock=True)
+        results = dal.answer_results(conn, analysis_id, attempt)
+        verdict = verdict_for(
+            InvitationCompleted.model_validate(row.completed),
+            {r.answer_id: r for r in results},
+            row,
+        )
+        usage = Usage(
+            prompt_tokens=row.prompt_tokens + sum(r.prompt_tokens for r in results),
+            completion_tokens=row.completion_tokens + sum(r.completion_tokens for r in results),
+            calls=row.llm_calls + sum(r.llm_calls for r in results),
+        )
+        cost = deps.settings.cost_usd(usage) if row.engine == "groq" else 0.0
+        dal.set_answer_scores(conn, analysis_id, attempt, verdict)
+        dal.complete(conn, analysis_id, attempt, verdict=verdict, usage=usage, cost_usd=cost)
+        unscorable = sum(1 for a in verdict.answers if a.answer_id is not None and a.score is None)
+        enqueue(
+            conn,
+            new_event(
+                "analysis.completed",
+                AnalysisCompleted(
+                    analysis_id=analysis_id,
+                    invitation_id=row.invitation_id,
+                    attempt=attempt,
+                    engine=row.engine or "offline",
+                    model=row.model or "unknown",
+                    overall=verdict.overall,
+                    recommendation=verdict.recommendation,
+                    answers_scored=sum(1 for a in verdict.answers if a.score is not None),
+                    answers_unscorable=unscorable,
+                ),
+                source=SOURCE,
+                correlation_id=f"analysis-{analysis_id}",
+                tenant_id=row.company_id,
+            ),
+        )
+    logger.info("analysis completed", extra={"analysis_id": str(analysis_id)})
+    return {
+        "status": "completed",
+        "overall": verdict.overall,
+        "recommendation": verdict.recommendation,
+        "basis": verdict.basis,
+    }
+
+
+# ---- failure ------------------------------------------------------------------------------
+
+
+def failure_reason(error: str, cause: str | None) -> str:
+    """A readable reason from the state machine's caught error (Lambda causes are JSON)."""
+    detail = cause or ""
+    try:
+        parsed = json.loads(detail)
+    except (TypeError, ValueError):
+        parsed = None
+    if isinstance(parsed, dict) and isinstance(parsed.get("errorMessage"), str):
+        detail = parsed["errorMessage"]
+    detail = " ".join(detail.split())[:1500]
+    return f"{error}: {detail}" if detail else error
+
+
+def mark_failed(deps: Deps, analysis_id: UUID, attempt: int, reason: str) -> dict[str, Any]:
+    with deps.transaction() as conn:
+        row = dal.run_row(conn, analysis_id, lock=True)
+        if row is None or not dal.fail(conn, analysis_id, attempt, reason):
+            return {"status": "unchanged"}
+        enqueue(
+            conn,
+            new_event(
+                "analysis.failed",
+                AnalysisFailed(
+                    analysis_id=analysis_id,
+                    invitation_id=row.invitation_id,
+                    attempt=attempt,
+                    reason=reason[:2000],
+                ),
+                source=SOURCE,
+                correlation_id=f"analysis-{analysis_id}",
+                tenant_id=row.company_id,
+            ),
+        )
+    logger.warning("analysis failed", extra={"analysis_id": str(analysis_id), "reason": reason})
+    return {"status": "failed", "reason": reason}

@@ -1,0 +1,301 @@
+"""The candidate flow's data access: the only module of that flow speaking SQL.
+
+Every function takes the use case's connection (its transaction). The invitation is found by
+its token's hash only, and every later query is scoped by that invitation's id, so one link can
+never read or write another invitation's rows.
+"""
+
+# SQL here is built only from this module's constant fragments; values always go as parameters.
+# ruff: noqa: S608
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from shared.errors import ConflictError
+from shared.interviews.candidate_models import AnswerRow, InvitationRow, QuestionRow, UploadRow
+
+Conn = psycopg.Connection[Any]
+
+
+@contextmanager
+def transaction() -> Iterator[Conn]:
+    """The use case's transaction on the process's pool; its events are relayed after commit."""
+    from shared.dal.db import get_pool  # noqa: PLC0415 - the pool only where it is used
+    from shared.events.relay import transaction_with_events  # noqa: PLC0415
+
+    with transaction_with_events(get_pool()) as conn:
+        yield conn
+
+
+_INVITATION = """
+SELECT i.id, i.company_id, i.template_id, i.candidate_name, i.status, i.expires_at,
+       i.started_at, i.last_activity_at, i.completed_at, i.completion_reason,
+       t.title AS template_title, t.description AS template_description,
+       t.settings AS template_settings, t.scoring_weights
+FROM interviews.invitations i JOIN interviews.templates t ON t.id = i.template_id
+"""
+
+
+def _one(conn: Conn, query: str, params: dict[str, Any] | tuple[Any, ...]) -> dict[str, Any] | None:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(query.encode(), params)
+        return cur.fetchone()
+
+
+def _all(conn: Conn, query: str, params: dict[str, Any] | tuple[Any, ...]) -> list[dict[str, Any]]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(query.encode(), params)
+        return cur.fetchall()
+
+
+# ---- invitations ---------------------------------------------------------------------------
+def find_invitation_by_token(
+    conn: Conn, token_hash: bytes, *, lock: bool = False
+) -> InvitationRow | None:
+    # Writers lock the invitation: one candidate's concurrent requests (a double click, a retry,
+    # the sweep) are serialized on it.
+    suffix = " FOR UPDATE OF i" if lock else ""
+    row = _one(conn, f"{_INVITATION} WHERE i.token_hash = %s{suffix}", (token_hash,))
+    return InvitationRow.model_validate(row) if row else None
+
+
+def get_invitation(conn: Conn, invitation_id: uuid.UUID) -> InvitationRow:
+    row = _one(conn, f"{_INVITATION} WHERE i.id = %s", (invitation_id,))
+    assert row is not None
+    return InvitationRow.model_validate(row)
+
+
+def mark_started(conn: Conn, invitation_id: uuid.UUID) -> None:
+    conn.execute(
+        "UPDATE interviews.invitations SET status = 'in_progress', started_at = now(),"
+        " last_activity_at = now(), updated_at = now() WHERE id = %s AND status = 'pending'",
+        (invitation_id,),
+    )
+
+
+def touch(conn: Conn, invitation_id: uuid.UUID) -> None:
+    conn.execute(
+        "UPDATE interviews.invitations SET last_activity_at = now(), updated_at = now()"
+        " WHERE id = %s",
+        (invitation_id,),
+    )
+
+
+def mark_completed(conn: Conn, invitation_id: uuid.UUID, reason: str) -> None:
+    conn.execute(
+        "UPDATE interviews.invitations SET status = 'completed', completed_at = now(),"
+        " completion_reason = %s, updated_at = now()"
+        " WHERE id = %s AND status = 'in_progress'",
+        (reason, invitation_id),
+    )
+
+
+def mark_expired(conn: Conn, invitation_id: uuid.UUID) -> None:
+    conn.execute(
+        "UPDATE interviews.invitations SET status = 'expired', expired_at = now(),"
+        " updated_at = now() WHERE id = %s AND status IN ('pending', 'in_progress')",
+        (invitation_id,),
+    )
+
+
+# The sweep's claims: SKIP LOCKED, so concurrent sweeps (and candidates mid-request) never wait
+# on each other and never act twice on one invitation.
+_CLAIM_OVERDUE = """
+SELECT i.id FROM interviews.invitations i
+WHERE i.status IN ('pending', 'in_progress') AND i.expires_at <= now()
+ORDER BY i.expires_at LIMIT %s FOR UPDATE SKIP LOCKED
+"""
+_CLAIM_IDLE = """
+SELECT i.id FROM interviews.invitations i
+WHERE i.status = 'in_progress' AND i.last_activity_at <= now() - make_interval(secs => %s)
+  AND i.expires_at > now()
+ORDER BY i.last_activity_at LIMIT %s FOR UPDATE SKIP LOCKED
+"""
+
+
+def claim_overdue(conn: Conn, limit: int) -> list[InvitationRow]:
+    ids = [row["id"] for row in _all(conn, _CLAIM_OVERDUE, (limit,))]
+    return [get_invitation(conn, invitation_id) for invitation_id in ids]
+
+
+def claim_idle(conn: Conn, idle_s: int, limit: int) -> list[InvitationRow]:
+    ids = [row["id"] for row in _all(conn, _CLAIM_IDLE, (idle_s, limit))]
+    return [get_invitation(conn, invitation_id) for invitation_id in ids]
+
+
+# ---- questions and answers -----------------------------------------------------------------
+_QUESTION_COLUMNS = (
+    "id, position, type, text, time_limit_s, think_time_s, max_retakes, required, hints, rubric,"
+    " options"
+)
+
+
+def questions(conn: Conn, template_id: uuid.UUID) -> list[QuestionRow]:
+    rows = _all(
+        conn,
+        f"SELECT {_QUESTION_COLUMNS} FROM interviews.questions WHERE template_id = %s"
+        " ORDER BY position",
+        (template_id,),
+    )
+    return [QuestionRow.model_validate(row) for row in rows]
+
+
+def question(conn: Conn, template_id: uuid.UUID, question_id: uuid.UUID) -> QuestionRow | None:
+    row = _one(
+        conn,
+        f"SELECT {_QUESTION_COLUMNS} FROM interviews.questions WHERE template_id = %s AND id = %s",
+        (template_id, question_id),
+    )
+    return QuestionRow.model_validate(row) if row else None
+
+
+_ANSWER_COLUMNS = (
+    "id, question_id, attempt, is_current, kind, upload_id, media_key, text_answer,"
+    " selected_option_ids, submitted_at"
+)
+
+
+def current_answers(conn: Conn, invitation_id: uuid.UUID) -> list[AnswerRow]:
+    rows = _all(
+        conn,
+        f"SELECT {_ANSWER_COLUMNS} FROM interviews.answers WHERE invitation_id = %s AND is_current",
+        (invitation_id,),
+    )
+    return [AnswerRow.model_validate(row) for row in rows]
+
+
+def attempts_by_question(conn: Conn, invitation_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    rows = _all(
+        conn,
+        "SELECT question_id, max(attempt) AS attempts FROM interviews.answers"
+        " WHERE invitation_id = %s GROUP BY question_id",
+        (invitation_id,),
+    )
+    return {row["question_id"]: int(row["attempts"]) for row in rows}
+
+
+def insert_answer(
+    conn: Conn,
+    *,
+    company_id: uuid.UUID,
+    invitation_id: uuid.UUID,
+    question_id: uuid.UUID,
+    attempt: int,
+    kind: str,
+    upload: UploadRow | None = None,
+    media_bytes: int | None = None,
+    text: str | None = None,
+    option_ids: list[uuid.UUID] | None = None,
+) -> AnswerRow:
+    """The new current attempt (the previous one, if any, stops being current)."""
+    try:
+        with conn.transaction():
+            conn.execute(
+                "UPDATE interviews.answers SET is_current = false"
+                " WHERE invitation_id = %s AND question_id = %s AND is_current",
+                (invitation_id, question_id),
+            )
+            row = _one(
+                conn,
+                "INSERT INTO interviews.answers (company_id, invitation_id, question_id, attempt,"
+                " kind, upload_id, media_key, media_bytes, media_content_type, text_answer,"
+                " selected_option_ids) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                f" RETURNING {_ANSWER_COLUMNS}",
+                (
+                    company_id,
+                    invitation_id,
+                    question_id,
+                    attempt,
+                    kind,
+                    upload.id if upload else None,
+                    upload.object_key if upload else None,
+                    media_bytes,
+                    upload.content_type if upload else None,
+                    text,
+                    Jsonb([str(o) for o in option_ids]) if option_ids is not None else None,
+                ),
+            )
+    except pg_errors.UniqueViolation as exc:
+        raise ConflictError("This upload already answers a question.") from exc
+    assert row is not None
+    return AnswerRow.model_validate(row)
+
+
+# ---- uploads -------------------------------------------------------------------------------
+_UPLOAD_COLUMNS = (
+    "id, company_id, invitation_id, question_id, object_key, content_type, media_kind, max_bytes,"
+    " multipart_upload_id, expires_at"
+)
+
+
+def insert_upload(
+    conn: Conn,
+    *,
+    upload_id: uuid.UUID,
+    company_id: uuid.UUID,
+    invitation_id: uuid.UUID,
+    question_id: uuid.UUID,
+    object_key: str,
+    content_type: str,
+    media_kind: str,
+    max_bytes: int,
+    expires_at: datetime,
+    multipart_upload_id: str | None = None,
+) -> UploadRow:
+    row = _one(
+        conn,
+        "INSERT INTO interviews.uploads (id, company_id, invitation_id, question_id, object_key,"
+        " content_type, media_kind, max_bytes, multipart_upload_id, expires_at)"
+        f" VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING {_UPLOAD_COLUMNS}",
+        (
+            upload_id,
+            company_id,
+            invitation_id,
+            question_id,
+            object_key,
+            content_type,
+            media_kind,
+            max_bytes,
+            multipart_upload_id,
+            expires_at,
+        ),
+    )
+    assert row is not None
+    return UploadRow.model_validate(row)
+
+
+def set_multipart_id(conn: Conn, upload_id: uuid.UUID, multipart_upload_id: str) -> None:
+    conn.execute(
+        "UPDATE interviews.uploads SET multipart_upload_id = %s WHERE id = %s",
+        (multipart_upload_id, upload_id),
+    )
+
+
+def find_upload(
+    conn: Conn, invitation_id: uuid.UUID, question_id: uuid.UUID, upload_id: uuid.UUID
+) -> UploadRow | None:
+    row = _one(
+        conn,
+        f"SELECT {_UPLOAD_COLUMNS} FROM interviews.uploads"
+        " WHERE id = %s AND invitation_id = %s AND question_id = %s",
+        (upload_id, invitation_id, question_id),
+    )
+    return UploadRow.model_validate(row) if row else None
+
+
+def upload_is_answer(conn: Conn, upload_id: uuid.UUID) -> bool:
+    row = _one(conn, "SELECT 1 AS one FROM interviews.answers WHERE upload_id = %s", (upload_id,))
+    return row is not None
+
+
+def delete_upload(conn: Conn, upload_id: uuid.UUID) -> None:
+    conn.execute("DELETE FROM interviews.uploads WHERE id = %s", (upload_id,))

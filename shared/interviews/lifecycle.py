@@ -1,0 +1,235 @@
+"""An invitation's lifecycle from the candidate's side: the rules, completion and expiry.
+
+`pending -> in_progress -> completed`, `pending | in_progress -> expired`. Completion and expiry
+are used by the candidate's requests and by the scheduled sweep alike: each changes the row only
+from the states it may leave (the UPDATE says so), and emits its event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel
+
+from shared.auth.errors import UnprocessableError
+from shared.errors import ConflictError, DomainError
+from shared.events import enqueue, new_event
+from shared.interviews import candidate_dal as dal
+from shared.interviews.candidate_dal import Conn
+from shared.interviews.candidate_models import (
+    AUDIO_TYPES,
+    VIDEO_TYPES,
+    AnswerRow,
+    CandidateSettings,
+    InvitationRow,
+    MediaKind,
+    QuestionRow,
+    StatusOut,
+    TemplateSettingsRow,
+)
+from shared.models.events.interviews import (
+    ChoiceOption,
+    CompletedAnswer,
+    CompletedQuestion,
+    InvitationCompleted,
+    InvitationExpired,
+    ScoringWeights,
+)
+
+EVENT_SOURCE = "interviews"
+Reason = Literal["manual", "early_finish", "auto_timeout"]
+
+
+class InvitationGoneError(DomainError):
+    """The link no longer opens anything: the invitation expired or was cancelled."""
+
+    status = 410
+    title = "Gone"
+    type_slug = "invitation-gone"
+
+
+# ---- rules (pure) --------------------------------------------------------------------------
+def is_overdue(invitation: InvitationRow, now: datetime) -> bool:
+    return invitation.status in {"pending", "in_progress"} and invitation.expires_at <= now
+
+
+def is_idle(invitation: InvitationRow, now: datetime, idle_s: int) -> bool:
+    last = invitation.last_activity_at or invitation.started_at
+    return (
+        invitation.status == "in_progress"
+        and last is not None
+        and now - last >= timedelta(seconds=idle_s)
+    )
+
+
+def require_in_progress(invitation: InvitationRow) -> None:
+    if invitation.status == "completed":
+        raise ConflictError("The interview is already completed.")
+    if invitation.status != "in_progress":
+        raise ConflictError("Start the interview first.")
+
+
+def allowed_attempts(question: QuestionRow, settings: TemplateSettingsRow) -> int:
+    """One attempt, plus the question's retakes when the template allows retakes."""
+    return 1 + (question.max_retakes if settings.retakes_allowed else 0)
+
+
+def retakes_left(question: QuestionRow, settings: TemplateSettingsRow, used: int) -> int:
+    return max(0, allowed_attempts(question, settings) - max(used, 1))
+
+
+def require_attempt_left(question: QuestionRow, settings: TemplateSettingsRow, used: int) -> None:
+    if used >= allowed_attempts(question, settings):
+        raise ConflictError("No retakes are left for this question.")
+
+
+def upload_limit(
+    question: QuestionRow, content_type: str, size_bytes: int, settings: CandidateSettings
+) -> tuple[MediaKind, int]:
+    """The media kind and byte cap of an upload for this question, or a 422 naming the field."""
+    if question.type == "video":
+        kind: MediaKind = "video"
+        allowed, cap = VIDEO_TYPES, settings.video_max_bytes
+    elif question.type == "audio":
+        kind, allowed, cap = "audio", AUDIO_TYPES, settings.audio_max_bytes
+    else:
+        raise UnprocessableError(f"This is a {question.type} question: it takes no upload.")
+    if content_type not in allowed:
+        raise UnprocessableError(
+            f"body.content_type: a {question.type} question takes "
+            f"{', '.join(sorted(allowed))}, not {content_type}."
+        )
+    if size_bytes > cap:
+        raise UnprocessableError(
+            f"body.size_bytes: a {question.type} answer is at most {cap} bytes."
+        )
+    return kind, cap
+
+
+def missing_required(questions: list[QuestionRow], answers: list[AnswerRow]) -> list[uuid.UUID]:
+    answered = {answer.question_id for answer in answers if answer.is_current}
+    return [q.id for q in questions if q.required and q.id not in answered]
+
+
+def candidate_order(
+    invitation_id: uuid.UUID, questions: list[QuestionRow], randomize: bool
+) -> list[QuestionRow]:
+    """The template's order, or a shuffle that is stable for one invitation (resume-safe)."""
+    if not randomize:
+        return sorted(questions, key=lambda q: q.position)
+
+    def rank(question: QuestionRow) -> bytes:
+        return hashlib.sha256(invitation_id.bytes + question.id.bytes).digest()
+
+    return sorted(questions, key=rank)
+
+
+def completed_payload(
+    invitation: InvitationRow,
+    questions: list[QuestionRow],
+    answers: list[AnswerRow],
+    reason: Reason,
+    completed_at: datetime,
+) -> InvitationCompleted:
+    """What the analysis needs, so it never reads this schema: the questions with type, rubric
+    and options (with the correct ones), and the current answers with their media or text."""
+    return InvitationCompleted(
+        invitation_id=invitation.id,
+        template_id=invitation.template_id,
+        reason=reason,
+        completed_at=completed_at,
+        language=invitation.template_settings.language,
+        scoring_weights=ScoringWeights.model_validate(invitation.scoring_weights),
+        questions=[
+            CompletedQuestion(
+                question_id=q.id,
+                position=q.position,
+                type=q.type,
+                text=q.text,
+                rubric=q.rubric,
+                time_limit_s=q.time_limit_s,
+                required=q.required,
+                options=(
+                    [ChoiceOption(id=o.id, text=o.text, correct=o.correct) for o in q.options]
+                    if q.options is not None
+                    else None
+                ),
+            )
+            for q in sorted(questions, key=lambda q: q.position)
+        ],
+        answers=[
+            CompletedAnswer(
+                answer_id=a.id,
+                question_id=a.question_id,
+                attempt=a.attempt,
+                kind=a.kind,
+                upload_id=a.upload_id,
+                media_key=a.media_key,
+                text=a.text_answer,
+                selected_option_ids=a.selected_option_ids,
+            )
+            for a in answers
+            if a.is_current
+        ],
+    )
+
+
+def status_of(invitation: InvitationRow) -> StatusOut:
+    return StatusOut(
+        invitation_id=invitation.id,
+        status=invitation.status,
+        started_at=invitation.started_at,
+        last_activity_at=invitation.last_activity_at,
+        completed_at=invitation.completed_at,
+        completion_reason=invitation.completion_reason,
+    )
+
+
+# ---- transitions (inside the caller's transaction, the invitation row locked) ---------------
+def emit(
+    conn: Conn, invitation: InvitationRow, event_type: str, payload: BaseModel, cid: str
+) -> None:
+    enqueue(
+        conn,
+        new_event(
+            event_type,
+            payload,
+            source=EVENT_SOURCE,
+            correlation_id=cid,
+            tenant_id=invitation.company_id,
+        ),
+    )
+
+
+def complete(conn: Conn, invitation: InvitationRow, reason: Reason, cid: str) -> InvitationRow:
+    """in_progress -> completed, with `invitation.completed` carrying the current answers."""
+    dal.mark_completed(conn, invitation.id, reason)
+    done = dal.get_invitation(conn, invitation.id)
+    if done.status != "completed" or done.completed_at is None:
+        raise ConflictError("The interview cannot be completed from its current state.")
+    payload = completed_payload(
+        done,
+        dal.questions(conn, done.template_id),
+        dal.current_answers(conn, done.id),
+        reason,
+        done.completed_at,
+    )
+    emit(conn, done, "invitation.completed", payload, cid)
+    return done
+
+
+def expire(conn: Conn, invitation: InvitationRow, cid: str) -> None:
+    """pending | in_progress -> expired, with `invitation.expired`."""
+    if invitation.status not in {"pending", "in_progress"}:
+        return
+    previous: Literal["pending", "in_progress"] = (
+        "pending" if invitation.status == "pending" else "in_progress"
+    )
+    dal.mark_expired(conn, invitation.id)
+    payload = InvitationExpired(
+        invitation_id=invitation.id, template_id=invitation.template_id, previous_status=previous
+    )
+    emit(conn, invitation, "invitation.expired", payload, cid)

@@ -1,0 +1,525 @@
+"""The HR side of interviews: request, response and row models, and the settings, with limits.
+
+HR sees everything about a question (correct options, rubric); the candidate's models, which
+never carry them, live in `shared/interviews/candidate_models.py`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+QuestionType = Literal["video", "audio", "text", "multiple_choice"]
+TemplateStatus = Literal["draft", "active", "archived"]
+InvitationStatus = Literal["pending", "in_progress", "completed", "expired", "cancelled"]
+CompletionReason = Literal["manual", "early_finish", "auto_timeout"]
+AnswerKind = Literal["media", "text", "choice"]
+Decision = Literal["advance", "reject"]
+
+MAX_QUESTIONS = 100
+MAX_BULK_ROWS = 100
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[str, StringConstraints(max_length=1000)]
+QuestionText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)
+]
+OptionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Hint = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Rubric = Annotated[str, StringConstraints(max_length=2000)]
+TimeLimit = Annotated[int, Field(ge=30, le=600)]
+ThinkTime = Annotated[int, Field(ge=0, le=600)]
+Retakes = Annotated[int, Field(ge=0, le=10)]
+Version = Annotated[int, Field(ge=1, le=2_000_000_000)]
+Days = Annotated[int, Field(ge=1, le=30)]
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        min_length=3,
+        max_length=254,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+    ),
+]
+CandidateName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Comment = Annotated[str, StringConstraints(max_length=2000)]
+
+
+class InterviewsHrSettings(BaseSettings):
+    """Validated once at cold start (env prefix ``INTERVIEWS_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="INTERVIEWS_", extra="ignore")
+
+    # A playback URL is a bearer credential for one object: short-lived (<= 15 min).
+    playback_url_ttl_s: Annotated[int, Field(ge=30, le=900)] = 600
+    link_path: Annotated[str, StringConstraints(pattern=r"^/[a-z0-9/_-]{1,64}$")] = "/interview"
+
+
+@lru_cache(maxsize=1)
+def get_hr_settings() -> InterviewsHrSettings:
+    return InterviewsHrSettings()
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- templates -----------------------------------------------------------------------------
+class TemplateSettings(_Request):
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en"
+    total_time_limit_s: Annotated[int, Field(ge=60, le=4 * 3600)] | None = None
+    show_timer: bool = True
+    randomize_questions: bool = False
+    retakes_allowed: bool = True
+    think_time_default_s: ThinkTime = 30
+
+
+class ScoringWeights(_Request):
+    relevance: Annotated[float, Field(ge=0, le=1)] = 0.25
+    completeness: Annotated[float, Field(ge=0, le=1)] = 0.25
+    clarity: Annotated[float, Field(ge=0, le=1)] = 0.25
+    depth: Annotated[float, Field(ge=0, le=1)] = 0.25
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> ScoringWeights:
+        total = self.relevance + self.completeness + self.clarity + self.depth
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError("the weights must add up to 1")
+        return self
+
+
+class TemplateCreate(_Request):
+    title: Title
+    description: Description | None = None
+    settings: TemplateSettings = Field(default_factory=TemplateSettings)
+    scoring_weights: ScoringWeights = Field(default_factory=ScoringWeights)
+
+
+class TemplateUpdate(_Request):
+    """Only the fields present change; `version` is the one the caller read (stale -> 409)."""
+
+    version: Version
+    title: Title | None = None
+    description: Description | None = None
+    settings: TemplateSettings | None = None
+    scoring_weights: ScoringWeights | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> TemplateUpdate:
+        if not self.model_fields_set - {"version"}:
+            raise ValueError("give at least one field to change besides version")
+        for name in ("title", "settings", "scoring_weights"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", include=self.model_fields_set - {"version"})
+
+
+class TemplateRow(BaseModel):
+    id: uuid.UUID
+    company_id: uuid.UUID
+    created_by: uuid.UUID
+    title: str
+    description: str | None
+    settings: dict[str, Any]
+    scoring_weights: dict[str, float]
+    status: TemplateStatus
+    version: int
+    published_at: datetime | None
+    archived_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    question_count: int = 0
+
+
+class TemplateSummary(BaseModel):
+    id: uuid.UUID
+    company_id: uuid.UUID
+    title: str
+    description: str | None
+    status: TemplateStatus
+    version: int
+    question_count: int
+    published_at: datetime | None
+    archived_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: TemplateRow) -> TemplateSummary:
+        return cls.model_validate(row.model_dump())
+
+
+class TemplateOut(TemplateSummary):
+    created_by: uuid.UUID
+    settings: TemplateSettings
+    scoring_weights: dict[str, float]
+    questions: list[QuestionOut]
+
+    @classmethod
+    def with_questions(cls, row: TemplateRow, questions: list[QuestionRow]) -> TemplateOut:
+        return cls.model_validate(
+            {**row.model_dump(), "questions": [QuestionOut.of(q) for q in questions]}
+        )
+
+
+class TemplatePage(BaseModel):
+    items: list[TemplateSummary]
+    next_cursor: str | None
+
+
+# ---- questions -----------------------------------------------------------------------------
+class ChoiceOptionIn(_Request):
+    text: OptionText
+    correct: bool = False
+
+
+class ChoiceOption(BaseModel):
+    id: uuid.UUID
+    text: str
+    correct: bool
+
+
+def check_options(kind: str | None, options: list[Any] | None) -> None:
+    """Multiple choice needs 2-10 options with at least one correct; other types none."""
+    if kind == "multiple_choice":
+        if options is None or not 2 <= len(options) <= 10:
+            raise ValueError("a multiple-choice question needs 2 to 10 options")
+        if not any(getattr(o, "correct", False) for o in options):
+            raise ValueError("at least one option must be correct")
+    elif options is not None:
+        raise ValueError("only multiple-choice questions have options")
+
+
+class QuestionCreate(_Request):
+    type: QuestionType
+    text: QuestionText
+    time_limit_s: TimeLimit = 120
+    # None: the template's think_time_default_s.
+    think_time_s: ThinkTime | None = None
+    max_retakes: Retakes = 0
+    required: bool = True
+    hints: Annotated[list[Hint], Field(max_length=5)] = Field(default_factory=list)
+    rubric: Rubric | None = None
+    options: Annotated[list[ChoiceOptionIn], Field(max_length=10)] | None = Field(
+        default=None, validate_default=True
+    )
+
+    @field_validator("options")
+    @classmethod
+    def _options_fit_type(
+        cls, value: list[ChoiceOptionIn] | None, info: ValidationInfo
+    ) -> list[ChoiceOptionIn] | None:
+        check_options(info.data.get("type"), value)
+        return value
+
+
+class QuestionUpdate(_Request):
+    """Only the fields present change (null clears rubric; options follow the type's rule)."""
+
+    type: QuestionType | None = None
+    text: QuestionText | None = None
+    time_limit_s: TimeLimit | None = None
+    think_time_s: ThinkTime | None = None
+    max_retakes: Retakes | None = None
+    required: bool | None = None
+    hints: Annotated[list[Hint], Field(max_length=5)] | None = None
+    rubric: Rubric | None = None
+    options: Annotated[list[ChoiceOptionIn], Field(max_length=10)] | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> QuestionUpdate:
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to change")
+        nullable = {"rubric", "options"}
+        for name in self.model_fields_set - nullable:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class ReorderRequest(_Request):
+    question_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=MAX_QUESTIONS)]
+
+    @field_validator("question_ids")
+    @classmethod
+    def _no_duplicates(cls, value: list[uuid.UUID]) -> list[uuid.UUID]:
+        if len(set(value)) != len(value):
+            raise ValueError("question ids must not repeat")
+        return value
+
+
+class QuestionRow(BaseModel):
+    id: uuid.UUID
+    template_id: uuid.UUID
+    company_id: uuid.UUID
+    position: int
+    type: QuestionType
+    text: str
+    time_limit_s: int
+    think_time_s: int
+    max_retakes: int
+    required: bool
+    hints: list[str]
+    rubric: str | None
+    options: list[ChoiceOption] | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class QuestionOut(BaseModel):
+    """A question as HR sees it: with the rubric and which options are correct."""
+
+    id: uuid.UUID
+    template_id: uuid.UUID
+    position: int
+    type: QuestionType
+    text: str
+    time_limit_s: int
+    think_time_s: int
+    max_retakes: int
+    required: bool
+    hints: list[str]
+    rubric: str | None
+    options: list[ChoiceOption] | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: QuestionRow) -> QuestionOut:
+        return cls.model_validate(row.model_dump())
+
+
+class QuestionChange(BaseModel):
+    """A question change's answer: the question (none after a delete) and the template's new
+    version, which the next PATCH of the template must carry."""
+
+    template_version: int
+    question: QuestionOut | None = None
+
+
+class QuestionOrder(BaseModel):
+    template_version: int
+    questions: list[QuestionOut]
+
+
+# ---- invitations ---------------------------------------------------------------------------
+class InvitationCreate(_Request):
+    template_id: uuid.UUID
+    candidate_name: CandidateName
+    candidate_email: Email
+    expires_in_days: Days = 7
+
+
+class BulkCandidate(_Request):
+    candidate_name: CandidateName
+    candidate_email: Email
+
+
+class InvitationBulkCreate(_Request):
+    """One template, up to 100 candidates; each row is checked on its own (invalid rows are
+    reported, not refused as a whole)."""
+
+    template_id: uuid.UUID
+    expires_in_days: Days = 7
+    candidates: Annotated[
+        list[dict[str, Annotated[str, StringConstraints(max_length=1000)] | None]],
+        Field(min_length=1, max_length=MAX_BULK_ROWS),
+    ]
+
+
+class InvitationRow(BaseModel):
+    id: uuid.UUID
+    company_id: uuid.UUID
+    template_id: uuid.UUID
+    template_title: str
+    created_by: uuid.UUID
+    candidate_email: str
+    candidate_name: str
+    status: InvitationStatus
+    expires_at: datetime
+    started_at: datetime | None
+    last_activity_at: datetime | None
+    completed_at: datetime | None
+    completion_reason: CompletionReason | None
+    cancelled_at: datetime | None
+    expired_at: datetime | None
+    last_sent_at: datetime
+    send_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class InvitationOut(BaseModel):
+    id: uuid.UUID
+    company_id: uuid.UUID
+    template_id: uuid.UUID
+    template_title: str
+    candidate_email: str
+    candidate_name: str
+    status: InvitationStatus
+    expires_at: datetime
+    started_at: datetime | None
+    last_activity_at: datetime | None
+    completed_at: datetime | None
+    completion_reason: CompletionReason | None
+    cancelled_at: datetime | None
+    expired_at: datetime | None
+    last_sent_at: datetime
+    send_count: int
+    created_by: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: InvitationRow) -> InvitationOut:
+        return cls.model_validate(row.model_dump())
+
+
+class InvitationWithLink(InvitationOut):
+    """The invitation with its link, shown once: on create and on resend. A replay of a create
+    (same Idempotency-Key) answers without it (null): only the hash is stored; resend gives a
+    new link."""
+
+    link_token: str | None = None
+    link_url: str | None = None
+
+
+class BulkRowResult(BaseModel):
+    index: int
+    status: Literal["created", "duplicate", "invalid"]
+    invitation: InvitationWithLink | None = None
+    error: str | None = None
+
+
+class BulkReport(BaseModel):
+    created: int
+    duplicate: int
+    invalid: int
+    results: list[BulkRowResult]
+
+
+class InvitationPage(BaseModel):
+    items: list[InvitationOut]
+    next_cursor: str | None
+
+
+class ExtendRequest(_Request):
+    days: Days
+
+
+# ---- review --------------------------------------------------------------------------------
+class ReviewRequest(_Request):
+    rating: Annotated[int, Field(ge=1, le=5, strict=True)]
+    comment: Comment | None = None
+
+
+class ReviewOut(BaseModel):
+    answer_id: uuid.UUID
+    reviewer_id: uuid.UUID
+    rating: int
+    comment: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class DecisionRequest(_Request):
+    decision: Decision
+    note: Note | None = Field(default=None, validate_default=True)
+
+    @field_validator("note")
+    @classmethod
+    def _reject_needs_note(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("decision") == "reject" and not value:
+            raise ValueError("a rejection needs a note")
+        return value
+
+
+class DecisionOut(BaseModel):
+    invitation_id: uuid.UUID
+    decision: Decision
+    note: str | None
+    decided_by: uuid.UUID
+    decided_at: datetime
+
+
+class AnswerRow(BaseModel):
+    id: uuid.UUID
+    question_id: uuid.UUID
+    attempt: int
+    kind: AnswerKind
+    upload_id: uuid.UUID | None
+    media_key: str | None
+    media_bytes: int | None
+    media_content_type: str | None
+    text_answer: str | None
+    selected_option_ids: list[uuid.UUID] | None
+    submitted_at: datetime
+
+
+class MediaReference(BaseModel):
+    """The raw upload as the candidate sent it, with a short-lived presigned GET to play it."""
+
+    upload_id: uuid.UUID | None
+    key: str
+    content_type: str | None
+    bytes: int | None
+    playback_url: str
+    playback_expires_in: int
+
+
+class AnswerOut(BaseModel):
+    id: uuid.UUID
+    question_id: uuid.UUID
+    attempt: int
+    kind: AnswerKind
+    text: str | None
+    selected_option_ids: list[uuid.UUID] | None
+    media_ref: MediaReference | None
+    submitted_at: datetime
+    reviews: list[ReviewOut]
+    # Filled by later issues (the media pipeline's outputs and transcript; the AI's analysis of
+    # this answer); null until then.
+    media: dict[str, Any] | None = None
+    analysis: dict[str, Any] | None = None
+
+
+class InvitationDetail(BaseModel):
+    invitation: InvitationOut
+    template: TemplateSummary
+    questions: list[QuestionOut]
+    answers: list[AnswerOut]
+    decision: DecisionOut | None
+    # The AI's analysis of the whole interview (a later issue); null until then. The human
+    # decision above is stored apart from it and never overwrites it.
+    analysis: dict[str, Any] | None = None
+
+
+TemplateOut.model_rebuild()
+
+
+class TemplateScoped(BaseModel):
+    """What an Idempotency-Key of a POST under /v1/templates/{template_id} stands for: the
+    template and the body, so reusing a key for another template is a conflict, not a replay."""
+
+    template_id: uuid.UUID
+    body: dict[str, Any] | None = None

@@ -1,0 +1,366 @@
+"""Data access of the media context: PostgreSQL (media.*, read-only interviews.uploads) and the
+media bucket. The only module here that touches psycopg or boto3."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from botocore.exceptions import BotoCoreError, ClientError
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from shared.dal.aws import s3_client
+from shared.media.errors import MediaRejected, MediaTransientError
+from shared.media.models import MediaView, Outputs, S3Object, Step, UploadRow
+from shared.media.probe import Probe
+from shared.media.transcript import Transcript
+
+if TYPE_CHECKING:
+    import psycopg
+    from mypy_boto3_s3 import S3Client
+
+    Conn = psycopg.Connection[Any]
+
+_STEP_COLUMNS: dict[str, str] = {
+    "validating": "validating_at",
+    "transcoding": "transcoding_at",
+    "transcribing": "transcribing_at",
+    "storing": "storing_at",
+}
+
+
+def _one(conn: Conn, query: str, params: dict[str, Any]) -> dict[str, Any] | None:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(query.encode(), params)
+        return cur.fetchone()
+
+
+def _all(conn: Conn, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(query.encode(), params)
+        return cur.fetchall()
+
+
+# ---- assets ----------------------------------------------------------------------------------
+def find_upload(conn: Conn, object_key: str) -> UploadRow | None:
+    row = _one(
+        conn,
+        """SELECT u.id, u.company_id, u.invitation_id, u.question_id, u.content_type,
+                  u.media_kind, u.max_bytes, q.time_limit_s
+             FROM interviews.uploads u JOIN interviews.questions q ON q.id = u.question_id
+            WHERE u.object_key = %(key)s""",
+        {"key": object_key},
+    )
+    return UploadRow.model_validate(row) if row else None
+
+
+def insert_asset(conn: Conn, source: S3Object, upload: UploadRow, execution: str) -> UUID | None:
+    """The asset for this object version, or None when one exists (a duplicate event)."""
+    row = _one(
+        conn,
+        """INSERT INTO media.assets (bucket, object_key, version_id, upload_id, company_id,
+                                     invitation_id, question_id, media_kind, size_bytes,
+                                     execution_arn)
+           VALUES (%(bucket)s, %(key)s, %(version)s, %(upload)s, %(company)s, %(invitation)s,
+                   %(question)s, %(kind)s, %(size)s, %(execution)s)
+           ON CONFLICT (bucket, object_key, version_id) DO NOTHING
+           RETURNING id""",
+        {
+            "bucket": source.bucket,
+            "key": source.key,
+            "version": source.version_id,
+            "upload": upload.id,
+            "company": upload.company_id,
+            "invitation": upload.invitation_id,
+            "question": upload.question_id,
+            "kind": upload.media_kind,
+            "size": source.size_bytes,
+            "execution": execution[:2048],
+        },
+    )
+    return row["id"] if row else None
+
+
+def insert_rejected_object(conn: Conn, source: S3Object, reason: str) -> UUID | None:
+    """Record an object that never became an asset (no such upload); once per version."""
+    row = _one(
+        conn,
+        """INSERT INTO media.assets (bucket, object_key, version_id, size_bytes, status,
+                                     failed_step, reason, failed_at)
+           VALUES (%(bucket)s, %(key)s, %(version)s, %(size)s, 'failed', 'uploaded',
+                   %(reason)s, now())
+           ON CONFLICT (bucket, object_key, version_id) DO NOTHING
+           RETURNING id""",
+        {
+            "bucket": source.bucket,
+            "key": source.key[:1024],
+            "version": source.version_id,
+            "size": source.size_bytes,
+            "reason": reason[:1000],
+        },
+    )
+    return row["id"] if row else None
+
+
+def mark_step(conn: Conn, asset_id: UUID, step: Step) -> None:
+    """Progress: the asset entered ``step`` (never moves a finished asset)."""
+    column = _STEP_COLUMNS.get(step)
+    stamp = f", {column} = now()" if column else ""
+    conn.execute(
+        # The column comes from _STEP_COLUMNS (constants), never from input.
+        f"""UPDATE media.assets SET status = %(step)s, updated_at = now(){stamp}
+             WHERE id = %(id)s AND status NOT IN ('ready', 'failed')""".encode(),  # noqa: S608
+        {"id": asset_id, "step": step},
+    )
+
+
+def record_probe(conn: Conn, asset_id: UUID, probe: Probe, duration_s: float) -> None:
+    conn.execute(
+        b"""UPDATE media.assets SET container = %(container)s, video_codec = %(video)s,
+                  audio_codec = %(audio)s, width = %(width)s, height = %(height)s,
+                  duration_s = %(duration)s, updated_at = now()
+             WHERE id = %(id)s""",
+        {
+            "id": asset_id,
+            "container": probe.container[:64],
+            "video": probe.video_codec,
+            "audio": probe.audio_codec,
+            "width": probe.width,
+            "height": probe.height,
+            "duration": duration_s,
+        },
+    )
+
+
+def complete(  # noqa: PLR0917 - one row's columns
+    conn: Conn,
+    asset_id: UUID,
+    outputs: Outputs,
+    transcript: Transcript,
+    upload_id: UUID,
+    company_id: UUID,
+) -> bool:
+    """Store the outputs and transcript and mark the asset ready; False if it already was."""
+    row = _one(
+        conn,
+        """UPDATE media.assets SET status = 'ready', storing_at = COALESCE(storing_at, now()),
+                  ready_at = now(), mp4_key = %(mp4)s, thumbnail_key = %(thumb)s,
+                  wav_key = %(wav)s, updated_at = now()
+             WHERE id = %(id)s AND status NOT IN ('ready', 'failed')
+           RETURNING id""",
+        {
+            "id": asset_id,
+            "mp4": outputs.mp4_key,
+            "thumb": outputs.thumbnail_key,
+            "wav": outputs.wav_key,
+        },
+    )
+    if row is None:
+        return False
+    conn.execute(
+        b"""INSERT INTO media.transcripts (asset_id, upload_id, company_id, text, language,
+                                          engine, model, segments, chunks)
+           VALUES (%(id)s, %(upload)s, %(company)s, %(text)s, %(language)s, %(engine)s,
+                   %(model)s, %(segments)s, %(chunks)s)
+           ON CONFLICT (asset_id) DO UPDATE SET text = EXCLUDED.text,
+                  language = EXCLUDED.language, engine = EXCLUDED.engine,
+                  model = EXCLUDED.model, segments = EXCLUDED.segments,
+                  chunks = EXCLUDED.chunks""",
+        {
+            "id": asset_id,
+            "upload": upload_id,
+            "company": company_id,
+            "text": transcript.text,
+            "language": transcript.language,
+            "engine": transcript.engine,
+            "model": transcript.model,
+            "segments": Jsonb([s.model_dump() for s in transcript.segments]),
+            "chunks": transcript.chunks,
+        },
+    )
+    return True
+
+
+def fail(conn: Conn, asset_id: UUID, reason: str) -> dict[str, Any] | None:
+    """Mark the asset failed at its current step; None if it had already finished."""
+    return _one(
+        conn,
+        """UPDATE media.assets
+              SET failed_step = CASE WHEN status = 'ready' THEN 'storing' ELSE status END,
+                  status = 'failed', reason = %(reason)s, failed_at = now(), updated_at = now()
+            WHERE id = %(id)s AND status NOT IN ('ready', 'failed')
+        RETURNING id, upload_id, company_id, invitation_id, question_id, failed_step""",
+        {"id": asset_id, "reason": reason[:1000]},
+    )
+
+
+def asset_source(conn: Conn, asset_id: UUID) -> S3Object | None:
+    row = _one(
+        conn,
+        """SELECT bucket, object_key AS key, version_id, size_bytes FROM media.assets
+            WHERE id = %(id)s""",
+        {"id": asset_id},
+    )
+    return S3Object.model_validate(row) if row else None
+
+
+# ---- reads -----------------------------------------------------------------------------------
+_VIEW = """
+SELECT a.id AS media_id, a.upload_id, a.question_id, a.media_kind, a.status, a.uploaded_at,
+       a.validating_at, a.transcoding_at, a.transcribing_at, a.ready_at, a.failed_at,
+       a.failed_step, a.reason, a.duration_s, a.width, a.height, a.mp4_key, a.thumbnail_key,
+       t.text AS t_text, t.language AS t_language, t.engine AS t_engine, t.model AS t_model,
+       t.segments AS t_segments, t.chunks AS t_chunks
+  FROM media.assets a LEFT JOIN media.transcripts t ON t.asset_id = a.id
+"""
+
+
+def latest_assets_for_uploads(
+    conn: Conn, company_id: UUID, upload_ids: list[UUID]
+) -> list[dict[str, Any]]:
+    """The newest asset of each upload (a re-upload of the same key is a new version)."""
+    return _all(
+        conn,
+        f"""SELECT DISTINCT ON (a.upload_id) * FROM ({_VIEW}
+              WHERE a.company_id = %(company)s AND a.upload_id = ANY(%(ids)s)) a
+            ORDER BY a.upload_id, a.uploaded_at DESC""",  # noqa: S608 - _VIEW is a constant
+        {"company": company_id, "ids": upload_ids},
+    )
+
+
+def upload_ids_of_invitation(conn: Conn, company_id: UUID, invitation_id: UUID) -> list[UUID]:
+    rows = _all(
+        conn,
+        """SELECT DISTINCT upload_id FROM media.assets
+            WHERE company_id = %(company)s AND invitation_id = %(invitation)s
+              AND upload_id IS NOT NULL""",
+        {"company": company_id, "invitation": invitation_id},
+    )
+    return [row["upload_id"] for row in rows]
+
+
+def invitation_exists(conn: Conn, company_id: UUID, invitation_id: UUID) -> bool:
+    row = _one(
+        conn,
+        """SELECT 1 AS found FROM interviews.invitations
+            WHERE id = %(id)s AND company_id = %(company)s""",
+        {"id": invitation_id, "company": company_id},
+    )
+    return row is not None
+
+
+def transcript_row(conn: Conn, upload_id: UUID) -> dict[str, Any] | None:
+    return _one(
+        conn,
+        """SELECT t.text, t.language, t.engine, t.model, t.segments, t.chunks
+             FROM media.transcripts t JOIN media.assets a ON a.id = t.asset_id
+            WHERE t.upload_id = %(upload)s AND a.status = 'ready'
+            ORDER BY t.created_at DESC LIMIT 1""",
+        {"upload": upload_id},
+    )
+
+
+def delete_invitation_rows(conn: Conn, company_id: UUID, invitation_id: UUID) -> int:
+    """Delete the invitation's assets (their transcripts go with them); how many."""
+    cursor = conn.execute(
+        b"""DELETE FROM media.assets WHERE company_id = %(company)s
+             AND invitation_id = %(invitation)s""",
+        {"company": company_id, "invitation": invitation_id},
+    )
+    return cursor.rowcount
+
+
+def view_row(row: dict[str, Any], playback: str | None, thumbnail: str | None) -> MediaView:
+    transcript = None
+    if row.get("t_engine") is not None:
+        transcript = Transcript(
+            text=row["t_text"],
+            language=row["t_language"],
+            engine=row["t_engine"],
+            model=row["t_model"] or "",
+            segments=row["t_segments"],
+            chunks=row["t_chunks"],
+        )
+    return MediaView.model_validate(
+        {
+            **row,
+            "progress": row,
+            "playback_url": playback,
+            "thumbnail_url": thumbnail,
+            "transcript": transcript,
+        }
+    )
+
+
+# ---- the bucket ------------------------------------------------------------------------------
+def _s3(client: S3Client | None) -> S3Client:
+    return client or s3_client()
+
+
+def download(source: S3Object, target: Path, client: S3Client | None = None) -> None:
+    extra = {"VersionId": source.version_id} if source.version_id else {}
+    try:
+        _s3(client).download_file(source.bucket, source.key, str(target), ExtraArgs=extra)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in {"404", "NoSuchKey", "NoSuchVersion"}:
+            raise MediaRejected("The uploaded object no longer exists.") from exc
+        raise MediaTransientError(f"Could not read the upload ({code}).") from exc
+    except BotoCoreError as exc:
+        raise MediaTransientError("Could not read the upload.") from exc
+
+
+def upload(
+    path: Path, bucket: str, key: str, content_type: str, client: S3Client | None = None
+) -> None:
+    try:
+        _s3(client).upload_file(str(path), bucket, key, ExtraArgs={"ContentType": content_type})
+    except (ClientError, BotoCoreError) as exc:
+        raise MediaTransientError(f"Could not store {key.rsplit('/', 1)[-1]}.") from exc
+
+
+def put_bytes(
+    bucket: str, key: str, body: bytes, content_type: str, client: S3Client | None = None
+) -> None:
+    try:
+        _s3(client).put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+    except (ClientError, BotoCoreError) as exc:
+        raise MediaTransientError(f"Could not store {key.rsplit('/', 1)[-1]}.") from exc
+
+
+def get_bytes(bucket: str, key: str, client: S3Client | None = None) -> bytes:
+    try:
+        body: bytes = _s3(client).get_object(Bucket=bucket, Key=key)["Body"].read()
+    except (ClientError, BotoCoreError) as exc:
+        raise MediaTransientError(f"Could not read {key.rsplit('/', 1)[-1]}.") from exc
+    return body
+
+
+def presign_get(bucket: str, key: str, ttl_s: int, client: S3Client | None = None) -> str:
+    url: str = _s3(client).generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=ttl_s
+    )
+    return url
+
+
+def delete_prefixes(bucket: str, prefixes: list[str], client: S3Client | None = None) -> int:
+    """Delete every version and delete marker under the prefixes; how many were removed."""
+    s3 = _s3(client)
+    removed = 0
+    paginator = s3.get_paginator("list_object_versions")
+    for prefix in prefixes:
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+            targets: list[dict[str, str]] = [
+                {"Key": v["Key"], "VersionId": v["VersionId"]}
+                for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+            ]
+            for start in range(0, len(targets), 1000):
+                batch = targets[start : start + 1000]
+                s3.delete_objects(
+                    Bucket=bucket,
+                    Delete={"Objects": batch, "Quiet": True},  # type: ignore[typeddict-item]
+                )
+                removed += len(batch)
+    return removed

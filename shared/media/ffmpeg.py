@@ -1,0 +1,126 @@
+"""Running ffmpeg: where the binary is, and the few commands the pipeline needs.
+
+In Lambda the binary comes from the ffmpeg layer (``/opt/bin/ffmpeg``); run in-process (tests,
+benchmarks) it is the copy the ``imageio-ffmpeg`` wheel ships. Both are the same static build.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from shared.media.errors import MediaRejected, TranscodeFailed
+from shared.media.probe import Probe, decoded_duration_s, is_truncated, parse_ffmpeg_info
+
+LAYER_FFMPEG = Path("/opt/bin/ffmpeg")
+_BASE = ("-hide_banner", "-nostdin", "-y")
+
+
+@lru_cache(maxsize=4)
+def ffmpeg_exe(configured: str | None = None) -> str:
+    """The ffmpeg binary: configured, else the layer's, else imageio-ffmpeg's."""
+    candidates: list[str] = [configured] if configured else []
+    if LAYER_FFMPEG.exists():
+        candidates.append(str(LAYER_FFMPEG))
+    if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
+        # In a Lambda the layer's bin/ is on PATH (/opt/bin on AWS, its stand-in locally).
+        found = shutil.which("ffmpeg")
+        if found:
+            candidates.append(found)
+    for candidate in candidates:
+        if os.access(candidate, os.X_OK):
+            return candidate
+        if os.path.isfile(candidate):
+            return _executable_copy(candidate)
+    import imageio_ffmpeg  # noqa: PLC0415 - only where no layer is mounted
+
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def _executable_copy(path: str) -> str:
+    """A zip round trip can drop the execute bit; /opt is read-only, so run a copy from /tmp."""
+    target = Path(tempfile.gettempdir()) / "ffmpeg"
+    if not target.exists():
+        shutil.copyfile(path, target)
+        target.chmod(target.stat().st_mode | stat.S_IXUSR)
+    return str(target)
+
+
+@dataclass(frozen=True, slots=True)
+class Ffmpeg:
+    # None: the layer's binary, else imageio-ffmpeg's (found on first use, not at import).
+    configured: str | None = None
+    threads: int = 2
+    timeout_s: float = 600.0
+
+    def _run(self, args: list[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
+        try:
+            result = subprocess.run(  # noqa: S603 - fixed binary, arguments are our own
+                [ffmpeg_exe(self.configured), *_BASE, *args],
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=self.timeout_s,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise TranscodeFailed(f"ffmpeg took longer than {self.timeout_s:.0f} s.") from exc
+        if check and result.returncode != 0:
+            last = (result.stderr.strip().splitlines() or ["no output"])[-1][:300]
+            raise TranscodeFailed(f"ffmpeg failed: {last}")
+        return result
+
+    def probe(self, path: Path) -> tuple[Probe, float]:
+        """What the file is and how long it really plays (decoded, not declared)."""
+        if path.stat().st_size == 0:
+            raise MediaRejected("The file is empty (0 bytes).")
+        info = self._run(["-i", str(path)], check=False)
+        probe = parse_ffmpeg_info(info.stderr)
+        stream = "0:a:0" if probe.audio_codec else "0:v:0" if probe.video_codec else None
+        if stream is None:
+            raise MediaRejected("The file has neither an audio nor a video stream.")
+        decode = self._run(
+            [
+                "-v", "warning", "-threads", str(self.threads), "-i", str(path),
+                "-map", stream, "-f", "null", "-progress", "pipe:1", "-nostats", "-",
+            ],
+            check=False,
+        )  # fmt: skip
+        decoded = decoded_duration_s(decode.stdout)
+        if decode.returncode != 0 or decoded is None:
+            raise MediaRejected("The file could not be decoded.")
+        if is_truncated(decode.stderr, probe.duration_s, decoded):
+            raise MediaRejected("The file is truncated: it ends before its recording does.")
+        return probe, decoded
+
+    def transcode_mp4(
+        self, src: Path, dst: Path, *, video: bool, max_height: int, preset: str
+    ) -> None:
+        """H.264 + AAC in MP4, moov atom first (+faststart) so playback starts at once."""
+        args = ["-i", str(src), "-threads", str(self.threads)]
+        if video:
+            scale = f"scale=-2:'trunc(min({max_height},ih)/2)*2'"
+            args += ["-map", "0:v:0", "-c:v", "libx264", "-preset", preset, "-crf", "23"]
+            args += ["-pix_fmt", "yuv420p", "-vf", scale]
+        args += ["-map", "0:a:0?", "-c:a", "aac", "-b:a", "128k"]
+        args += ["-movflags", "+faststart", "-f", "mp4", str(dst)]
+        self._run(args)
+
+    def extract_wav(self, src: Path, dst: Path) -> None:
+        """16 kHz mono PCM: what speech recognisers want."""
+        self._run(
+            ["-i", str(src), "-map", "0:a:0", "-vn", "-ac", "1", "-ar", "16000",
+             "-c:a", "pcm_s16le", "-f", "wav", str(dst)]
+        )  # fmt: skip
+
+    def thumbnail(self, src: Path, dst: Path, *, at_s: float, height: int = 360) -> None:
+        self._run(
+            ["-ss", f"{at_s:.3f}", "-i", str(src), "-map", "0:v:0", "-frames:v", "1",
+             "-vf", f"scale=-2:{height}", "-q:v", "4", "-f", "image2", str(dst)]
+        )  # fmt: skip

@@ -1,0 +1,146 @@
+"""Models of the media pipeline's boundaries: what the steps hand each other (Step Functions
+state), database rows, and what HR and the analysis room read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.media.transcript import Segment, Transcript
+
+MediaKind = Literal["video", "audio"]
+Status = Literal[
+    "uploaded", "validating", "transcoding", "transcribing", "storing", "ready", "failed"
+]
+Step = Literal["uploaded", "validating", "transcoding", "transcribing", "storing"]
+Key = Annotated[str, Field(min_length=1, max_length=1024)]
+
+__all__ = ["Segment", "Transcript"]
+
+
+class S3Object(BaseModel):
+    """The object an S3 "Object Created" event names."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bucket: Annotated[str, Field(min_length=3, max_length=63)]
+    key: Key
+    version_id: Annotated[str, Field(max_length=1024)] = ""
+    size_bytes: Annotated[int, Field(ge=0)] = 0
+
+
+class UploadRow(BaseModel):
+    """The upload the candidate asked for (interviews.uploads + its question)."""
+
+    id: UUID
+    company_id: UUID
+    invitation_id: UUID
+    question_id: UUID
+    content_type: Annotated[str, Field(max_length=100)]
+    media_kind: MediaKind
+    max_bytes: Annotated[int, Field(gt=0)]
+    time_limit_s: Annotated[int, Field(ge=1, le=3600)]
+
+
+class Outputs(BaseModel):
+    mp4_key: Key | None = None
+    wav_key: Key | None = None
+    thumbnail_key: Key | None = None
+
+
+class PipelineState(BaseModel):
+    """What flows between the steps of one execution (kept small: names and facts only)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    duplicate: bool = False
+    asset_id: UUID
+    upload_id: UUID
+    company_id: UUID
+    invitation_id: UUID
+    question_id: UUID
+    source: S3Object
+    content_type: Annotated[str, Field(max_length=100)]
+    media_kind: MediaKind
+    time_limit_s: Annotated[int, Field(ge=1, le=3600)]
+    correlation_id: Annotated[str, Field(max_length=128)]
+    duration_s: Annotated[float, Field(ge=0)] | None = None
+    has_video: bool = False
+    has_audio: bool = False
+    outputs: Outputs = Field(default_factory=Outputs)
+    transcript_key: Key | None = None
+
+
+class OutputKey(BaseModel):
+    """A parallel branch's result: the key it wrote (None when it had nothing to make)."""
+
+    key: Key | None
+
+
+class StepError(BaseModel):
+    """What a Catch puts at ``$.error``."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    error: Annotated[str, Field(alias="Error", max_length=256)] = "States.Unknown"
+    cause: Annotated[str, Field(alias="Cause", max_length=32768)] = ""
+
+
+class FailureInput(BaseModel):
+    """MarkFailed's input: the state at the failing step (or the raw event, when registering
+    failed) plus the caught error."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    error: StepError
+    asset_id: UUID | None = None
+    detail: dict[str, Any] | None = None
+    # The raw event's id (when registering failed) or the state's correlation id.
+    id: Annotated[str, Field(max_length=128)] | None = None
+    correlation_id: Annotated[str, Field(max_length=128)] | None = None
+
+
+class FailureOutput(BaseModel):
+    asset_id: UUID | None
+    failed_step: Step
+    reason: Annotated[str, Field(max_length=1000)]
+    published: bool
+
+
+class MediaStatus(BaseModel):
+    """Progress of one upload: where it is and when it got to each step."""
+
+    status: Status
+    uploaded_at: datetime
+    validating_at: datetime | None = None
+    transcoding_at: datetime | None = None
+    transcribing_at: datetime | None = None
+    ready_at: datetime | None = None
+    failed_at: datetime | None = None
+    failed_step: Step | None = None
+    reason: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class MediaView(BaseModel):
+    """One answer's media as HR (and the analysis room) sees it."""
+
+    media_id: UUID
+    upload_id: UUID
+    question_id: UUID
+    media_kind: MediaKind | None
+    progress: MediaStatus
+    duration_s: float | None = None
+    width: int | None = None
+    height: int | None = None
+    # Presigned GETs, short-lived; only once the media is ready.
+    playback_url: Annotated[str, Field(max_length=4096)] | None = None
+    thumbnail_url: Annotated[str, Field(max_length=4096)] | None = None
+    transcript: Transcript | None = None
+
+
+class InvitationMedia(BaseModel):
+    invitation_id: UUID
+    items: list[MediaView]

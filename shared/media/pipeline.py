@@ -1,0 +1,344 @@
+"""The media pipeline's steps, one function per Lambda: register -> validate -> (transcode |
+audio | thumbnail) -> transcribe -> store; mark_failed when any of them gives up.
+
+Each step takes the state the previous one returned and returns it (or its one output key);
+progress is written to media.assets as each step starts, so HR sees where an answer is.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_plus
+
+from pydantic import ValidationError
+
+from shared.events.factory import new_event
+from shared.events.outbox import enqueue
+from shared.media import dal
+from shared.media.errors import MediaError, MediaRejected, UnknownUpload
+from shared.media.ffmpeg import Ffmpeg
+from shared.media.keys import parse_raw_key, tmp_prefix
+from shared.media.models import (
+    FailureInput,
+    FailureOutput,
+    OutputKey,
+    PipelineState,
+    S3Object,
+    Step,
+)
+from shared.media.probe import Expectation, validate
+from shared.media.settings import MediaSettings
+from shared.media.transcribe import Transcriber
+from shared.media.transcript import Transcript
+from shared.models.events.media import MediaFailed, MediaProcessed
+
+if TYPE_CHECKING:
+    import psycopg
+    from mypy_boto3_s3 import S3Client
+
+EVENT_SOURCE = "media"
+MP4_NAME = "answer.mp4"
+THUMBNAIL_NAME = "thumbnail.jpg"
+WAV_NAME = "audio.wav"
+TRANSCRIPT_NAME = "transcript.json"
+
+Transaction = Callable[[], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineDeps:
+    """What the steps need, built once per process by the handlers (tests pass their own)."""
+
+    transaction: Callable[[], Any]  # a context manager yielding a psycopg connection
+    settings: MediaSettings
+    ffmpeg: Ffmpeg
+    s3: S3Client | None = None
+    transcriber: Callable[[], Transcriber] | None = None
+
+
+# ---- register ----------------------------------------------------------------------------
+def s3_object_from_event(event: dict[str, Any]) -> S3Object:
+    """The object of an EventBridge "Object Created" event from S3."""
+    detail = event.get("detail") or {}
+    obj = detail.get("object") or {}
+    try:
+        return S3Object(
+            bucket=detail["bucket"]["name"],
+            key=unquote_plus(obj["key"]),
+            version_id=obj.get("version-id") or "",
+            size_bytes=int(obj.get("size") or 0),
+        )
+    except (KeyError, TypeError, ValueError, ValidationError) as exc:
+        raise MediaRejected("The storage event does not name an object.") from exc
+
+
+def register(
+    event: dict[str, Any], execution: str, deps: PipelineDeps
+) -> PipelineState | dict[str, bool]:
+    """Tie the object to its upload and answer; a second event for the same object version
+    returns ``{"duplicate": true}`` and starts nothing."""
+    source = s3_object_from_event(event)
+    key = parse_raw_key(source.key)
+    if key is None:
+        raise UnknownUpload(f"'{source.key[:200]}' is not an upload key.")
+    with deps.transaction() as conn:
+        upload = dal.find_upload(conn, source.key)
+        if upload is None or upload.id != key.upload_id:
+            raise UnknownUpload("No such upload: nobody asked to upload this object.")
+        asset_id = dal.insert_asset(conn, source, upload, execution)
+    if asset_id is None:
+        return {"duplicate": True}
+    return PipelineState(
+        asset_id=asset_id,
+        upload_id=upload.id,
+        company_id=upload.company_id,
+        invitation_id=upload.invitation_id,
+        question_id=upload.question_id,
+        source=source,
+        content_type=upload.content_type,
+        media_kind=upload.media_kind,
+        time_limit_s=upload.time_limit_s,
+        correlation_id=str(event.get("id") or asset_id)[:128],
+    )
+
+
+# ---- validate ----------------------------------------------------------------------------
+@contextmanager
+def _local_copy(state: PipelineState, deps: PipelineDeps) -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="media-") as workdir:
+        path = Path(workdir) / "input"
+        dal.download(state.source, path, deps.s3)
+        yield path
+
+
+def _mark(deps: PipelineDeps, state: PipelineState, step: Step) -> None:
+    with deps.transaction() as conn:
+        dal.mark_step(conn, state.asset_id, step)
+
+
+def probe_and_validate(state: PipelineState, deps: PipelineDeps) -> PipelineState:
+    """What the file really is (bytes, not name), checked against its question."""
+    _mark(deps, state, "validating")
+    if state.source.size_bytes == 0:
+        raise MediaRejected("The file is empty (0 bytes).")
+    with _local_copy(state, deps) as path:
+        probe, duration = deps.ffmpeg.probe(path)
+    validate(
+        probe,
+        duration,
+        Expectation(
+            media_kind=state.media_kind,
+            content_type=state.content_type,
+            time_limit_s=state.time_limit_s,
+            margin_s=deps.settings.duration_margin_s,
+        ),
+    )
+    with deps.transaction() as conn:
+        dal.record_probe(conn, state.asset_id, probe, duration)
+        dal.mark_step(conn, state.asset_id, "transcoding")
+    return state.model_copy(
+        update={
+            "duration_s": round(duration, 3),
+            "has_video": probe.video_codec is not None,
+            "has_audio": probe.audio_codec is not None,
+        }
+    )
+
+
+# ---- the parallel branch -----------------------------------------------------------------
+def _processed_key(state: PipelineState, name: str) -> str:
+    raw = parse_raw_key(state.source.key)
+    assert raw is not None  # registered keys parse
+    return raw.processed_prefix() + name
+
+
+def _tmp_key(state: PipelineState, name: str) -> str:
+    return tmp_prefix(state.company_id, state.invitation_id, state.upload_id) + name
+
+
+def transcode(state: PipelineState, deps: PipelineDeps) -> OutputKey:
+    key = _processed_key(state, MP4_NAME)
+    with _local_copy(state, deps) as path:
+        out = path.with_name(MP4_NAME)
+        deps.ffmpeg.transcode_mp4(
+            path,
+            out,
+            video=state.has_video,
+            max_height=deps.settings.max_height,
+            preset=deps.settings.x264_preset,
+        )
+        dal.upload(out, state.source.bucket, key, "video/mp4", deps.s3)
+    return OutputKey(key=key)
+
+
+def extract_audio(state: PipelineState, deps: PipelineDeps) -> OutputKey:
+    if not state.has_audio:
+        return OutputKey(key=None)
+    key = _tmp_key(state, WAV_NAME)
+    with _local_copy(state, deps) as path:
+        out = path.with_name(WAV_NAME)
+        deps.ffmpeg.extract_wav(path, out)
+        dal.upload(out, state.source.bucket, key, "audio/wav", deps.s3)
+    return OutputKey(key=key)
+
+
+def thumbnail(state: PipelineState, deps: PipelineDeps) -> OutputKey:
+    if not state.has_video:
+        return OutputKey(key=None)
+    key = _processed_key(state, THUMBNAIL_NAME)
+    # A frame a second in (or the middle of a shorter clip): the first is often black.
+    at = min(1.0, (state.duration_s or 0.0) / 2)
+    with _local_copy(state, deps) as path:
+        out = path.with_name(THUMBNAIL_NAME)
+        deps.ffmpeg.thumbnail(path, out, at_s=at)
+        dal.upload(out, state.source.bucket, key, "image/jpeg", deps.s3)
+    return OutputKey(key=key)
+
+
+# ---- transcribe --------------------------------------------------------------------------
+def transcribe(state: PipelineState, deps: PipelineDeps) -> PipelineState:
+    _mark(deps, state, "transcribing")
+    wav_key = state.outputs.wav_key
+    if wav_key is None:
+        transcript = Transcript(
+            text="", language=None, engine="offline", model="none (no audio)", segments=[]
+        )
+    else:
+        assert deps.transcriber is not None
+        with tempfile.TemporaryDirectory(prefix="media-") as workdir:
+            wav = Path(workdir) / WAV_NAME
+            wav.write_bytes(dal.get_bytes(state.source.bucket, wav_key, deps.s3))
+            transcript = deps.transcriber().transcribe(wav)
+    key = _tmp_key(state, TRANSCRIPT_NAME)
+    body = transcript.model_dump_json().encode()
+    dal.put_bytes(state.source.bucket, key, body, "application/json", deps.s3)
+    return state.model_copy(update={"transcript_key": key})
+
+
+# ---- store and publish -------------------------------------------------------------------
+def store(state: PipelineState, deps: PipelineDeps) -> PipelineState:
+    """Outputs, transcript, status ready and ``media.processed`` in one transaction."""
+    assert state.transcript_key is not None
+    assert state.outputs.mp4_key is not None
+    raw = dal.get_bytes(state.source.bucket, state.transcript_key, deps.s3)
+    transcript = Transcript.model_validate(json.loads(raw))
+    with deps.transaction() as conn:
+        dal.mark_step(conn, state.asset_id, "storing")
+        if dal.complete(
+            conn, state.asset_id, state.outputs, transcript, state.upload_id, state.company_id
+        ):
+            _publish_processed(conn, state, transcript)
+    return state
+
+
+def _publish_processed(
+    conn: psycopg.Connection[Any], state: PipelineState, transcript: Transcript
+) -> None:
+    assert state.outputs.mp4_key is not None
+    payload = MediaProcessed(
+        media_id=state.asset_id,
+        upload_id=state.upload_id,
+        invitation_id=state.invitation_id,
+        question_id=state.question_id,
+        duration_s=state.duration_s or 0.0,
+        mp4_key=state.outputs.mp4_key,
+        thumbnail_key=state.outputs.thumbnail_key,
+        transcript_engine=transcript.engine,
+        transcript_language=transcript.language,
+    )
+    enqueue(
+        conn,
+        new_event(
+            "media.processed",
+            payload,
+            source=EVENT_SOURCE,
+            correlation_id=state.correlation_id,
+            tenant_id=state.company_id,
+        ),
+    )
+
+
+# ---- failure -----------------------------------------------------------------------------
+_OURS = frozenset(
+    {
+        "MediaRejected",
+        "UnknownUpload",
+        "TranscodeFailed",
+        "TranscriptionMalformed",
+        "TranscriptionRateLimited",
+        "TranscriptionUnavailable",
+        "TranscriptionRefused",
+        "MediaTransientError",
+    }
+)
+_TIMEOUTS = frozenset({"States.Timeout", "Sandbox.Timedout", "States.HeartbeatTimeout"})
+
+
+def failure_reason(error: str, cause: str) -> str:
+    """A reason a person can read, from the error Step Functions caught. Our own errors carry
+    one; anything else is named but not dumped (no stack traces in the product)."""
+    message = ""
+    try:
+        parsed = json.loads(cause) if cause else {}
+        if isinstance(parsed, dict):
+            message = str(parsed.get("errorMessage") or "")
+    except ValueError:
+        message = ""
+    if error in _OURS and message:
+        return message[:1000]
+    if error in _TIMEOUTS:
+        return "Processing took too long and was stopped."
+    return f"Processing failed unexpectedly ({error[:100]})."
+
+
+def mark_failed(failure: FailureInput, deps: PipelineDeps) -> FailureOutput:
+    """Mark the media failed with a reason and publish ``media.failed`` (once)."""
+    reason = failure_reason(failure.error.error, failure.error.cause)
+    if failure.asset_id is None:
+        # Registering failed: no asset yet. Remember the object so a duplicate event finds it.
+        try:
+            source = s3_object_from_event({"detail": failure.detail or {}})
+        except MediaError:
+            return FailureOutput(
+                asset_id=None, failed_step="uploaded", reason=reason, published=False
+            )
+        with deps.transaction() as conn:
+            asset_id = dal.insert_rejected_object(conn, source, reason)
+        return FailureOutput(
+            asset_id=asset_id, failed_step="uploaded", reason=reason, published=False
+        )
+    with deps.transaction() as conn:
+        row = dal.fail(conn, failure.asset_id, reason)
+        if row is None:
+            return FailureOutput(
+                asset_id=failure.asset_id, failed_step="storing", reason=reason, published=False
+            )
+        payload = MediaFailed(
+            media_id=row["id"],
+            upload_id=row["upload_id"],
+            invitation_id=row["invitation_id"],
+            question_id=row["question_id"],
+            failed_step=row["failed_step"],
+            reason=reason,
+        )
+        enqueue(
+            conn,
+            new_event(
+                "media.failed",
+                payload,
+                source=EVENT_SOURCE,
+                correlation_id=(failure.correlation_id or failure.id or str(failure.asset_id))[
+                    :128
+                ],
+                tenant_id=row["company_id"],
+            ),
+        )
+    return FailureOutput(
+        asset_id=failure.asset_id, failed_step=row["failed_step"], reason=reason, published=True
+    )

@@ -1,0 +1,111 @@
+"""Reads of the media context, for HR (an invitation's media) and the analysis room
+(``media_for_uploads``, ``transcript_for_upload``), and the deletion of an invitation's media."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from shared.errors import NotFoundError
+from shared.media import dal
+from shared.media.keys import invitation_prefixes, invitation_tmp_prefix
+from shared.media.models import InvitationMedia, MediaView
+from shared.media.settings import get_media_settings
+from shared.media.transcript import Transcript
+from shared.settings import get_platform_settings
+
+if TYPE_CHECKING:
+    import psycopg
+    from mypy_boto3_s3 import S3Client
+
+    Conn = psycopg.Connection[Any]
+
+
+def _bucket(bucket: str | None) -> str:
+    name = bucket or get_platform_settings().media_bucket
+    if not name:
+        raise RuntimeError("PLATFORM_MEDIA_BUCKET is not set")
+    return name
+
+
+def media_for_uploads(
+    conn: Conn,
+    company_id: UUID,
+    upload_ids: list[UUID],
+    *,
+    bucket: str | None = None,
+    ttl_s: int | None = None,
+    s3: S3Client | None = None,
+) -> dict[UUID, MediaView]:
+    """Each upload's newest media (status, step times, reason, playback URLs, transcript);
+    uploads of another company, or with no media yet, are absent."""
+    if not upload_ids:
+        return {}
+    name = _bucket(bucket)
+    ttl = ttl_s or get_media_settings().playback_url_ttl_s
+    views: dict[UUID, MediaView] = {}
+    for row in dal.latest_assets_for_uploads(conn, company_id, upload_ids):
+        ready = row["status"] == "ready"
+        playback = (
+            dal.presign_get(name, row["mp4_key"], ttl, s3) if ready and row["mp4_key"] else None
+        )
+        thumb = (
+            dal.presign_get(name, row["thumbnail_key"], ttl, s3)
+            if ready and row["thumbnail_key"]
+            else None
+        )
+        views[row["upload_id"]] = dal.view_row(row, playback, thumb)
+    return views
+
+
+def transcript_for_upload(conn: Conn, upload_id: UUID) -> Transcript | None:
+    """The ready transcript of an upload (for the analysis room), or None."""
+    row = dal.transcript_row(conn, upload_id)
+    if row is None:
+        return None
+    return Transcript(
+        text=row["text"],
+        language=row["language"],
+        engine=row["engine"],
+        model=row["model"] or "",
+        segments=row["segments"],
+        chunks=row["chunks"],
+    )
+
+
+def invitation_media(
+    conn: Conn,
+    company_id: UUID,
+    invitation_id: UUID,
+    *,
+    bucket: str | None = None,
+    s3: S3Client | None = None,
+) -> InvitationMedia:
+    """Every answer's media of one invitation; another company's invitation is not found."""
+    if not dal.invitation_exists(conn, company_id, invitation_id):
+        raise NotFoundError("No such invitation.")
+    upload_ids = dal.upload_ids_of_invitation(conn, company_id, invitation_id)
+    views = media_for_uploads(conn, company_id, upload_ids, bucket=bucket, s3=s3)
+    items = sorted(views.values(), key=lambda v: (v.progress.uploaded_at, str(v.upload_id)))
+    return InvitationMedia(invitation_id=invitation_id, items=items)
+
+
+def delete_invitation_media(
+    conn: Conn,
+    company_id: UUID,
+    invitation_id: UUID,
+    *,
+    bucket: str | None = None,
+    s3: S3Client | None = None,
+) -> int:
+    """Remove every object (all versions) under the invitation's prefixes and its media rows
+    and transcripts. Idempotent: a second call removes nothing and succeeds."""
+    if not dal.invitation_exists(conn, company_id, invitation_id):
+        raise NotFoundError("No such invitation.")
+    prefixes = [
+        *invitation_prefixes(company_id, invitation_id),
+        invitation_tmp_prefix(company_id, invitation_id),
+    ]
+    removed = dal.delete_prefixes(_bucket(bucket), prefixes, s3)
+    dal.delete_invitation_rows(conn, company_id, invitation_id)
+    return removed

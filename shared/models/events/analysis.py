@@ -1,0 +1,50 @@
+"""Payloads of the analysis context's events: an analysis started, completed or failed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from shared.models.events import EventPayload
+
+Recommendation = Literal["hire", "consider", "reject"]
+AnalysisEngine = Literal["groq", "offline"]
+Attempt = Annotated[int, Field(ge=1, le=100)]
+
+
+class AnalysisStarted(EventPayload):
+    """Starts the analysis workflow (an EventBridge rule targets the state machine)."""
+
+    analysis_id: UUID
+    invitation_id: UUID
+    attempt: Attempt
+    trigger: Literal["initial", "retry"]
+
+
+class AnalysisCompleted(EventPayload):
+    analysis_id: UUID
+    invitation_id: UUID
+    attempt: Attempt
+    engine: AnalysisEngine
+    model: Annotated[str, Field(min_length=1, max_length=200)]
+    # None when no answer could be scored (every media failed, say): HR decides on their own.
+    overall: Annotated[float, Field(ge=0, le=100)] | None = None
+    recommendation: Recommendation | None = None
+    answers_scored: Annotated[int, Field(ge=0, le=100)]
+    answers_unscorable: Annotated[int, Field(ge=0, le=100)]
+
+
+class AnalysisFailed(EventPayload):
+    analysis_id: UUID
+    invitation_id: UUID
+    attempt: Attempt
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+ANALYSIS_EVENTS: dict[str, type[BaseModel]] = {
+    "analysis.started": AnalysisStarted,
+    "analysis.completed": AnalysisCompleted,
+    "analysis.failed": AnalysisFailed,
+}

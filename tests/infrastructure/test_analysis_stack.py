@@ -1,0 +1,150 @@
+"""What the analysis construct promises in the synthesized template."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match, Template
+from interview_platform.constructs.analysis import (
+    DEFINITION_FILE,
+    OUTPUT_LOAD_FUNCTION,
+    OUTPUT_STATE_MACHINE_ARN,
+    OUTPUT_TRIGGER_DLQ_URL,
+    OUTPUT_TRIGGER_QUEUE_URL,
+)
+
+from tests.infrastructure.conftest import LOCAL_CONTEXT, synth
+
+# The whole platform is past CloudFormation's 500 resources per stack (to be split for AWS);
+# these assertions are about the analysis construct, so the synth lifts CDK's check.
+_NO_LIMIT = {"@aws-cdk/core:stackResourceLimit": "0"}
+_GROQ_STEPS = ("load", "answer", "summarize")
+_OTHER = ("store", "mark_failed", "trigger", "read", "retry")
+
+
+@pytest.fixture(scope="module")
+def template() -> Template:
+    return synth({**LOCAL_CONTEXT, **_NO_LIMIT})
+
+
+def _function(template: Template, module: str) -> tuple[str, dict[str, Any]]:
+    handler = f"functions.analysis.{module}.handler.handler"
+    functions: dict[str, Any] = template.find_resources("AWS::Lambda::Function")
+    return next((n, f) for n, f in functions.items() if f["Properties"]["Handler"] == handler)
+
+
+def _statements(template: Template, module: str) -> list[dict[str, Any]]:
+    _, fn = _function(template, module)
+    role = fn["Properties"]["Role"]["Fn::GetAtt"][0]
+    policies: dict[str, Any] = template.find_resources("AWS::IAM::Policy")
+    return [
+        s
+        for p in policies.values()
+        if {"Ref": role} in p["Properties"]["Roles"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_only_the_steps_that_call_groq_can_read_its_secret(template: Template) -> None:
+    for module in _GROQ_STEPS:
+        assert "/groq-*" in json.dumps(_statements(template, module)), module
+        env = _function(template, module)[1]["Properties"]["Environment"]["Variables"]
+        assert env["GROQ_SECRET_NAME"] == "interview-platform/local/groq"
+    for module in _OTHER:
+        assert "/groq-*" not in json.dumps(_statements(template, module)), module
+
+
+def test_the_map_concurrency_comes_from_a_cdk_setting(
+    synthesize: Callable[[dict[str, str]], Template], template: Template
+) -> None:
+    env = _function(template, "load")[1]["Properties"]["Environment"]["Variables"]
+    assert env["ANALYSIS_MAX_CONCURRENCY"] == "5"
+    tuned = synthesize({**LOCAL_CONTEXT, **_NO_LIMIT, "analysisMaxConcurrency": "2"})
+    env = _function(tuned, "load")[1]["Properties"]["Environment"]["Variables"]
+    assert env["ANALYSIS_MAX_CONCURRENCY"] == "2"
+
+
+def test_the_state_machine_invokes_only_its_step_functions(template: Template) -> None:
+    machines: dict[str, Any] = template.find_resources("AWS::StepFunctions::StateMachine")
+    analysis = next(
+        m
+        for m in machines.values()
+        if "analysis" in json.dumps(m["Properties"]["StateMachineName"])
+    )
+    # The definition file's placeholders are exactly the substituted function ARNs.
+    placeholders = set(re.findall(r"\$\{(\w+)\}", DEFINITION_FILE.read_text(encoding="utf-8")))
+    assert set(analysis["Properties"]["DefinitionSubstitutions"]) == placeholders
+    role = analysis["Properties"]["RoleArn"]["Fn::GetAtt"][0]
+    policies: dict[str, Any] = template.find_resources("AWS::IAM::Policy")
+    statements = [
+        s
+        for p in policies.values()
+        if {"Ref": role} in p["Properties"]["Roles"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    invoke = [s for s in statements if "lambda:InvokeFunction" in json.dumps(s["Action"])]
+    assert invoke
+    resources = [
+        r
+        for s in invoke
+        for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    ]
+    assert "*" not in resources
+
+
+def test_analysis_started_starts_the_state_machine(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {"detail-type": ["analysis.started"]},
+            "Targets": Match.array_with(
+                [
+                    Match.object_like(
+                        {"Arn": {"Ref": Match.string_like_regexp("AnalysisStateMachine")}}
+                    )
+                ]
+            ),
+        },
+    )
+
+
+def test_the_trigger_consumes_completion_and_media_events_through_a_queue_with_a_dlq(
+    template: Template,
+) -> None:
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {
+                "detail-type": ["invitation.completed", "media.processed", "media.failed"]
+            }
+        },
+    )
+    template.has_resource_properties(
+        "AWS::SQS::Queue",
+        {"RedrivePolicy": Match.object_like({"maxReceiveCount": 5})},
+    )
+    name, _ = _function(template, "trigger")
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "FunctionName": {"Ref": name},
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        },
+    )
+
+
+def test_hr_routes_and_stable_outputs(template: Template) -> None:
+    template.has_resource_properties("AWS::ApiGateway::Resource", {"PathPart": "analysis"})
+    template.has_resource_properties("AWS::ApiGateway::Resource", {"PathPart": "retry"})
+    outputs = template.find_outputs("*")
+    for name in (
+        OUTPUT_STATE_MACHINE_ARN,
+        OUTPUT_TRIGGER_QUEUE_URL,
+        OUTPUT_TRIGGER_DLQ_URL,
+        OUTPUT_LOAD_FUNCTION,
+    ):
+        assert name in outputs

@@ -1,0 +1,152 @@
+"""What the HR side of interviews promises in the synthesized template: one function per use case,
+its routes, least-privilege grants, and (in AWS) the token authorizer in front."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+from interview_platform.config import StackConfig
+from interview_platform.constructs.interviews import HR_USE_CASES
+from interview_platform.stack import PlatformStack
+
+from tests.infrastructure.conftest import AWS_CONTEXT, LOCAL_CONTEXT
+
+_HANDLER = "functions.interviews.{}.handler.handler"
+
+
+def _synth(context: dict[str, str]) -> Template:
+    # The stack's 500-resource budget is the whole platform's concern (every context grows it);
+    # these tests are about this construct, so the synth-time check is lifted here.
+    app = cdk.App(context={**context, "@aws-cdk/core:stackResourceLimit": "2000"})
+    config = StackConfig.from_context(app.node)
+    return Template.from_stack(PlatformStack(app, config.stack_name, config=config))
+
+
+@pytest.fixture(scope="module")
+def local_template() -> Template:
+    return _synth(LOCAL_CONTEXT)
+
+
+@pytest.fixture(scope="module")
+def aws_template() -> Template:
+    return _synth(AWS_CONTEXT)
+
+
+def _function_ids(template: Template) -> dict[str, str]:
+    """Handler -> logical id of every HR function."""
+    found: Mapping[str, Any] = template.find_resources("AWS::Lambda::Function")
+    return {fn["Properties"]["Handler"]: name for name, fn in found.items()}
+
+
+def _statements(template: Template, handler: str) -> list[dict[str, Any]]:
+    functions: Mapping[str, Any] = template.find_resources("AWS::Lambda::Function")
+    logical = _function_ids(template)[handler]
+    role = functions[logical]["Properties"]["Role"]["Fn::GetAtt"][0]
+    policies: Mapping[str, Any] = template.find_resources("AWS::IAM::Policy")
+    return [
+        statement
+        for policy in policies.values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def _actions(statements: list[dict[str, Any]]) -> set[str]:
+    actions: set[str] = set()
+    for statement in statements:
+        value = statement["Action"]
+        actions |= set(value if isinstance(value, list) else [value])
+    return actions
+
+
+def _methods_of(template: Template, logical_id: str) -> list[dict[str, Any]]:
+    methods: Mapping[str, Any] = template.find_resources("AWS::ApiGateway::Method")
+    return [
+        m["Properties"]
+        for m in methods.values()
+        if logical_id in str(m["Properties"].get("Integration", {}).get("Uri", ""))
+    ]
+
+
+def test_each_hr_use_case_is_its_own_function_with_its_routes(local_template: Template) -> None:
+    ids = _function_ids(local_template)
+    for case in HR_USE_CASES:
+        handler = _HANDLER.format(case.module)
+        assert handler in ids, handler
+        methods = _methods_of(local_template, ids[handler])
+        assert sorted(m["HttpMethod"] for m in methods) == sorted(m for _, m in case.routes)
+    assert len(HR_USE_CASES) == 12
+
+
+def test_every_hr_function_reads_the_db_secret_and_verifies_tokens_only(
+    local_template: Template,
+) -> None:
+    for case in HR_USE_CASES:
+        statements = _statements(local_template, _HANDLER.format(case.module))
+        key = _actions([s for s in statements if "jwt-signing-key" in str(s["Resource"])])
+        assert key == {"secretsmanager:GetSecretValue"}, case.module
+        assert "secretsmanager:GetSecretValue" in _actions(statements)
+
+
+def test_only_producers_may_publish_events(local_template: Template) -> None:
+    for case in HR_USE_CASES:
+        actions = _actions(_statements(local_template, _HANDLER.format(case.module)))
+        assert ("events:PutEvents" in actions) is case.publishes, case.module
+    publishers = {c.module for c in HR_USE_CASES if c.publishes}
+    assert publishers == {
+        "template_lifecycle",
+        "create_invitation",
+        "bulk_invitations",
+        "decide_invitation",
+    }
+
+
+def test_only_the_review_read_may_read_raw_media_and_nothing_may_write_it(
+    local_template: Template,
+) -> None:
+    for case in HR_USE_CASES:
+        statements = _statements(local_template, _HANDLER.format(case.module))
+        s3 = [s for s in statements if any(a.startswith("s3:") for a in _actions([s]))]
+        if case.module == "get_invitation":
+            assert s3, "the playback signer needs s3:GetObject"
+            assert all("raw/*" in str(s["Resource"]) for s in s3 if "GetObject" in str(s))
+            assert not any("Put" in a or "Delete" in a for a in _actions(s3))
+        else:
+            assert s3 == [], case.module
+
+
+def test_api_gateway_may_invoke_each_function_through_one_api_scoped_permission(
+    local_template: Template,
+) -> None:
+    permissions: Mapping[str, Any] = local_template.find_resources("AWS::Lambda::Permission")
+    ids = _function_ids(local_template)
+    for case in HR_USE_CASES:
+        logical = ids[_HANDLER.format(case.module)]
+        mine = [
+            p
+            for p in permissions.values()
+            if logical in str(p["Properties"]["FunctionName"])
+            and p["Properties"]["Principal"] == "apigateway.amazonaws.com"
+        ]
+        # one for every method and stage of our API (not two per method: the stack's budget)
+        assert len(mine) == 1, case.module
+        assert "/*/*/*" in str(mine[0]["Properties"]["SourceArn"])
+
+
+def test_aws_puts_every_hr_route_behind_the_token_authorizer(aws_template: Template) -> None:
+    ids = _function_ids(aws_template)
+    for case in HR_USE_CASES:
+        methods = _methods_of(aws_template, ids[_HANDLER.format(case.module)])
+        assert methods
+        assert all(m["AuthorizationType"] == "CUSTOM" for m in methods), case.module
+
+
+def test_locally_hr_routes_rely_on_the_functions_own_check(local_template: Template) -> None:
+    ids = _function_ids(local_template)
+    for case in HR_USE_CASES:
+        methods = _methods_of(local_template, ids[_HANDLER.format(case.module)])
+        assert all(m.get("AuthorizationType", "NONE") == "NONE" for m in methods)

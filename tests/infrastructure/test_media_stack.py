@@ -1,0 +1,204 @@
+"""The media pipeline's infrastructure: bucket -> EventBridge -> state machine, functions sized
+for ffmpeg with their layers, least-privilege grants, the HR routes, and the ASL's guarantees."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Match, Template
+from interview_platform.config import StackConfig
+from interview_platform.constants import STATEMACHINES_DIR
+from interview_platform.stack import PlatformStack
+
+from tests.infrastructure.conftest import AWS_CONTEXT, LOCAL_CONTEXT
+
+ASL = json.loads((STATEMACHINES_DIR / "media_pipeline.asl.json").read_text())
+STEP_HANDLERS = {
+    "register", "validate", "transcode", "extract_audio", "thumbnail", "transcribe", "store",
+    "mark_failed",
+}  # fmt: skip
+
+
+def _templates(context: dict[str, str]) -> list[Template]:
+    """The stack's template and its nested stacks' (the media routes may hang in one)."""
+    app = cdk.App(context=context)
+    config = StackConfig.from_context(app.node)
+    stack = PlatformStack(app, config.stack_name, config=config)
+    nested = [c for c in stack.node.find_all() if isinstance(c, cdk.NestedStack)]
+    return [Template.from_stack(stack), *(Template.from_stack(n) for n in nested)]
+
+
+@pytest.fixture(scope="module")
+def templates() -> list[Template]:
+    return _templates(LOCAL_CONTEXT)
+
+
+@pytest.fixture(scope="module")
+def template(templates: list[Template]) -> Template:
+    """The platform's own template (bucket, HR routes)."""
+    return templates[0]
+
+
+@pytest.fixture(scope="module")
+def workflow(templates: list[Template]) -> Template:
+    """The media workflow's nested stack (steps, layers, state machine, rule)."""
+    [found] = [
+        t
+        for t in templates
+        if t.find_resources(
+            "AWS::Lambda::Function",
+            {"Properties": {"Handler": "functions.media.register.handler.handler"}},
+        )
+    ]  # fmt: skip
+    return found
+
+
+def _function(template: Template, module: str) -> dict[str, Any]:
+    found = template.find_resources(
+        "AWS::Lambda::Function",
+        {"Properties": {"Handler": f"functions.media.{module}.handler.handler"}},
+    )
+    assert len(found) == 1, module
+    return next(iter(found.values()))["Properties"]
+
+
+def _tasks(states: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    found: list[tuple[str, dict[str, Any]]] = []
+    for name, state in states.items():
+        if state["Type"] == "Task":
+            found.append((name, state))
+        for branch in state.get("Branches", []):
+            found.extend(_tasks(branch["States"]))
+    return found
+
+
+def test_every_step_is_its_own_function(workflow: Template) -> None:
+    for module in STEP_HANDLERS:
+        _function(workflow, module)
+
+
+def test_the_transcode_function_is_sized_for_ffmpeg_with_its_layer(workflow: Template) -> None:
+    props = _function(workflow, "transcode")
+    assert props["MemorySize"] >= 3008
+    assert props["Timeout"] >= 600
+    assert props["EphemeralStorage"] == {"Size": 4096}
+    assert len(props["Layers"]) == 2  # dependencies + ffmpeg
+    assert int(props["Environment"]["Variables"]["MEDIA_FFMPEG_TIMEOUT_S"]) < props["Timeout"]
+    layers = workflow.find_resources(
+        "AWS::Lambda::LayerVersion",
+        {"Properties": {"Description": Match.string_like_regexp("ffmpeg")}},
+    )
+    assert len(layers) == 1
+
+
+def test_only_the_transcribe_step_reads_the_groq_secret(workflow: Template) -> None:
+    props = _function(workflow, "transcribe")
+    assert props["Environment"]["Variables"]["GROQ_SECRET_NAME"] == "interview-platform/local/groq"
+    assert "GROQ_SECRET_NAME" not in _function(workflow, "transcode")["Environment"]["Variables"]
+
+
+def test_the_bucket_sends_events_to_eventbridge_and_expires_raw_and_tmp(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "NotificationConfiguration": {"EventBridgeConfiguration": {"EventBridgeEnabled": True}},
+            "LifecycleConfiguration": {
+                "Rules": Match.array_with(
+                    [
+                        Match.object_like({"Prefix": "raw/", "ExpirationInDays": 30}),
+                        Match.object_like({"Prefix": "tmp/", "ExpirationInDays": 1}),
+                    ]
+                )
+            },
+        },
+    )
+
+
+def test_a_rule_on_raw_uploads_starts_the_state_machine(workflow: Template) -> None:
+    workflow.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {
+                "source": ["aws.s3"],
+                "detail-type": ["Object Created"],
+                "detail": {"object": {"key": [{"prefix": "raw/"}]}, "bucket": Match.any_value()},
+            },
+            "Targets": [
+                Match.object_like({"Arn": {"Ref": Match.string_like_regexp("StateMachine")}})
+            ],
+        },
+    )
+
+
+def test_the_state_machine_comes_from_the_file_with_only_arns_substituted(
+    workflow: Template,
+) -> None:
+    machines = workflow.find_resources("AWS::StepFunctions::StateMachine")
+    [machine] = machines.values()
+    substitutions = machine["Properties"]["DefinitionSubstitutions"]
+    assert set(substitutions) == {f"{n}FunctionArn" for n in (
+        "Register", "Validate", "Transcode", "ExtractAudio", "Thumbnail", "Transcribe", "Store",
+        "MarkFailed")}  # fmt: skip
+    assert all("Fn::GetAtt" in value for value in substitutions.values())
+
+
+def test_every_task_has_a_timeout_and_explicit_retries_and_failures_are_caught() -> None:
+    for name, task in _tasks(ASL["States"]):
+        assert 0 < task["TimeoutSeconds"] <= 900, name
+        for retry in task["Retry"]:
+            assert "States.ALL" not in retry["ErrorEquals"], name
+            assert retry["MaxAttempts"] <= 4, name
+    catches = {name: state["Catch"] for name, state in ASL["States"].items() if "Catch" in state}
+    assert set(catches) == {"Register", "ProbeAndValidate", "ProcessMedia", "Transcribe", "Store"}
+    for catch in catches.values():
+        assert catch == [
+            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "MarkFailed"}
+        ]
+    assert ASL["States"]["Failed"]["Type"] == "Fail"
+    assert ASL["TimeoutSeconds"] <= 3600
+    transcribe_retries = {e for r in ASL["States"]["Transcribe"]["Retry"] for e in r["ErrorEquals"]}
+    assert {"TranscriptionRateLimited", "TranscriptionUnavailable"} <= transcribe_retries
+    assert ASL["States"]["ProcessMedia"]["Type"] == "Parallel"
+    assert len(ASL["States"]["ProcessMedia"]["Branches"]) == 3
+
+
+def test_hr_routes_exist_for_reading_and_erasing_media(templates: list[Template]) -> None:
+    methods = [
+        props["Properties"]
+        for t in templates
+        for props in t.find_resources("AWS::ApiGateway::Method").values()
+    ]
+    resources = [
+        props["Properties"]
+        for t in templates
+        for props in t.find_resources("AWS::ApiGateway::Resource").values()
+    ]
+    assert any(r["PathPart"] == "media" for r in resources)
+    uris = [json.dumps(m.get("Integration", {})) for m in methods]
+    assert any("MediaInvitationMedia" in u for u in uris)
+    assert any("MediaDeleteInvitationMedia" in u for u in uris)
+
+
+def test_the_delete_function_may_only_list_and_delete_media_prefixes(template: Template) -> None:
+    policies = template.find_resources("AWS::IAM::Policy")
+    mine = [
+        p for name, p in policies.items() if name.startswith("FunctionsMediaDeleteInvitationMedia")
+    ]
+    statements = json.dumps(mine)
+    assert "s3:ListBucketVersions" in statements
+    assert "s3:prefix" in statements
+    assert "s3:PutObject" not in statements
+
+
+def test_the_aws_synth_has_the_pipeline_too() -> None:
+    templates = _templates(AWS_CONTEXT)
+    assert any(
+        t.find_resources(
+            "AWS::Lambda::Function",
+            {"Properties": {"Handler": "functions.media.transcode.handler.handler"}},
+        )
+        for t in templates
+    )
