@@ -31,6 +31,7 @@ class DatabaseSettings(BaseSettings):
     connect_timeout_s: Annotated[int, Field(ge=1, le=60)] = 5
     pool_min_size: Annotated[int, Field(ge=0, le=10)] = 0
     pool_max_size: Annotated[int, Field(ge=1, le=20)] = 2
+    pool_max_idle_s: Annotated[float, Field(ge=5, le=3600)] = 60.0
 
 
 class PlatformSettings(BaseSettings):

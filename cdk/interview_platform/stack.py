@@ -149,6 +149,7 @@ class PlatformStack(Stack):
             db_secret=data.secret,
             media_bucket=storage.media_bucket,
             platform_events=platform_events,
+            fallback=not_found,
         )
         CfnOutput(self, "InterviewsSweepFunctionName", value=candidate_flow.sweep.function_name)
         # ---- end of candidate flow ----
@@ -215,7 +216,7 @@ class PlatformStack(Stack):
         )
         for producer in media.producers:
             platform_events.allow_publish(producer)
-        CfnOutput(self, OUTPUT_STATE_MACHINE_ARN, value=media.state_machine.state_machine_arn)
+        CfnOutput(self, OUTPUT_STATE_MACHINE_ARN, value=media.state_machine_arn)
         # ---- end of media pipeline ----
 
         CfnOutput(self, c.OUTPUT_API_URL, value=api.url)

@@ -17,6 +17,7 @@ the client did. ``python -m fakes.groq.server --port 8099`` runs it on its own.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import threading
@@ -167,9 +168,16 @@ def _handler_for(fake: FakeGroqServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # quiet in tests
             return
 
+        _pending: CallRecord | None = None
+
         def _send(
             self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
         ) -> None:
+            # Recorded before the answer leaves: a client that got it can count on the record.
+            if self._pending is not None:
+                self._pending.status = status
+                fake._record(self._pending)
+                self._pending = None
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -209,13 +217,10 @@ def _handler_for(fake: FakeGroqServer) -> type[BaseHTTPRequestHandler]:
             if latency:
                 fake._stopping.wait(latency)
             fault = fake._take_fault(route)
-            try:
-                status, fields = self._serve(route, raw, script, fault)
-            except (BrokenPipeError, ConnectionResetError):
-                status, fields = 499, {}  # the client gave up (its timeout) before the answer
-            fake._record(
-                CallRecord(self.path, time.time(), status, fault.kind if fault else None, fields)
-            )
+            self._pending = CallRecord(self.path, time.time(), 0, fault.kind if fault else None, {})
+            # A client that gave up (its timeout) before the answer is not an error here.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self._serve(route, raw, script, fault)
 
         def _serve(
             self, route: str, raw: bytes, script: list[str], fault: Fault | None
@@ -249,6 +254,8 @@ def _handler_for(fake: FakeGroqServer) -> type[BaseHTTPRequestHandler]:
             except ValueError as exc:
                 self._json(400, _error_body(str(exc), "invalid_request_error"))
                 return 400, {}
+            if self._pending is not None:
+                self._pending.fields = dict(upload.fields)
             status, body = transcriptions.transcribe(upload, script)
             if isinstance(body, str):
                 self._send(status, body.encode(), "text/plain; charset=utf-8")

@@ -63,6 +63,9 @@ def get_pool() -> ConnectionPool:
         conninfo_for(settings),
         min_size=settings.pool_min_size,
         max_size=settings.pool_max_size,
+        # Idle connections are closed after a minute: dozens of warm functions must not hold
+        # PostgreSQL's connection slots while they wait for traffic.
+        max_idle=settings.pool_max_idle_s,
         timeout=settings.connect_timeout_s,
         # A Lambda may sit frozen for minutes; check a connection before handing it out.
         check=ConnectionPool.check_connection,

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from shared.analysis.reads import analysis_for_invitation
 from shared.errors import ConflictError
 from shared.identity.logic import Caller, idempotent
 from shared.interviews import dal
@@ -37,6 +38,7 @@ from shared.interviews.models import (
 from shared.interviews.pagination import decode_cursor, next_cursor
 from shared.interviews.templates import company_of, emit
 from shared.interviews.tokens import new_link_token
+from shared.media.reads import media_for_uploads
 from shared.models.events.interviews import InvitationCreated
 
 
@@ -236,8 +238,14 @@ def get_invitation(
     invitation = dal.get_invitation(conn, invitation_id, caller.scope())
     template = dal.get_template(conn, invitation.template_id, caller.scope())
     reviews = dal.list_reviews(conn, invitation.id)
+    current = dal.list_current_answers(conn, invitation.id)
+    media = media_for_uploads(
+        conn, invitation.company_id, [a.upload_id for a in current if a.upload_id is not None]
+    )
+    analysis = analysis_for_invitation(conn, invitation.company_id, invitation.id)
+    results = {r.answer_id: r for r in analysis.answers} if analysis is not None else {}
     answers = []
-    for answer in dal.list_current_answers(conn, invitation.id):
+    for answer in current:
         media_ref = None
         if answer.kind == "media" and answer.media_key:
             media_ref = MediaReference(
@@ -259,6 +267,8 @@ def get_invitation(
                 media_ref=media_ref,
                 submitted_at=answer.submitted_at,
                 reviews=[r for r in reviews if r.answer_id == answer.id],
+                media=media.get(answer.upload_id) if answer.upload_id is not None else None,
+                analysis=results.get(answer.id),
             )
         )
     return InvitationDetail(
@@ -267,6 +277,7 @@ def get_invitation(
         questions=[QuestionOut.of(q) for q in dal.list_questions(conn, template.id)],
         answers=answers,
         decision=dal.get_decision(conn, invitation.id),
+        analysis=analysis,
     )
 
 

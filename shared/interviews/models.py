@@ -22,6 +22,9 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.analysis.models import AnalysisView, AnswerResultView
+from shared.media.models import MediaView
+
 QuestionType = Literal["video", "audio", "text", "multiple_choice"]
 TemplateStatus = Literal["draft", "active", "archived"]
 InvitationStatus = Literal["pending", "in_progress", "completed", "expired", "cancelled"]
@@ -497,10 +500,10 @@ class AnswerOut(BaseModel):
     media_ref: MediaReference | None
     submitted_at: datetime
     reviews: list[ReviewOut]
-    # Filled by later issues (the media pipeline's outputs and transcript; the AI's analysis of
-    # this answer); null until then.
-    media: dict[str, Any] | None = None
-    analysis: dict[str, Any] | None = None
+    # The media pipeline's progress, outputs and transcript (media answers, once uploaded), and
+    # the AI's result for this answer (once analysed).
+    media: MediaView | None = None
+    analysis: AnswerResultView | None = None
 
 
 class InvitationDetail(BaseModel):
@@ -509,9 +512,9 @@ class InvitationDetail(BaseModel):
     questions: list[QuestionOut]
     answers: list[AnswerOut]
     decision: DecisionOut | None
-    # The AI's analysis of the whole interview (a later issue); null until then. The human
-    # decision above is stored apart from it and never overwrites it.
-    analysis: dict[str, Any] | None = None
+    # The AI's analysis of the whole interview (or that it waits for media); null before the
+    # interview is completed. The human decision above is stored apart and never overwrites it.
+    analysis: AnalysisView | None = None
 
 
 TemplateOut.model_rebuild()

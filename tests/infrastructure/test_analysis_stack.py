@@ -148,3 +148,12 @@ def test_hr_routes_and_stable_outputs(template: Template) -> None:
         OUTPUT_LOAD_FUNCTION,
     ):
         assert name in outputs
+
+
+def test_functions_hold_one_database_connection_and_the_trigger_outlasts_a_cold_start(
+    template: Template,
+) -> None:
+    for module in (*_GROQ_STEPS, *_OTHER):
+        env = _function(template, module)[1]["Properties"]["Environment"]["Variables"]
+        assert env["DB_POOL_MAX_SIZE"] == "1", module
+    assert _function(template, "trigger")[1]["Properties"]["Timeout"] == 20

@@ -83,14 +83,43 @@ def test_aws_puts_protected_routes_behind_an_uncached_token_authorizer(
         "AWS::ApiGateway::Authorizer",
         {"Type": "TOKEN", "AuthorizerResultTtlInSeconds": 0},
     )
+    functions: dict[str, Any] = aws_template.find_resources("AWS::Lambda::Function")
+    identity_ids = {
+        logical_id
+        for logical_id, fn in functions.items()
+        if str(fn["Properties"].get("Handler", "")).startswith("functions.identity.")
+    }
     methods: dict[str, Any] = aws_template.find_resources("AWS::ApiGateway::Method")
-    custom = [m for m in methods.values() if m["Properties"].get("AuthorizationType") == "CUSTOM"]
+    # Other contexts protect their routes too; count the identity functions' methods only.
+    custom = [
+        m
+        for m in methods.values()
+        if m["Properties"].get("AuthorizationType") == "CUSTOM"
+        and identity_ids & set(_referenced_ids(m["Properties"].get("Integration", {})))
+    ]
     protected = sum(len(case.routes) for case in USE_CASES if case.protected)
     assert len(custom) == protected == 18
     aws_template.has_resource_properties(
         "AWS::ApiGateway::GatewayResponse",
         {"ResponseType": "UNAUTHORIZED", "StatusCode": "401"},
     )
+
+
+def _referenced_ids(node: Any) -> list[str]:
+    """Every logical id a template fragment refers to (Ref / Fn::GetAtt), however nested."""
+    if isinstance(node, dict):
+        found: list[str] = []
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                found.append(value)
+            elif key == "Fn::GetAtt" and isinstance(value, list) and value:
+                found.append(str(value[0]))
+            else:
+                found.extend(_referenced_ids(value))
+        return found
+    if isinstance(node, list):
+        return [ref for item in node for ref in _referenced_ids(item)]
+    return []
 
 
 def test_locally_no_authorizer_is_deployed(local_template: Template) -> None:

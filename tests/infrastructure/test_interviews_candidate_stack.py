@@ -102,14 +102,14 @@ def test_every_candidate_route_is_a_lambda_proxy_method_without_an_authorizer(
         "AWS::ApiGateway::Method",
         {"Properties": {"HttpMethod": method, "Integration": {"Type": "AWS_PROXY"}}},
     )
-    # The parent's resource reaches the nested stack as a parameter named after its logical id
-    # (the path's letters and digits, then CDK's 8-character hash).
-    resource = re.compile("ApiRestApiv1" + re.sub(r"[^A-Za-z0-9]", "", path) + "[0-9A-F]{8}Ref$")
+    # The route's resource lives in the nested stack too, named after its path.
+    name = "".join(ch for ch in f"/{path}".title().replace("{", "By") if ch.isalnum())
+    resource = re.compile(f"^Resource{name}[0-9A-F]{{8}}$")
     candidates = [
         m
         for m in methods.values()
         if m["Properties"].get("AuthorizationType", "NONE") == "NONE"
-        and resource.search(str(m["Properties"]["ResourceId"].get("Ref", "")))
+        and resource.match(str(m["Properties"]["ResourceId"].get("Ref", "")))
     ]
     # Then at least one proxy method exists for it, and it carries no authorizer
     assert candidates, (path, method)
@@ -181,3 +181,19 @@ def test_the_parent_deployment_waits_for_the_candidate_routes_and_has_no_candida
         for fn in parent.find_resources("AWS::Lambda::Function").values()
     }
     assert not any(h.startswith("functions.interviews.candidate") for h in handlers)
+    paths = [
+        r["Properties"]["PathPart"]
+        for r in parent.find_resources("AWS::ApiGateway::Resource").values()
+    ]
+    assert "candidate" not in paths
+
+
+def test_unmatched_methods_under_candidate_reach_the_fallback(local_template: Template) -> None:
+    # Given every API resource of the candidate subtree / Then each has the ANY fallback method
+    resources: dict[str, Any] = local_template.find_resources("AWS::ApiGateway::Resource")
+    methods = local_template.find_resources(
+        "AWS::ApiGateway::Method", {"Properties": {"HttpMethod": "ANY"}}
+    )
+    with_fallback = {m["Properties"]["ResourceId"]["Ref"] for m in methods.values()}
+    assert len(resources) == 13
+    assert set(resources) == with_fallback

@@ -45,6 +45,7 @@ _MODULE = "functions.analysis.{}.handler.handler"
 # A hung Groq call gives up after this; a step makes at most 4 calls (two re-asks).
 _GROQ_TIMEOUT_S = 20
 _STEP_TIMEOUT_S = 120
+_LOCAL_TRIGGER_TIMEOUTS_S = (20, 30)  # (function timeout, queue visibility timeout)
 
 # (construct name, module, placeholder in the ASL, calls Groq)
 _STEPS = (
@@ -80,7 +81,11 @@ class Analysis(Construct):
         )
         if not 1 <= max_concurrency <= 40:
             raise ValueError("analysisMaxConcurrency must be 1-40")
+        # One connection per function instance is all a step needs (no connection is held
+        # during a model call); many warm instances must not exhaust PostgreSQL's clients.
+        db_env = {"DB_POOL_MAX_SIZE": "1"}
         groq_env = {
+            **db_env,
             "GROQ_SECRET_NAME": self.groq_secret_name,
             "GROQ_TIMEOUT_S": str(_GROQ_TIMEOUT_S),
             # Locally tests switch the secret between the fake and no key; re-read it quickly.
@@ -104,7 +109,7 @@ class Analysis(Construct):
                     name,
                     _MODULE.format(module),
                     timeout_s=_STEP_TIMEOUT_S if calls_groq else 30,
-                    environment=groq_env if calls_groq else {},
+                    environment=groq_env if calls_groq else db_env,
                 )
             )
             db_secret.grant_read(fn)
@@ -182,8 +187,18 @@ class Analysis(Construct):
 
         # ---- the trigger consumer ----
         consumer_timeout_s, visibility_timeout_s = consumer_timeouts_s(local)
+        if local:
+            # The kernel's 5 s local timeout is shorter than a cold start on a busy 2-core
+            # machine (measured 4.5 s of init under the fault storm): every receive then timed
+            # out and restarted the instance, and the starts ended in the DLQ.
+            consumer_timeout_s, visibility_timeout_s = _LOCAL_TRIGGER_TIMEOUTS_S
         self.trigger = functions.add(
-            FunctionSpec("AnalysisTrigger", _MODULE.format("trigger"), timeout_s=consumer_timeout_s)
+            FunctionSpec(
+                "AnalysisTrigger",
+                _MODULE.format("trigger"),
+                timeout_s=consumer_timeout_s,
+                environment=db_env,
+            )
         )
         db_secret.grant_read(self.trigger)
         platform_events.allow_publish(self.trigger)
@@ -212,7 +227,7 @@ class Analysis(Construct):
                     name,
                     _MODULE.format(module),
                     timeout_s=15,
-                    environment={"AUTH_KEY_SECRET_NAME": key_secret_name},
+                    environment={**db_env, "AUTH_KEY_SECRET_NAME": key_secret_name},
                 )
             )
             db_secret.grant_read(fn)

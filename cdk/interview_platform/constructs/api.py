@@ -51,6 +51,8 @@ class Api(Construct):
                     "Authorization",
                     "Idempotency-Key",
                     "X-Correlation-Id",
+                    # The candidate's link token (shared/interviews/tokens.py TOKEN_HEADER).
+                    "X-Invitation-Token",
                 ],
                 allow_methods=apigw.Cors.ALL_METHODS,
             ),

@@ -1,9 +1,11 @@
 """The candidate's flow by link token (no account, no JWT) and the interviews sweep.
 
-A nested stack (a CloudFormation stack holds at most 500 resources), built like the HR side's:
-the methods hang off the parent's REST API, each function has one invoke permission for the
-API (a per-method one names the stage, which depends on the deployment, which depends on this
-stack: a cycle), and the parent's deployment depends on this stack so route changes redeploy.
+A nested stack (a CloudFormation stack holds at most 500 resources): the whole `/v1/candidate`
+subtree lives here (its API resources, their CORS preflight, the 404/405 fallback and the
+methods), hanging off the parent's REST API. Every integration here is a plain Lambda proxy with
+one invoke permission per function for the API: a per-method permission names the stage, which
+depends on the deployment, which depends on this stack (a cycle). The parent's deployment
+depends on this stack, so route changes redeploy the API.
 
 One Lambda per use case group, each with its own grants: the database secret for all; on the
 media bucket only the `raw/` prefix, and only what each needs (presign/multipart: put and abort;
@@ -89,12 +91,22 @@ class CandidateFlow(NestedStack):
         db_secret: secretsmanager.ISecret,
         media_bucket: s3.IBucket,
         platform_events: PlatformEvents,
+        fallback: lambda_.IFunction,
         sweep_every: Duration | None = None,
     ) -> None:
         super().__init__(scope, id, description="Interviews, the candidate's flow and the sweep")
         # Same code asset and dependencies layer as the parent's functions, built once.
         functions = PlatformFunctions(
             self, "Functions", stage=stage, common_env=common_env, local=local
+        )
+        self._api = api
+        self._resources: dict[str, apigw.Resource] = {}
+        # Unmatched methods under /v1/candidate reach the API's fallback (404/405 problem+json).
+        self._fallback = _proxy_to(fallback)
+        fallback.add_permission(
+            "InvokedByCandidateRoutes",
+            principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            source_arn=api.rest_api.arn_for_execute_api(),
         )
         self.functions: dict[str, lambda_.Function] = {}
         for case in USE_CASES:
@@ -122,7 +134,7 @@ class CandidateFlow(NestedStack):
                 apigw.Method(
                     self,
                     _logical(path) + method.title(),
-                    resource=_resource(api, path),
+                    resource=self._resource(path),
                     http_method=method,
                     integration=integration,
                 )
@@ -156,20 +168,20 @@ class CandidateFlow(NestedStack):
                 }
             )
 
-
-def _resource(api: Api, path: str) -> apigw.IResource:
-    """/v1/<path> in the parent stack, created where missing the way Api.route does (with the
-    API's 404/405 fallback); only the methods live in this stack."""
-    resource: apigw.IResource = api.v1
-    for part in path.strip("/").split("/"):
-        child = resource.get_resource(part)
-        if child is None:
-            child = resource.add_resource(part)
-            fallback = api._fallback  # the fallback Api.route attaches to new resources
-            if fallback is not None:
-                child.add_method("ANY", fallback)
-        resource = child
-    return resource
+    def _resource(self, path: str) -> apigw.IResource:
+        """/v1/<path>, created in this stack (with the fallback) where missing."""
+        resource: apigw.IResource = self._api.v1
+        prefix = ""
+        for part in path.strip("/").split("/"):
+            prefix = f"{prefix}/{part}"
+            if prefix not in self._resources:
+                child = apigw.Resource(
+                    self, "Resource" + _logical(prefix), parent=resource, path_part=part
+                )
+                child.add_method("ANY", self._fallback)
+                self._resources[prefix] = child
+            resource = self._resources[prefix]
+        return resource
 
 
 def _proxy_to(fn: lambda_.IFunction) -> apigw.Integration:

@@ -151,6 +151,8 @@ class Interviews(Construct):
                 platform_events.allow_publish(fn)
             if case.plays_media:
                 media_bucket.grant_read(fn, RAW_MEDIA_PREFIX)
+                # The media pipeline's outputs (MP4, thumbnail) are played back too.
+                media_bucket.grant_read(fn, "media/*")
             # One invoke permission per function, for any method and stage of this API.
             fn.add_permission(
                 "InvokedByApi",

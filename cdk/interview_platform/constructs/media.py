@@ -87,6 +87,10 @@ STEPS = (
 )
 
 
+def state_machine_name(stage: str) -> str:
+    return f"interview-platform-{stage}-media-pipeline"
+
+
 class MediaWorkflow(NestedStack):
     """Layers, step functions, state machine and trigger: a nested stack of their own (the
     platform's stack stays under CloudFormation's 500 resources)."""
@@ -169,6 +173,7 @@ class MediaWorkflow(NestedStack):
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
+            state_machine_name=state_machine_name(stage),
             definition_body=sfn.DefinitionBody.from_file(str(DEFINITION)),
             definition_substitutions={
                 f"{name}FunctionArn": fn.function_arn for name, fn in self.steps.items()
@@ -230,6 +235,12 @@ class MediaPipeline(Construct):
             media_bucket=media_bucket,
         )
         self.state_machine = self.workflow.state_machine
+        # Built from the name, not read from the nested stack: LocalStack does not resolve a
+        # nested stack's state machine ARN output.
+        self.state_machine_arn = (
+            f"arn:{Aws.PARTITION}:states:{Aws.REGION}:{Aws.ACCOUNT_ID}"
+            f":stateMachine:{state_machine_name(stage)}"
+        )
         self.steps = self.workflow.steps
         self.producers = self.workflow.producers
         self.groq_secret_name = self.workflow.groq_secret_name

@@ -18,6 +18,8 @@ from tests.e2e.identity_actors import Actor
 
 def ok(response: httpx.Response, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
+    if status == 204:
+        return {}
     body: dict[str, Any] = response.json()
     return body
 
