@@ -190,4 +190,6 @@ class SecretsKeyStore:
             if existing is None:
                 raise
             return existing
-        return ring
+        # Whatever is stored is the ring everybody uses: read it back rather than trusting that
+        # our create was the only one.
+        return self._read() or ring

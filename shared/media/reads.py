@@ -41,10 +41,13 @@ def media_for_uploads(
     uploads of another company, or with no media yet, are absent."""
     if not upload_ids:
         return {}
+    rows = dal.latest_assets_for_uploads(conn, company_id, upload_ids)
+    if not rows:
+        return {}
     name = _bucket(bucket)
     ttl = ttl_s or get_media_settings().playback_url_ttl_s
     views: dict[UUID, MediaView] = {}
-    for row in dal.latest_assets_for_uploads(conn, company_id, upload_ids):
+    for row in rows:
         ready = row["status"] == "ready"
         playback = (
             dal.presign_get(name, row["mp4_key"], ttl, s3) if ready and row["mp4_key"] else None

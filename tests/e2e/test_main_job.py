@@ -72,3 +72,25 @@ def test_the_main_job_from_sign_up_to_an_explained_score_and_a_decision(
     )
     assert fake_groq_for_everything.calls["/openai/v1/audio/transcriptions"] >= 2
     assert fake_groq_for_everything.calls["/openai/v1/chat/completions"] >= 4
+    # And HR's one view of the invitation carries each answer's media (steps, playback,
+    # transcript) and AI result, and the whole analysis beside the decision
+    detail = httpx.get(
+        f"{api.base_url}v1/invitations/{job.invitation_id}",
+        headers=job.hr_headers,
+        timeout=60,
+    )
+    assert detail.status_code == 200, detail.text
+    view = detail.json()
+    assert view["analysis"]["status"] == "completed"
+    assert view["analysis"]["overall"] == result["overall"]
+    assert view["decision"]["decision"] == "advance"
+    media_answers = [a for a in view["answers"] if a["kind"] == "media"]
+    assert len(media_answers) == 2
+    for answer in media_answers:
+        assert answer["media"]["progress"]["status"] == "ready"
+        assert answer["media"]["progress"]["ready_at"] is not None
+        assert answer["media"]["transcript"]["segments"]
+        playable = httpx.get(answer["media"]["playback_url"], timeout=60)
+        assert playable.status_code == 200
+        assert playable.content[4:8] == b"ftyp"  # an MP4
+        assert answer["analysis"]["criteria"]["relevance"]["score"] is not None

@@ -26,6 +26,12 @@ def _find(template: Template, kind: str, props: dict[str, Any] | None = None) ->
     return found
 
 
+def _audit(found: dict[str, Any]) -> dict[str, Any]:
+    """The audit-log consumer's resources (the construct id is AuditLog); other contexts have
+    consumers of their own."""
+    return {logical_id: r for logical_id, r in found.items() if logical_id.startswith("AuditLog")}
+
+
 def _logical_id(template: Template, kind: str, handler: str) -> str:
     if kind == "AWS::Lambda::Function":
         (logical_id,) = _find(template, kind, {"Handler": handler})
@@ -49,7 +55,7 @@ def test_one_custom_bus_named_for_the_stage(local_template: Template) -> None:
 def test_audit_queue_dead_letters_after_five_receives_into_a_14_day_dlq(
     template: Template,
 ) -> None:
-    dlqs = _find(template, "AWS::SQS::Queue", {"MessageRetentionPeriod": FOURTEEN_DAYS_S})
+    dlqs = _audit(_find(template, "AWS::SQS::Queue", {"MessageRetentionPeriod": FOURTEEN_DAYS_S}))
     assert len(dlqs) == 1
     (dlq_id,) = dlqs
     template.has_resource_properties(
@@ -69,7 +75,9 @@ def test_local_visibility_timeout_is_short_and_aws_one_covers_the_function(
     local_template: Template, aws_template: Template
 ) -> None:
     def consumer(template: Template) -> tuple[int, int]:
-        (queue,) = _find(template, "AWS::SQS::Queue", {"RedrivePolicy": Match.any_value()}).values()
+        (queue,) = _audit(
+            _find(template, "AWS::SQS::Queue", {"RedrivePolicy": Match.any_value()})
+        ).values()
         (function,) = _find(
             template,
             "AWS::Lambda::Function",
@@ -91,7 +99,7 @@ def test_audit_function_reads_its_queue_in_batches_of_10_reporting_item_failures
     function_id = _logical_id(
         template, "AWS::Lambda::Function", "functions.platform.audit_consumer.handler.handler"
     )
-    (queue_id,) = _find(template, "AWS::SQS::Queue", {"RedrivePolicy": Match.any_value()})
+    (queue_id,) = _audit(_find(template, "AWS::SQS::Queue", {"RedrivePolicy": Match.any_value()}))
     template.has_resource_properties(
         "AWS::Lambda::EventSourceMapping",
         {
@@ -107,7 +115,7 @@ def test_audit_rule_on_our_bus_routes_identity_and_company_events_to_the_queue(
     template: Template,
 ) -> None:
     (bus_id,) = _find(template, "AWS::Events::EventBus")
-    (queue_id,) = _find(template, "AWS::SQS::Queue", {"RedrivePolicy": Match.any_value()})
+    (queue_id,) = _audit(_find(template, "AWS::SQS::Queue", {"RedrivePolicy": Match.any_value()}))
     template.has_resource_properties(
         "AWS::Events::Rule",
         {
@@ -119,7 +127,9 @@ def test_audit_rule_on_our_bus_routes_identity_and_company_events_to_the_queue(
 
 
 def test_dlq_depth_alarm_fires_on_any_message(template: Template) -> None:
-    (dlq_id,) = _find(template, "AWS::SQS::Queue", {"MessageRetentionPeriod": FOURTEEN_DAYS_S})
+    (dlq_id,) = _audit(
+        _find(template, "AWS::SQS::Queue", {"MessageRetentionPeriod": FOURTEEN_DAYS_S})
+    )
     template.has_resource_properties(
         "AWS::CloudWatch::Alarm",
         {
