@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import statistics
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -51,3 +54,32 @@ def write_result(name: str, metrics: dict[str, float]) -> Path:
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(document, indent=2))
     return path
+
+
+def handler_import_ms(module: str, runs: int = 5) -> float:
+    """Median cumulative import time of ``module`` as Lambda sees it: the built code asset and
+    the deps layer (shipped .pyc), in a fresh interpreter each run."""
+    from layers import build as layer_build
+
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{layer_build.CODE_DIR}:{layer_build.DEPS_DIR / 'python'}",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    pattern = re.compile(r"import time:\s+\d+\s+\|\s+(\d+)\s+\|\s+" + re.escape(module) + "$")
+    found: list[float] = []
+    for _ in range(runs):
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+            cwd=layer_build.CODE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        found += [
+            int(m.group(1)) / 1000 for m in map(pattern.search, result.stderr.splitlines()) if m
+        ]
+    if not found:
+        raise SystemExit(f"could not read {module}'s import time")
+    return statistics.median(found)

@@ -19,11 +19,6 @@ Invitations are seeded with SQL (INSERT ... SELECT generate_series) and deleted 
 
 from __future__ import annotations
 
-import os
-import re
-import statistics
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -32,7 +27,7 @@ from typing import Any
 import httpx
 import psycopg
 
-from bench._common import percentile, write_result
+from bench._common import handler_import_ms, percentile, write_result
 from layers import build as layer_build
 from scripts import localenv
 from shared.dal.db import conninfo_for
@@ -158,32 +153,6 @@ def _handlers() -> list[str]:
     )
 
 
-def _import_ms(module: str) -> float:
-    # As Lambda sees them: the built code asset and layer (shipped .pyc), like bench/login.py.
-    env = {
-        **os.environ,
-        "PYTHONPATH": f"{layer_build.CODE_DIR}:{layer_build.DEPS_DIR / 'python'}",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    pattern = re.compile(r"import time:\s+\d+\s+\|\s+(\d+)\s+\|\s+" + re.escape(module) + "$")
-    runs = []
-    for _ in range(IMPORT_RUNS):
-        result = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", f"import {module}"],
-            cwd=layer_build.CODE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        runs += [
-            int(m.group(1)) / 1000 for m in map(pattern.search, result.stderr.splitlines()) if m
-        ]
-    if not runs:
-        raise SystemExit(f"could not read {module}'s import time")
-    return statistics.median(runs)
-
-
 def main() -> None:
     outputs = localenv.stack_outputs()
     conninfo = conninfo_for(DatabaseSettings(name=localenv.DB_NAME, secret_arn=None))
@@ -215,7 +184,7 @@ def main() -> None:
                     )
     layer_build.build_deps_layer()
     layer_build.build_code_asset()
-    imports = {m: _import_ms(m) for m in _handlers()}
+    imports = {m: handler_import_ms(m, IMPORT_RUNS) for m in _handlers()}
     for module, ms in imports.items():
         metrics[f"import_{module.split('.')[-2]}_ms"] = ms
     metrics["max_handler_import_ms"] = max(imports.values())

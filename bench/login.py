@@ -10,11 +10,6 @@ Measures:
 
 from __future__ import annotations
 
-import os
-import re
-import statistics
-import subprocess
-import sys
 import time
 import uuid
 
@@ -22,7 +17,7 @@ import psycopg
 from cryptography.hazmat.primitives import serialization
 from psycopg import sql
 
-from bench._common import percentile, write_result
+from bench._common import handler_import_ms, percentile, write_result
 from layers import build as layer_build
 from shared.auth.keys import KeyRing, SigningKey, new_stored_key
 from shared.auth.passwords import default_hasher
@@ -72,32 +67,6 @@ def _login_ms(settings: DatabaseSettings) -> list[float]:
     return timings
 
 
-def _import_ms(module: str) -> float:
-    # Like bench/health.py: the built code asset and layer, as Lambda sees them (shipped .pyc).
-    env = {
-        **os.environ,
-        "PYTHONPATH": f"{layer_build.CODE_DIR}:{layer_build.DEPS_DIR / 'python'}",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    pattern = re.compile(r"import time:\s+\d+\s+\|\s+(\d+)\s+\|\s+" + re.escape(module) + "$")
-    runs = []
-    for _ in range(IMPORT_RUNS):
-        result = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", f"import {module}"],
-            cwd=layer_build.CODE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        runs += [
-            int(m.group(1)) / 1000 for m in map(pattern.search, result.stderr.splitlines()) if m
-        ]
-    if not runs:
-        raise SystemExit(f"could not read {module}'s import time")
-    return statistics.median(runs)
-
-
 def main() -> None:
     layer_build.build_deps_layer()
     layer_build.build_code_asset()
@@ -115,7 +84,7 @@ def main() -> None:
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
     metrics = {"login_p50_ms": percentile(timings, 50), "login_p95_ms": percentile(timings, 95)}
-    metrics.update({key: _import_ms(module) for key, module in MODULES.items()})
+    metrics.update({key: handler_import_ms(module, IMPORT_RUNS) for key, module in MODULES.items()})
     write_result("login", metrics)
 
 
