@@ -1,14 +1,18 @@
 """Benchmark of the analysis turnaround: `make bench-turnaround` -> bench/results/turnaround.json.
 
-On the local stage taken from the environment (LOCALSTACK_PORT, PLATFORM_LOCAL_STAGE, DB_NAME),
-with the fake Groq answering every chat call in 400 ms (the stage's Groq secret points at it for
-the run and is emptied afterwards):
+Everything goes through API Gateway on the local stage taken from the environment
+(LOCALSTACK_PORT, PLATFORM_LOCAL_STAGE, DB_NAME), with the fake Groq answering every call in
+400 ms (the stage's Groq secret points at it for the run and is emptied afterwards). HR signs up
+and publishes a 5-question template (4 audio questions and 1 text question); each candidate
+starts, uploads 4 spoken answers (espeak-ng) through presigned POSTs, answers the text question,
+and waits until the media pipeline has processed every upload and the analysis trigger has
+recorded it. Then the candidate completes, and the clock runs:
 
-  turnaround_s        from publishing ``invitation.completed`` (what the candidate's ``complete``
-                      emits right after its commit) to the analysis row's ``completed_at`` (which
-                      commits with ``analysis.completed`` in the outbox); a 5-answer interview
-                      (4 spoken answers whose media is already processed, 1 text answer), all
-                      Lambdas warm; median of RUNS runs
+  turnaround_s        from sending the candidate's ``POST /v1/candidate/interview/complete`` to the
+                      analysis row's ``completed_at`` (which commits with ``analysis.completed`` in
+                      the outbox); all Lambdas warm (one run first, not counted); median of RUNS
+  start_s             of which: ``complete`` sent -> the analysis row created by the trigger
+                      (outbox -> EventBridge -> SQS -> trigger Lambda)
   floor_s             two sequential Groq calls: every answer in parallel, then the summary
                       (2 x 0.4 s)
   sequential_s        the same with the Map's MaxConcurrency at 1 (the Load function's
@@ -25,52 +29,39 @@ from __future__ import annotations
 import json
 import statistics
 import sys
+import tempfile
 import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 
 from bench._common import write_result
 from fakes.groq.server import FakeGroqServer
 from scripts import localenv
+from scripts.main_job import TOKEN_HEADER, expect, recording, sign_up_hr, upload
 from shared.dal.db import conninfo_for
-from shared.events import EventEnvelope
 from shared.settings import DatabaseSettings
-from tests.integration.analysis.fixtures import (
-    OFF_TOPIC,
-    STRONG,
-    TEXT_ANSWER,
-    Interview,
-    completed_event,
-    insert_transcripts,
-    interview,
-    media_events,
-)
+from tests.integration.analysis.fixtures import STRONG, TEXT_ANSWER
 
 LATENCY_S = 0.4
-RUNS = 3
-DEADLINE_S = 120.0
-SECRET_REFRESH_S = 3.0
-SPOKEN = (STRONG, OFF_TOPIC, STRONG, TEXT_ANSWER)
+RUNS = 5
+SPOKEN_ANSWERS = 4
+DEADLINE_S = 300.0
+QUESTION = "How would you design a rate limiter for a public API?"
 
 
-def _put(events: Any, bus: str, envelopes: list[EventEnvelope]) -> None:
-    answer = events.put_events(
-        Entries=[
-            {
-                "EventBusName": bus,
-                "Source": e.source,
-                "DetailType": e.event_type,
-                "Detail": json.dumps(e.to_detail()),
-            }
-            for e in envelopes
-        ]
-    )
-    if answer["FailedEntryCount"]:
-        raise SystemExit(f"PutEvents refused entries: {answer}")
+@dataclass(frozen=True)
+class Candidate:
+    invitation_id: str
+    link: dict[str, str]
 
 
-def _poll(check: Any, what: str, interval_s: float = 0.02) -> Any:
+def _poll[T](check: Callable[[], T | None], what: str, interval_s: float = 0.02) -> T:
     deadline = time.monotonic() + DEADLINE_S
     while time.monotonic() < deadline:
         value = check()
@@ -80,41 +71,99 @@ def _poll(check: Any, what: str, interval_s: float = 0.02) -> Any:
     raise SystemExit(f"timed out waiting for {what}")
 
 
-def _one_run(db: psycopg.Connection[Any], events: Any, bus: str) -> dict[str, Any]:
-    """A 5-answer interview whose media is processed; time completion -> analysis.completed."""
-    item: Interview = interview(spoken=SPOKEN, text=TEXT_ANSWER, choice_correct=None)
-    insert_transcripts(db, item)
-    _put(events, bus, media_events(item))
-    _poll(
-        lambda: (
-            db.execute(
-                "SELECT count(*) FROM analysis.media_outcomes WHERE invitation_id = %s",
-                (item.invitation_id,),
-            ).fetchone()
-            == (len(item.upload_ids),)
-        ),
-        "the media outcomes",
-        0.05,
+def _template(api: httpx.Client, hr: dict[str, str]) -> dict[str, str]:
+    """A published template: 4 audio questions and 1 text question; {question id: type}."""
+    template = expect(
+        api.post("v1/templates", json={"title": "Turnaround", "settings": {}}, headers=hr), 201
     )
-    started = time.time()
-    _put(events, bus, [completed_event(item)])
+    questions: dict[str, str] = {}
+    for kind in ["audio"] * SPOKEN_ANSWERS + ["text"]:
+        body = {"type": kind, "text": QUESTION, "time_limit_s": 120}
+        created = expect(
+            api.post(f"v1/templates/{template['id']}/questions", json=body, headers=hr), 201
+        )
+        questions[str(created["question"]["id"])] = kind
+    expect(api.post(f"v1/templates/{template['id']}/publish", headers=hr))
+    questions["template"] = str(template["id"])
+    return questions
+
+
+def _candidate(
+    api: httpx.Client, hr: dict[str, str], questions: dict[str, str], speech: bytes
+) -> Candidate:
+    """Invited, started, every answer submitted; not completed."""
+    invitation = expect(
+        api.post(
+            "v1/invitations",
+            json={
+                "template_id": questions["template"],
+                "candidate_name": "Bench Candidate",
+                "candidate_email": f"bench-{uuid.uuid4().hex[:10]}@example.com",
+            },
+            headers=hr,
+        ),
+        201,
+    )
+    link = {TOKEN_HEADER: str(invitation["link_token"])}
+    expect(api.post("v1/candidate/interview/start", headers=link))
+    for question_id, kind in questions.items():
+        if kind == "audio":
+            body: dict[str, Any] = {
+                "upload_id": upload(api, link, question_id, speech, "audio/webm")
+            }
+        elif kind == "text":
+            body = {"text": TEXT_ANSWER}
+        else:
+            continue
+        expect(
+            api.post(
+                f"v1/candidate/interview/questions/{question_id}/answer", json=body, headers=link
+            ),
+            201,
+        )
+    return Candidate(str(invitation["id"]), link)
+
+
+def _media_recorded(db: psycopg.Connection[Any], candidates: list[Candidate]) -> None:
+    """Wait until the trigger has recorded every upload as ready (the media is processed)."""
+    ids = [c.invitation_id for c in candidates]
+
+    def ready() -> bool:
+        row = db.execute(
+            "SELECT count(*) FILTER (WHERE status = 'ready'), count(*)"
+            " FROM analysis.media_outcomes WHERE invitation_id = ANY(%s::uuid[])",
+            (ids,),
+        ).fetchone()
+        assert row is not None
+        if row[1] > row[0]:
+            raise SystemExit("an upload failed in the media pipeline")
+        return bool(row[0] == SPOKEN_ANSWERS * len(ids))
+
+    _poll(ready, "the media pipeline", 0.5)
+
+
+def _complete(api: httpx.Client, db: psycopg.Connection[Any], c: Candidate) -> dict[str, Any]:
+    """Complete the interview; time it to the analysis's completed_at."""
+    sent = time.time()
+    expect(api.post("v1/candidate/interview/complete", json={"reason": "manual"}, headers=c.link))
     row = _poll(
         lambda: db.execute(
-            "SELECT status, extract(epoch FROM completed_at), prompt_tokens, completion_tokens,"
-            " cost_usd, reason FROM analysis.analyses WHERE invitation_id = %s"
-            " AND status <> 'running'",
-            (item.invitation_id,),
+            "SELECT status, extract(epoch FROM completed_at), extract(epoch FROM created_at),"
+            " prompt_tokens, completion_tokens, cost_usd, engine, reason"
+            " FROM analysis.analyses WHERE invitation_id = %s AND status <> 'running'",
+            (c.invitation_id,),
         ).fetchone(),
         "the analysis",
     )
-    if row[0] != "completed":
-        raise SystemExit(f"analysis {row[0]}: {row[5]}")
-    answers = len(item.completed.answers)
+    status, completed_at, created_at, prompt, completion, cost, engine, reason = row
+    if status != "completed" or engine != "groq":
+        raise SystemExit(f"analysis {status} by the {engine} engine: {reason}")
+    answers = SPOKEN_ANSWERS + 1
     return {
-        "turnaround_s": float(row[1]) - started,
-        "tokens_per_answer": (row[2] + row[3]) / answers,
-        "cost_per_answer_usd": float(row[4]) / answers,
-        "invitation_id": str(item.invitation_id),
+        "turnaround_s": float(completed_at) - sent,
+        "start_s": float(created_at) - sent,
+        "tokens_per_answer": (prompt + completion) / answers,
+        "cost_per_answer_usd": float(cost) / answers,
     }
 
 
@@ -129,11 +178,6 @@ def _set_concurrency(function_name: str, value: str) -> None:
     lam.get_waiter("function_updated_v2").wait(FunctionName=function_name)
 
 
-def _series(db: psycopg.Connection[Any], events: Any, bus: str) -> list[dict[str, Any]]:
-    _one_run(db, events, bus)  # warm every function of the path (cold starts excluded)
-    return [_one_run(db, events, bus) for _ in range(RUNS)]
-
-
 def _write_secret(value: dict[str, Any]) -> None:
     localenv.client("secretsmanager").put_secret_value(
         SecretId=f"interview-platform/{localenv.STAGE}/groq", SecretString=json.dumps(value)
@@ -142,24 +186,32 @@ def _write_secret(value: dict[str, Any]) -> None:
 
 def main() -> int:
     outputs = localenv.stack_outputs()
-    bus, load_fn = outputs["EventBusName"], outputs["AnalysisLoadFunctionName"]
-    events = localenv.client("events")
-    lam = localenv.client("lambda")
-    original = lam.get_function_configuration(FunctionName=load_fn)["Environment"]["Variables"][
-        "ANALYSIS_MAX_CONCURRENCY"
-    ]
+    load_fn = outputs["AnalysisLoadFunctionName"]
+    original = localenv.client("lambda").get_function_configuration(FunctionName=load_fn)[
+        "Environment"
+    ]["Variables"]["ANALYSIS_MAX_CONCURRENCY"]
     settings = DatabaseSettings(name=localenv.DB_NAME, secret_arn=None)
     with (
         FakeGroqServer() as fake,
         psycopg.connect(conninfo_for(settings), autocommit=True) as db,
+        httpx.Client(base_url=outputs["ApiUrl"], timeout=60.0) as api,
+        tempfile.TemporaryDirectory() as tmp,
     ):
         fake.set_latency(LATENCY_S)
+        fake.set_script([s.strip() + "." for s in STRONG.split(".") if s.strip()])
+        # Preparing takes far longer than the functions' secret cache (2 s), and every measured
+        # run checks that the groq engine did the analysis.
         _write_secret({"api_key": "fake-key-not-groq", "base_url": fake.base_url})
-        time.sleep(SECRET_REFRESH_S)  # warm functions re-read the secret after its cache time
         try:
-            parallel = _series(db, events, bus)
+            speech = recording(Path(tmp) / "answer.webm", STRONG, video=False)
+            hr, _company = sign_up_hr(api)
+            questions = _template(api, hr)
+            # One extra interview per series warms every function of the path (not counted).
+            candidates = [_candidate(api, hr, questions, speech) for _ in range(2 * (RUNS + 1))]
+            _media_recorded(db, candidates)
+            parallel = [_complete(api, db, c) for c in candidates[: RUNS + 1]][1:]
             _set_concurrency(load_fn, "1")
-            sequential = _series(db, events, bus)
+            sequential = [_complete(api, db, c) for c in candidates[RUNS + 1 :]][1:]
         finally:
             _set_concurrency(load_fn, original)
             _write_secret({"api_key": None, "base_url": None})
@@ -169,6 +221,7 @@ def main() -> int:
         "turnaround",
         {
             "turnaround_s": statistics.median(r["turnaround_s"] for r in parallel),
+            "start_s": statistics.median(r["start_s"] for r in parallel),
             "floor_s": 2 * LATENCY_S,
             "sequential_s": statistics.median(r["turnaround_s"] for r in sequential),
             "tokens_per_answer": statistics.median(r["tokens_per_answer"] for r in parallel),

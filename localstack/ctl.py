@@ -119,6 +119,11 @@ def _environment() -> dict[str, str]:
         LOCALSTACK_HOST=f"{HOST}:{PORT}",
         # Keep idle Lambda environments warm long enough for a benchmark or a test run.
         LAMBDA_KEEPALIVE_MS=os.environ.get("LAMBDA_KEEPALIVE_MS", "600000"),
+        # SQS event sources long-poll (see cdk constructs/events.py); between two polls LocalStack
+        # waits 1 s after a batch and backs off up to 10 s after an empty poll, during which
+        # arriving events wait. AWS's pollers have no such gaps.
+        LAMBDA_EVENT_SOURCE_MAPPING_POLL_INTERVAL_SEC="0.05",
+        LAMBDA_EVENT_SOURCE_MAPPING_MAX_BACKOFF_ON_EMPTY_POLL_SEC="0.2",
     )
     return env
 

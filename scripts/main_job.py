@@ -71,7 +71,7 @@ class MainJob:
     decision: dict[str, Any] | None = None
 
 
-def _ok(response: httpx.Response, *statuses: int) -> dict[str, Any]:
+def expect(response: httpx.Response, *statuses: int) -> dict[str, Any]:
     if response.status_code not in (statuses or (200, 201)):
         raise MainJobError(
             f"{response.request.method} {response.request.url.path} -> "
@@ -111,18 +111,18 @@ def recording(path: Path, said: str, *, video: bool) -> bytes:
 
 def sign_up_hr(api: httpx.Client) -> tuple[dict[str, str], str]:
     email = f"hr-{uuid.uuid4().hex[:10]}@example.com"
-    _ok(api.post("v1/auth/register", json={"email": email, "password": PASSWORD}), 202)
-    tokens = _ok(api.post("v1/auth/login", json={"email": email, "password": PASSWORD}))
+    expect(api.post("v1/auth/register", json={"email": email, "password": PASSWORD}), 202)
+    tokens = expect(api.post("v1/auth/login", json={"email": email, "password": PASSWORD}))
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-    _ok(api.post("v1/me/role", json={"role": "hr"}, headers=headers))
-    company = _ok(api.post("v1/companies", json={"name": "Acme Hiring"}, headers=headers), 201)
+    expect(api.post("v1/me/role", json={"role": "hr"}, headers=headers))
+    company = expect(api.post("v1/companies", json={"name": "Acme Hiring"}, headers=headers), 201)
     return headers, str(company["id"])
 
 
-def _upload(
+def upload(
     api: httpx.Client, link: dict[str, str], question_id: str, data: bytes, content_type: str
 ) -> str:
-    ticket = _ok(
+    ticket = expect(
         api.post(
             f"v1/candidate/interview/questions/{question_id}/uploads",
             json={"content_type": content_type, "size_bytes": len(data)},
@@ -151,7 +151,7 @@ def run_main_job(
     """The whole journey; returns the analysis HR reads (completed or failed) before deciding."""
     hr, company_id = sign_up_hr(api)
     log(f"HR signed up; company {company_id}")
-    template = _ok(
+    template = expect(
         api.post(
             "v1/templates",
             json={"title": "Backend engineer", "settings": {"language": "en"}},
@@ -162,13 +162,13 @@ def run_main_job(
     questions: dict[str, str] = {}
     options: list[dict[str, Any]] = []
     for body in QUESTIONS:
-        created = _ok(
+        created = expect(
             api.post(f"v1/templates/{template['id']}/questions", json=body, headers=hr), 201
         )["question"]
         questions[str(body["type"])] = str(created["id"])
         options = created.get("options") or options
-    _ok(api.post(f"v1/templates/{template['id']}/publish", headers=hr))
-    invitation = _ok(
+    expect(api.post(f"v1/templates/{template['id']}/publish", headers=hr))
+    invitation = expect(
         api.post(
             "v1/invitations",
             json={
@@ -182,11 +182,11 @@ def run_main_job(
     )
     log(f"template published with 4 questions; invitation {invitation['id']}")
     link = {TOKEN_HEADER: str(invitation["link_token"])}
-    _ok(api.post("v1/candidate/interview/start", headers=link))
+    expect(api.post("v1/candidate/interview/start", headers=link))
     video = recording(workdir / "video.webm", VIDEO_SAID, video=True)
     audio = recording(workdir / "audio.webm", AUDIO_SAID, video=False)
-    video_upload = _upload(api, link, questions["video"], video, "video/webm")
-    audio_upload = _upload(api, link, questions["audio"], audio, "audio/webm")
+    video_upload = upload(api, link, questions["video"], video, "video/webm")
+    audio_upload = upload(api, link, questions["audio"], audio, "audio/webm")
     correct = [o["id"] for o in options if o["correct"]]
     for question_id, body in (
         (questions["video"], {"upload_id": video_upload}),
@@ -194,13 +194,13 @@ def run_main_job(
         (questions["text"], {"text": TEXT}),
         (questions["multiple_choice"], {"option_ids": correct}),
     ):
-        _ok(
+        expect(
             api.post(
                 f"v1/candidate/interview/questions/{question_id}/answer", json=body, headers=link
             ),
             201,
         )
-    _ok(api.post("v1/candidate/interview/complete", json={"reason": "manual"}, headers=link))
+    expect(api.post("v1/candidate/interview/complete", json={"reason": "manual"}, headers=link))
     log(f"candidate uploaded {len(video)} + {len(audio)} bytes of speech and completed")
     path = f"v1/invitations/{invitation['id']}/analysis"
     deadline = time.monotonic() + deadline_s
@@ -216,7 +216,7 @@ def run_main_job(
     log(f"analysis {analysis['status']} by the {analysis['engine']} engine")
     job = MainJob(hr, company_id, str(invitation["id"]), analysis)
     if analysis["status"] == "completed":
-        job.decision = _ok(
+        job.decision = expect(
             api.post(
                 f"v1/invitations/{invitation['id']}/decision",
                 json={"decision": "advance", "note": "Clear trade-offs."},

@@ -29,6 +29,12 @@ BATCH_SIZE = 10
 # visibility timeout is six times the function's timeout, as AWS recommends for SQS sources.
 LOCAL_CONSUMER_TIMEOUT_S = 5
 AWS_CONSUMER_TIMEOUT_S = 30
+# LocalStack's SQS poller short-polls when no batching window is set and backs off on an empty
+# queue (1 s after a batch, up to 10 s when idle), so an event waited 1-15 s for its consumer;
+# Lambda's pollers in AWS long-poll and deliver within milliseconds. A window locally makes
+# LocalStack long-poll too (WaitTimeSeconds; an SQS long poll returns at the first message, so it
+# adds no wait). In AWS the window would hold back partial batches, so it stays 0 there.
+LOCAL_LONG_POLL = Duration.seconds(20)
 
 
 def consumer_timeouts_s(local: bool) -> tuple[int, int]:
@@ -105,7 +111,10 @@ class Consumer(Construct):
         )
         function.add_event_source(
             sources.SqsEventSource(
-                self.queue, batch_size=BATCH_SIZE, report_batch_item_failures=True
+                self.queue,
+                batch_size=BATCH_SIZE,
+                report_batch_item_failures=True,
+                max_batching_window=LOCAL_LONG_POLL if local else None,
             )
         )
         self.dlq_alarm = cloudwatch.Alarm(

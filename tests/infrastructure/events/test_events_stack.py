@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 from interview_platform.constructs.events import (
+    LOCAL_LONG_POLL,
     MAX_RECEIVE_COUNT,
     OUTPUT_AUDIT_DLQ_URL,
     OUTPUT_AUDIT_QUEUE_URL,
@@ -109,6 +110,20 @@ def test_audit_function_reads_its_queue_in_batches_of_10_reporting_item_failures
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
         },
     )
+
+
+def test_consumers_long_poll_locally_and_take_partial_batches_at_once_in_aws(
+    local_template: Template, aws_template: Template
+) -> None:
+    """LocalStack short-polls with seconds-long back-off unless a batching window is set; in
+    AWS a window would hold back partial batches."""
+
+    def windows(template: Template) -> set[Any]:
+        mappings = _find(template, "AWS::Lambda::EventSourceMapping").values()
+        return {m["Properties"].get("MaximumBatchingWindowInSeconds") for m in mappings}
+
+    assert windows(local_template) == {LOCAL_LONG_POLL.to_seconds()}
+    assert windows(aws_template) == {None}
 
 
 def test_audit_rule_on_our_bus_routes_identity_and_company_events_to_the_queue(
