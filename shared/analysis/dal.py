@@ -153,16 +153,46 @@ def run_row(conn: Conn, analysis_id: UUID, *, lock: bool = False) -> RunRow | No
 
 
 def set_engine(
-    conn: Conn, analysis_id: UUID, attempt: int, *, engine: str, model: str, prompt_version: str
+    conn: Conn,
+    analysis_id: UUID,
+    attempt: int,
+    *,
+    engine: str,
+    model: str,
+    prompt_version: str,
+    execution_arn: str | None,
 ) -> bool:
     return (
         conn.execute(
             "UPDATE analysis.analyses SET engine = %s, model = %s, prompt_version = %s,"
-            " updated_at = now() WHERE id = %s AND attempt = %s AND status = 'running'",
-            (engine, model, prompt_version, analysis_id, attempt),
+            " execution_arn = coalesce(%s, execution_arn), updated_at = now()"
+            " WHERE id = %s AND attempt = %s AND status = 'running'",
+            (engine, model, prompt_version, execution_arn, analysis_id, attempt),
         ).rowcount
         == 1
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RunningRow:
+    """A running attempt as the sweep sees it."""
+
+    id: UUID
+    attempt: int
+    execution_arn: str | None
+    age_s: float
+
+
+def running(conn: Conn, *, limit: int) -> list[RunningRow]:
+    """The oldest running attempts first."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(
+            "SELECT id, attempt, execution_arn,"
+            " extract(epoch FROM now() - started_at)::float8 AS age_s"
+            " FROM analysis.analyses WHERE status = 'running' ORDER BY started_at LIMIT %s",
+            (limit,),
+        ).fetchall()
+    return [RunningRow(**r) for r in rows]
 
 
 def upsert_answer_result(
@@ -344,7 +374,7 @@ def restart(conn: Conn, analysis_id: UUID) -> int:
         " engine = NULL, model = NULL, prompt_version = NULL, summary = NULL,"
         " strengths = '[]', weaknesses = '[]', red_flags = '[]', llm_verdict = NULL,"
         " recommendation = NULL, overall = NULL, prompt_tokens = 0, completion_tokens = 0,"
-        " llm_calls = 0, latency_ms = NULL, cost_usd = 0, started_at = now(),"
+        " llm_calls = 0, latency_ms = NULL, cost_usd = 0, execution_arn = NULL, started_at = now(),"
         " completed_at = NULL, updated_at = now() WHERE id = %s AND status = 'failed'"
         " RETURNING attempt",
         (analysis_id,),

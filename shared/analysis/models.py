@@ -251,7 +251,10 @@ class _StepInput(BaseModel):
 
 
 class StartInput(_StepInput):
-    """The analysis.started envelope's payload (the rule passes the envelope)."""
+    """The analysis.started envelope's payload (the rule passes the envelope), and the
+    execution running it."""
+
+    execution_arn: Annotated[str, Field(min_length=1, max_length=2048)] | None = None
 
 
 class AnswerStepInput(_StepInput):

@@ -75,8 +75,17 @@ def _running(conn: dal.Conn, analysis_id: UUID, attempt: int, *, lock: bool = Fa
 # ---- load ---------------------------------------------------------------------------------
 
 
-def load(deps: Deps, analysis_id: UUID, attempt: int, engine: str, model: str) -> dict[str, Any]:
-    """Fix the engine for this attempt and list the answers for the Map state."""
+def load(
+    deps: Deps,
+    analysis_id: UUID,
+    attempt: int,
+    engine: str,
+    model: str,
+    *,
+    execution_arn: str | None = None,
+) -> dict[str, Any]:
+    """Fix the engine for this attempt, record the execution running it (the sweep watches it)
+    and list the answers for the Map state."""
     with deps.transaction() as conn:
         row = dal.run_row(conn, analysis_id, lock=True)
         if row is None or row.attempt != attempt or row.status != "running":
@@ -89,6 +98,7 @@ def load(deps: Deps, analysis_id: UUID, attempt: int, engine: str, model: str) -
             engine=engine,
             model=model,
             prompt_version=deps.settings.prompt_version,
+            execution_arn=execution_arn,
         )
         completed = InvitationCompleted.model_validate(row.completed)
     return {

@@ -32,3 +32,9 @@ def s3_client() -> S3Client:
 def secrets_client() -> SecretsManagerClient:
     client: SecretsManagerClient = _client("secretsmanager")
     return client
+
+
+@lru_cache(maxsize=1)
+def sfn_client() -> Any:
+    """Step Functions (no type stubs are installed for it)."""
+    return _client("stepfunctions")

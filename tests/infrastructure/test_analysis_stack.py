@@ -13,6 +13,7 @@ from interview_platform.constructs.analysis import (
     DEFINITION_FILE,
     OUTPUT_LOAD_FUNCTION,
     OUTPUT_STATE_MACHINE_ARN,
+    OUTPUT_SWEEP_FUNCTION,
     OUTPUT_TRIGGER_DLQ_URL,
     OUTPUT_TRIGGER_QUEUE_URL,
 )
@@ -23,7 +24,7 @@ from tests.infrastructure.conftest import LOCAL_CONTEXT, synth
 # these assertions are about the analysis construct, so the synth lifts CDK's check.
 _NO_LIMIT = {"@aws-cdk/core:stackResourceLimit": "0"}
 _GROQ_STEPS = ("load", "answer", "summarize")
-_OTHER = ("store", "mark_failed", "trigger", "read", "retry")
+_OTHER = ("store", "mark_failed", "trigger", "read", "retry", "sweep")
 
 
 @pytest.fixture(scope="module")
@@ -137,12 +138,33 @@ def test_the_trigger_consumes_completion_and_media_events_through_a_queue_with_a
     )
 
 
+def test_the_sweep_runs_every_5_minutes_and_may_only_describe_analysis_executions(
+    template: Template,
+) -> None:
+    name, _ = _function(template, "sweep")
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "ScheduleExpression": "rate(5 minutes)",
+            "Targets": [Match.object_like({"Arn": {"Fn::GetAtt": [name, "Arn"]}})],
+        },
+    )
+    statements = _statements(template, "sweep")
+    (describe,) = [s for s in statements if "states:DescribeExecution" in json.dumps(s)]
+    assert describe["Action"] == "states:DescribeExecution"
+    assert ":execution:interview-platform-local-analysis:*" in json.dumps(describe["Resource"])
+    assert "states:StopExecution" not in json.dumps(statements)
+    assert "states:StartExecution" not in json.dumps(statements)
+    assert OUTPUT_SWEEP_FUNCTION in template.find_outputs("*")
+
+
 def test_hr_routes_and_stable_outputs(template: Template) -> None:
     template.has_resource_properties("AWS::ApiGateway::Resource", {"PathPart": "analysis"})
     template.has_resource_properties("AWS::ApiGateway::Resource", {"PathPart": "retry"})
     outputs = template.find_outputs("*")
     for name in (
         OUTPUT_STATE_MACHINE_ARN,
+        OUTPUT_SWEEP_FUNCTION,
         OUTPUT_TRIGGER_QUEUE_URL,
         OUTPUT_TRIGGER_DLQ_URL,
         OUTPUT_LOAD_FUNCTION,

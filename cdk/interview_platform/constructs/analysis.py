@@ -6,6 +6,8 @@ HR's routes.
 - Workflow: a rule on analysis.started starts ``statemachines/analysis.asl.json`` (load -> Map
   over answers with ``MaxConcurrency`` from the ``analysisMaxConcurrency`` context (default 5)
   -> summary -> score, store and publish; Catch -> mark failed).
+- Sweep: every 5 minutes, running attempts whose execution ended (or never started) are marked
+  failed with a reason (analysis.failed).
 - Groq: the functions that may call it read the secret ``interview-platform/{stage}/groq``.
 """
 
@@ -37,6 +39,8 @@ OUTPUT_STATE_MACHINE_ARN = "AnalysisStateMachineArn"
 OUTPUT_TRIGGER_QUEUE_URL = "AnalysisTriggerQueueUrl"
 OUTPUT_TRIGGER_DLQ_URL = "AnalysisTriggerDlqUrl"
 OUTPUT_LOAD_FUNCTION = "AnalysisLoadFunctionName"
+OUTPUT_SWEEP_FUNCTION = "AnalysisSweepFunctionName"
+SWEEP_EVERY = Duration.minutes(5)
 
 DEFINITION_FILE = STATEMACHINES_DIR / "analysis.asl.json"
 TRIGGER_EVENT_TYPES = ("invitation.completed", "media.processed", "media.failed")
@@ -76,6 +80,7 @@ class Analysis(Construct):
         # In AWS HR's routes sit behind identity's token authorizer too (none locally).
         authorizer = token_authorizer if isinstance(token_authorizer, apigw.CfnAuthorizer) else None
         self.groq_secret_name = f"interview-platform/{stage}/groq"
+        self.state_machine_name = f"interview-platform-{stage}-analysis"
         max_concurrency = int(
             self.node.try_get_context("analysisMaxConcurrency") or DEFAULT_MAX_CONCURRENCY
         )
@@ -135,7 +140,7 @@ class Analysis(Construct):
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
-            state_machine_name=f"interview-platform-{stage}-analysis",
+            state_machine_name=self.state_machine_name,
             definition_body=sfn.DefinitionBody.from_file(str(DEFINITION_FILE)),
             definition_substitutions=substitutions,
             timeout=Duration.hours(1),
@@ -145,45 +150,8 @@ class Analysis(Construct):
         for fn in self.steps.values():
             fn.grant_invoke(self.state_machine)
 
-        # analysis.started (from the trigger or HR's retry) -> one execution; its input is the
-        # EventBridge event (detail = our envelope). No InputPath: LocalStack names the execution
-        # after the event id, which an InputPath drops. A duplicate start finds the attempt no
-        # longer fresh and skips.
-        self.start_dlq = sqs.Queue(
-            self,
-            "StartDlq",
-            retention_period=Duration.days(14),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=not local,
-            removal_policy=RemovalPolicy.DESTROY if local else RemovalPolicy.RETAIN,
-        )
-        cloudwatch.Alarm(
-            self,
-            "StartDlqAlarm",
-            alarm_description="Analysis starts EventBridge could not deliver to the state machine",
-            metric=self.start_dlq.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(1), statistic="Maximum"
-            ),
-            threshold=0,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
-        self.start_rule = events.Rule(
-            self,
-            "StartExecutionRule",
-            event_bus=platform_events.bus,
-            event_pattern=events.EventPattern(detail_type=["analysis.started"]),
-            targets=[
-                targets.SfnStateMachine(
-                    self.state_machine,
-                    retry_attempts=185,
-                    max_event_age=Duration.hours(24),
-                    # A start EventBridge could not deliver is kept (and alarmed on), never lost.
-                    dead_letter_queue=self.start_dlq,
-                )
-            ],
-        )
+        self._start_on_event(platform_events, local)
+        self.sweep = self._sweep(functions, db_secret, platform_events, db_env)
 
         # ---- the trigger consumer ----
         consumer_timeout_s, visibility_timeout_s = consumer_timeouts_s(local)
@@ -245,6 +213,79 @@ class Analysis(Construct):
             api.rest_api.latest_deployment.add_to_logical_id({"analysisAuthorizer": "token-v1"})
         self._outputs()
 
+    def _start_on_event(self, platform_events: PlatformEvents, local: bool) -> None:
+        """analysis.started -> one execution of the state machine (undeliverable starts kept)."""
+        # analysis.started (from the trigger or HR's retry) -> one execution; its input is the
+        # EventBridge event (detail = our envelope). No InputPath: LocalStack names the execution
+        # after the event id, which an InputPath drops. A duplicate start finds the attempt no
+        # longer fresh and skips.
+        self.start_dlq = sqs.Queue(
+            self,
+            "StartDlq",
+            retention_period=Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=not local,
+            removal_policy=RemovalPolicy.DESTROY if local else RemovalPolicy.RETAIN,
+        )
+        cloudwatch.Alarm(
+            self,
+            "StartDlqAlarm",
+            alarm_description="Analysis starts EventBridge could not deliver to the state machine",
+            metric=self.start_dlq.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(1), statistic="Maximum"
+            ),
+            threshold=0,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        self.start_rule = events.Rule(
+            self,
+            "StartExecutionRule",
+            event_bus=platform_events.bus,
+            event_pattern=events.EventPattern(detail_type=["analysis.started"]),
+            targets=[
+                targets.SfnStateMachine(
+                    self.state_machine,
+                    retry_attempts=185,
+                    max_event_age=Duration.hours(24),
+                    # A start EventBridge could not deliver is kept (and alarmed on), never lost.
+                    dead_letter_queue=self.start_dlq,
+                )
+            ],
+        )
+
+    def _sweep(
+        self,
+        functions: PlatformFunctions,
+        db_secret: secretsmanager.ISecret,
+        platform_events: PlatformEvents,
+        db_env: dict[str, str],
+    ) -> lambda_.Function:
+        """Fails attempts whose execution ended (or never started) without a result."""
+        sweep = functions.add(
+            FunctionSpec("AnalysisSweep", _MODULE.format("sweep"), timeout_s=60, environment=db_env)
+        )
+        db_secret.grant_read(sweep)
+        platform_events.allow_publish(sweep)  # analysis.failed
+        sweep.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["states:DescribeExecution"],
+                resources=[
+                    f"arn:{Aws.PARTITION}:states:{Aws.REGION}:{Aws.ACCOUNT_ID}:execution:"
+                    f"{self.state_machine_name}:*"
+                ],
+            )
+        )
+        events.Rule(
+            self,
+            "SweepSchedule",
+            description="Fail analyses whose workflow ended or never started without a result",
+            schedule=events.Schedule.rate(SWEEP_EVERY),
+            targets=[targets.LambdaFunction(sweep, retry_attempts=0)],
+        )
+        return sweep
+
     def _outputs(self) -> None:
         """Stack outputs with stable names (in the stack's scope, so their ids stay as given)."""
         stack = Stack.of(self)
@@ -253,6 +294,7 @@ class Analysis(Construct):
             (OUTPUT_TRIGGER_QUEUE_URL, self.trigger_consumer.queue.queue_url),
             (OUTPUT_TRIGGER_DLQ_URL, self.trigger_consumer.dlq.queue_url),
             (OUTPUT_LOAD_FUNCTION, self.load.function_name),
+            (OUTPUT_SWEEP_FUNCTION, self.sweep.function_name),
         ):
             CfnOutput(stack, name, value=value)
 

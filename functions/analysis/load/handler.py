@@ -18,5 +18,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = StartInput.model_validate(event)
     engine, model = run_step(available_engine)
     return run_step(
-        lambda: workflow.load(default_deps(), step.analysis_id, step.attempt, engine, model)
+        lambda: workflow.load(
+            default_deps(),
+            step.analysis_id,
+            step.attempt,
+            engine,
+            model,
+            execution_arn=step.execution_arn,
+        )
     )

@@ -190,3 +190,57 @@ def test_a_daily_quota_fails_fast_and_hr_can_retry_without_rerecording(
     assert row["status"] == "failed"
     assert row["reason"].startswith("GroqDailyQuotaExceeded")
     assert groq.calls["/openai/v1/chat/completions"] == 1
+
+
+def test_an_execution_that_ends_without_a_result_is_swept_to_failed(
+    groq: FakeGroqServer,
+    publish: Publish,
+    db: psycopg.Connection[Any],
+    outputs: dict[str, str],
+) -> None:
+    # Given an analysis whose workflow is waiting on a slow Groq call
+    groq.set_latency(15)
+    item = interview(spoken=(STRONG,), text=None, choice_correct=None)
+    insert_transcripts(db, item)
+    publish([completed_event(item), *media_events(item)])
+    arn = wait_for(
+        lambda: (
+            db.execute(
+                "SELECT execution_arn FROM analysis.analyses WHERE invitation_id = %s",
+                (item.invitation_id,),
+            ).fetchone()
+            or None
+        ),
+        120,
+        "the execution to record itself",
+    )[0]
+    # When the execution is stopped from outside (no Catch runs), and the scheduled sweep runs
+    sfn = localenv.client("stepfunctions")
+    sfn.stop_execution(executionArn=arn, error="OperatorStop", cause="stopped by the test")
+    # (AWS ends it ABORTED; LocalStack 2026.3, stopping it inside the Map, ends it FAILED with
+    # States.Runtime. Either way no Catch runs and the analysis is left running.)
+    ended = wait_for(
+        lambda: (
+            (status := sfn.describe_execution(executionArn=arn)["status"]) != "RUNNING" and status
+        ),
+        30,
+        "the execution to end",
+    )
+    answer = localenv.client("lambda").invoke(
+        FunctionName=outputs["AnalysisSweepFunctionName"],
+        Payload=json.dumps({"detail-type": "Scheduled Event", "source": "aws.events"}),
+    )
+    report = json.loads(answer["Payload"].read())
+    # Then the analysis ended failed, with the reason, and HR sees it as retryable
+    assert "FunctionError" not in answer, report
+    assert report["failed"] >= 1
+    row = analysis_row(db, item.invitation_id)
+    assert row is not None
+    assert row["status"] == "failed"
+    assert f"ended {ended}" in row["reason"]
+    published = db.execute(
+        "SELECT count(*) FROM platform.outbox WHERE event_type = 'analysis.failed'"
+        " AND envelope->'payload'->>'analysisId' = %s",
+        (str(row["id"]),),
+    ).fetchone()
+    assert published == (1,)

@@ -1,0 +1,30 @@
+"""Scheduled: fail the analyses whose workflow ended (or never started) without a result."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.analysis.executions import describe_execution
+from shared.analysis.factory import default_deps
+from shared.analysis.steps import run_step
+from shared.analysis.sweep import sweep
+from shared.observability import logger
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    logger.set_correlation_id(str(event.get("id") or uuid.uuid4()))
+    deps = default_deps()
+    report = run_step(
+        lambda: sweep(
+            deps,
+            describe_execution,
+            start_grace_s=deps.settings.start_grace_s,
+            limit=deps.settings.sweep_limit,
+        )
+    )
+    logger.info("analysis sweep done", extra={"failed": report.failed, "checked": report.checked})
+    return {"checked": report.checked, "failed": report.failed, "unknown": report.unknown}

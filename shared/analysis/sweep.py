@@ -1,0 +1,85 @@
+"""Every analysis ends: the sweep fails attempts whose workflow can no longer finish them.
+
+The state machine's own Catch records every failure it sees, but an execution can also end
+without running it: the execution's timeout, an abort, a MarkFailed that ran out of retries, or
+a start EventBridge never delivered (kept in the start DLQ). The sweep runs on a schedule, asks
+Step Functions about each running attempt's execution (recorded by its Load step) and marks the
+attempt failed, with ``analysis.failed`` and a reason, when that execution is no longer running
+or never started. HR can then retry it like any failed analysis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from shared.analysis import dal
+from shared.analysis.workflow import Deps, mark_failed
+from shared.observability import logger
+
+
+@dataclass(frozen=True, slots=True)
+class Execution:
+    """What Step Functions says of one execution (status ``MISSING`` when it has none)."""
+
+    status: str
+    error: str | None = None
+    cause: str | None = None
+
+
+class ExecutionUnknown(Exception):
+    """Step Functions could not be asked now; the sweep tries again next time."""
+
+
+Describe = Callable[[str], Execution]
+
+
+@dataclass(frozen=True, slots=True)
+class SweepReport:
+    checked: int
+    failed: int
+    unknown: int
+
+
+def stalled_reason(execution: Execution | None, age_s: float, start_grace_s: float) -> str | None:
+    """Why a running attempt can no longer finish, or None while it still can.
+
+    ``execution`` is None when no execution has recorded itself yet: normal for a moment after
+    the start, a lost start once ``start_grace_s`` has passed.
+    """
+    if execution is None:
+        if age_s <= start_grace_s:
+            return None
+        return (
+            f"the analysis workflow did not start within {start_grace_s:.0f} s"
+            " (its start event was not delivered)"
+        )
+    if execution.status == "RUNNING":
+        return None
+    if execution.status == "MISSING":
+        return "the analysis workflow's execution no longer exists"
+    detail = ": ".join(part for part in (execution.error, execution.cause) if part)
+    reason = f"the analysis workflow ended {execution.status} without recording a result"
+    return f"{reason} ({' '.join(detail.split())[:1000]})" if detail else reason
+
+
+def sweep(deps: Deps, describe: Describe, *, start_grace_s: float, limit: int) -> SweepReport:
+    """Check up to ``limit`` running attempts, oldest first; fail the stalled ones."""
+    with deps.transaction() as conn:
+        rows = dal.running(conn, limit=limit)
+    failed = unknown = 0
+    for row in rows:
+        try:
+            execution = describe(row.execution_arn) if row.execution_arn else None
+        except ExecutionUnknown as exc:
+            unknown += 1
+            logger.warning(
+                "execution status unknown", extra={"analysis_id": str(row.id), "error": str(exc)}
+            )
+            continue
+        reason = stalled_reason(execution, row.age_s, start_grace_s)
+        if reason is None:
+            continue
+        if mark_failed(deps, row.id, row.attempt, reason)["status"] == "failed":
+            failed += 1
+    return SweepReport(checked=len(rows), failed=failed, unknown=unknown)
