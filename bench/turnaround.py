@@ -17,10 +17,12 @@ recorded it. Then the candidate completes, and the clock runs:
                       (2 x 0.4 s)
   sequential_s        the same with the Map's MaxConcurrency at 1 (the Load function's
                       ANALYSIS_MAX_CONCURRENCY set to 1 for the run, then restored)
-  tokens_per_answer   (prompt + completion tokens of the whole analysis) / analysed answers, with
-                      the real prompts. ESTIMATE: the fake counts characters / 4 (no tokenizer is
-                      installed); Groq's own usage would replace it with a real key
-  cost_per_answer_usd that estimate at the price table in shared/analysis/settings.py
+  tokens_per_answer   (prompt + completion tokens of the whole analysis, the summary included) /
+                      analysed answers, with the real prompts: the fake counts them with o200k_base,
+                      gpt-oss's tokenizer, plus harmony's framing. Not included: the system preamble
+                      Groq adds and gpt-oss's reasoning tokens (we ask for low effort); with a real
+                      key Groq's own usage is stored instead
+  cost_per_answer_usd those tokens at the price table in shared/analysis/settings.py
                       (openai/gpt-oss-120b: $0.15 input / $0.60 output per million tokens)
 """
 

@@ -4,8 +4,11 @@ deterministic, content-aware answers.
 It reads our prompts the way a model would see them (the ``<question>``, ``<rubric>`` and
 ``<transcript>`` parts of an answer assessment, the ``<answers>`` of a summary) and answers with
 scores from text heuristics: an on-topic, detailed answer scores higher than an off-topic or empty
-one, and every quote is a sentence copied verbatim from the transcript. Token counts are an
-estimate (characters / 4). The server (``fakes/groq/server.py``) adds latency and faults.
+one, and every quote is a sentence copied verbatim from the transcript. Token counts are real
+o200k_base counts (gpt-oss's tokenizer) of every message, plus the harmony format's framing
+(4 tokens a message, 3 to open the reply); the fake does not reason, so a real model's reasoning
+tokens (billed as output) are not in them. The server (``fakes/groq/server.py``) adds latency and
+faults.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ import json
 import re
 import time
 import uuid
+from functools import lru_cache
 from typing import Any
+
+import bpe_openai
 
 from shared.analysis import heuristics
 
@@ -32,8 +38,29 @@ def _tag(text: str, name: str) -> str:
     return match.group(1) if match else ""
 
 
+# Harmony: <|start|>{role}<|message|>{content}<|end|> per message; <|start|>assistant to reply.
+_PER_MESSAGE = 4
+_REPLY_PRIMING = 3
+# What Groq accepts for reasoning_effort, by model family; other models refuse the parameter.
+_REASONING_EFFORTS = {"openai/gpt-oss-": ("low", "medium", "high")}
+
+
+@lru_cache(maxsize=1)
+def _encoding() -> bpe_openai.Encoding:
+    return bpe_openai.get_encoding("o200k_base")
+
+
 def _tokens(text: str) -> int:
-    return max(1, len(text) // 4)
+    return len(_encoding().encode(text))
+
+
+def _reasoning_error(model: str, effort: Any) -> str | None:
+    allowed = next((v for p, v in _REASONING_EFFORTS.items() if model.startswith(p)), None)
+    if allowed is None:
+        return "`reasoning_effort` is not supported with this model"
+    if effort not in allowed:
+        return f"`reasoning_effort` must be one of {', '.join(allowed)}"
+    return None
 
 
 def _error(
@@ -112,6 +139,8 @@ def handle_chat(body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, st
         return _error(400, "'model' is required")
     if not isinstance(messages, list) or not messages:
         return _error(400, "'messages' must be a non-empty array")
+    if "reasoning_effort" in body and (error := _reasoning_error(model, body["reasoning_effort"])):
+        return _error(400, error)
     texts = [str(m.get("content") or "") for m in messages if isinstance(m, dict)]
     system = next(
         (t for m, t in zip(messages, texts, strict=False) if m.get("role") == "system"), ""
@@ -124,7 +153,7 @@ def handle_chat(body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, st
         content = json.dumps(_summary(first_user))
     else:
         content = json.dumps({"reply": "ok"})
-    prompt_tokens = sum(_tokens(t) for t in texts)
+    prompt_tokens = sum(_tokens(t) + _PER_MESSAGE for t in texts) + _REPLY_PRIMING
     completion_tokens = _tokens(content)
     response = {
         "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",

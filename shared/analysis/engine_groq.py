@@ -13,7 +13,7 @@ import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
@@ -99,12 +99,22 @@ class GroqTransport:
     """The real thing: ``groq.Groq`` chat completions with ``response_format=json_object``."""
 
     def __init__(
-        self, client: groq.Groq, *, model: str, max_tokens: int, max_wait_s: float
+        self,
+        client: groq.Groq,
+        *,
+        model: str,
+        max_tokens: int,
+        max_wait_s: float,
+        reasoning_effort: str | None = None,
     ) -> None:
         self._client = client
         self._model = model
         self._max_tokens = max_tokens
         self._max_wait_s = max_wait_s
+        # Only models that accept it get the parameter (others answer 400).
+        self._extra: dict[str, Any] = (
+            {"reasoning_effort": reasoning_effort} if reasoning_effort else {}
+        )
 
     def complete(self, messages: Sequence[Message]) -> ChatReply:
         import groq  # noqa: PLC0415 - the SDK is imported only by functions that call it
@@ -117,6 +127,7 @@ class GroqTransport:
                 response_format={"type": "json_object"},
                 temperature=0,
                 max_completion_tokens=self._max_tokens,
+                **self._extra,
             )
         except groq.RateLimitError as exc:
             raise classify_429(exc.response.headers, self._max_wait_s) from exc

@@ -39,6 +39,7 @@ def engine_for(name: str) -> Engine:
         client,
         model=settings.model,
         max_tokens=settings.max_completion_tokens,
+        reasoning_effort=settings.reasoning_effort_for_model(),
         max_wait_s=settings.max_retry_after_s,
     )
     return GroqEngine(transport, load_prompts(settings.prompt_version), model=settings.model)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +15,8 @@ DEFAULT_MODEL = "openai/gpt-oss-120b"
 # tokens): input 0.15, output 0.60. Override per deployment when the price list changes.
 PRICE_INPUT_PER_MTOK_USD = 0.15
 PRICE_OUTPUT_PER_MTOK_USD = 0.60
+# Models Groq lets choose a reasoning effort for (low | medium | high; medium by default).
+REASONING_MODEL_PREFIXES = ("openai/gpt-oss-",)
 
 
 class AnalysisSettings(BaseSettings):
@@ -25,6 +27,10 @@ class AnalysisSettings(BaseSettings):
     # Answers analysed at once (the Map state's MaxConcurrency): within Groq's rate limits.
     max_concurrency: Annotated[int, Field(ge=1, le=40)] = 5
     max_completion_tokens: Annotated[int, Field(ge=64, le=8192)] = 1500
+    # Scoring against a rubric with verbatim quotes needs little deliberation; reasoning tokens
+    # count against max_completion_tokens (medium risks a cut-off JSON), cost output price and
+    # add latency. Sent only to models that accept it.
+    reasoning_effort: Literal["low", "medium", "high"] = "low"
     # A 429 asking us to wait longer than this is a spent quota: fail fast instead.
     max_retry_after_s: Annotated[float, Field(gt=0, le=3600)] = 60.0
     # How often one step waits out a 429's retry-after before giving up.
@@ -35,6 +41,9 @@ class AnalysisSettings(BaseSettings):
     sweep_limit: Annotated[int, Field(ge=1, le=1000)] = 200
     price_input_per_mtok_usd: Annotated[float, Field(ge=0, le=1000)] = PRICE_INPUT_PER_MTOK_USD
     price_output_per_mtok_usd: Annotated[float, Field(ge=0, le=1000)] = PRICE_OUTPUT_PER_MTOK_USD
+
+    def reasoning_effort_for_model(self) -> str | None:
+        return self.reasoning_effort if self.model.startswith(REASONING_MODEL_PREFIXES) else None
 
     def cost_usd(self, usage: Usage) -> float:
         return round(

@@ -11,6 +11,7 @@ from botocore.config import Config
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_stepfunctions import SFNClient
 
 # Short timeouts: a function behind API Gateway has ~30 s in all, and health checks must fail fast.
 _CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
@@ -35,6 +36,6 @@ def secrets_client() -> SecretsManagerClient:
 
 
 @lru_cache(maxsize=1)
-def sfn_client() -> Any:
-    """Step Functions (no type stubs are installed for it)."""
-    return _client("stepfunctions")
+def sfn_client() -> SFNClient:
+    client: SFNClient = _client("stepfunctions")
+    return client
