@@ -33,7 +33,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +44,7 @@ import psycopg
 from bench._common import write_result
 from fakes.groq.server import FakeGroqServer
 from scripts import localenv
-from scripts.main_job import TOKEN_HEADER, expect, recording, sign_up_hr, upload
+from scripts.main_job import TOKEN_HEADER, expect, invite, recording, sign_up_hr, upload
 from shared.dal.db import conninfo_for
 from shared.settings import DatabaseSettings
 from tests.integration.analysis.fixtures import STRONG, TEXT_ANSWER
@@ -94,18 +93,7 @@ def _candidate(
     api: httpx.Client, hr: dict[str, str], questions: dict[str, str], speech: bytes
 ) -> Candidate:
     """Invited, started, every answer submitted; not completed."""
-    invitation = expect(
-        api.post(
-            "v1/invitations",
-            json={
-                "template_id": questions["template"],
-                "candidate_name": "Bench Candidate",
-                "candidate_email": f"bench-{uuid.uuid4().hex[:10]}@example.com",
-            },
-            headers=hr,
-        ),
-        201,
-    )
+    invitation = invite(api, hr, questions["template"], "Bench Candidate")
     link = {TOKEN_HEADER: str(invitation["link_token"])}
     expect(api.post("v1/candidate/interview/start", headers=link))
     for question_id, kind in questions.items():
@@ -201,8 +189,8 @@ def main() -> int:
     ):
         fake.set_latency(LATENCY_S)
         fake.set_script([s.strip() + "." for s in STRONG.split(".") if s.strip()])
-        # Preparing takes far longer than the functions' secret cache (2 s), and every measured
-        # run checks that the groq engine did the analysis.
+        # Locally the functions read the secret on every call; every measured run checks that
+        # the groq engine did the analysis.
         _write_secret({"api_key": "fake-key-not-groq", "base_url": fake.base_url})
         try:
             speech = recording(Path(tmp) / "answer.webm", STRONG, video=False)

@@ -119,6 +119,19 @@ def sign_up_hr(api: httpx.Client) -> tuple[dict[str, str], str]:
     return headers, str(company["id"])
 
 
+def invite(api: httpx.Client, hr: dict[str, str], template_id: str, name: str) -> dict[str, Any]:
+    """A new invitation (a fresh email each time) with its link token."""
+    email = f"{name.split(maxsplit=1)[0].lower()}-{uuid.uuid4().hex[:8]}@example.com"
+    return expect(
+        api.post(
+            "v1/invitations",
+            json={"template_id": template_id, "candidate_name": name, "candidate_email": email},
+            headers=hr,
+        ),
+        201,
+    )
+
+
 def upload(
     api: httpx.Client, link: dict[str, str], question_id: str, data: bytes, content_type: str
 ) -> str:
@@ -168,18 +181,7 @@ def run_main_job(
         questions[str(body["type"])] = str(created["id"])
         options = created.get("options") or options
     expect(api.post(f"v1/templates/{template['id']}/publish", headers=hr))
-    invitation = expect(
-        api.post(
-            "v1/invitations",
-            json={
-                "template_id": template["id"],
-                "candidate_name": "Grace Hopper",
-                "candidate_email": f"grace-{uuid.uuid4().hex[:8]}@example.com",
-            },
-            headers=hr,
-        ),
-        201,
-    )
+    invitation = invite(api, hr, str(template["id"]), "Grace Hopper")
     log(f"template published with 4 questions; invitation {invitation['id']}")
     link = {TOKEN_HEADER: str(invitation["link_token"])}
     expect(api.post("v1/candidate/interview/start", headers=link))

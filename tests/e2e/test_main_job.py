@@ -6,7 +6,6 @@ Groq; HR reads the scores with evidence and decides, and the AI result stays as 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pytest
 from fakes.groq.server import FakeGroqServer
 from scripts.main_job import AUDIO_SAID, VIDEO_SAID, run_main_job
 from tests import media_samples
-from tests.e2e.analysis.conftest import SECRET_REFRESH_S, write_groq_secret
+from tests.e2e.analysis.conftest import write_groq_secret
 
 
 @pytest.fixture
@@ -25,8 +24,8 @@ def fake_groq_for_everything() -> Iterator[FakeGroqServer]:
     """Transcription and chat both go to the fake (the stage's Groq secret names it)."""
     with FakeGroqServer() as fake:
         fake.set_script([VIDEO_SAID, AUDIO_SAID])
+        # Locally the functions read the secret on every call (GROQ_CACHE_S=0): no wait.
         write_groq_secret({"api_key": "fake-key-not-groq", "base_url": fake.base_url})
-        time.sleep(SECRET_REFRESH_S)  # warm functions re-read the secret after its cache time
         yield fake
     write_groq_secret({"api_key": None, "base_url": None})
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -32,6 +31,7 @@ from interview_platform.constructs.events import (
     Consumer,
     PlatformEvents,
     consumer_timeouts_s,
+    depth_alarm,
 )
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
 
@@ -93,8 +93,9 @@ class Analysis(Construct):
             **db_env,
             "GROQ_SECRET_NAME": self.groq_secret_name,
             "GROQ_TIMEOUT_S": str(_GROQ_TIMEOUT_S),
-            # Locally tests switch the secret between the fake and no key; re-read it quickly.
-            "GROQ_CACHE_S": "2" if local else "60",
+            # Locally tests switch the secret between the fake and no key: every call reads it
+            # (one local request), so a switch counts at once, with nothing to wait for.
+            "GROQ_CACHE_S": "0" if local else "60",
             "ANALYSIS_MAX_CONCURRENCY": str(max_concurrency),
         }
         model = self.node.try_get_context("analysisModel")
@@ -227,17 +228,11 @@ class Analysis(Construct):
             enforce_ssl=not local,
             removal_policy=RemovalPolicy.DESTROY if local else RemovalPolicy.RETAIN,
         )
-        cloudwatch.Alarm(
+        depth_alarm(
             self,
             "StartDlqAlarm",
-            alarm_description="Analysis starts EventBridge could not deliver to the state machine",
-            metric=self.start_dlq.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(1), statistic="Maximum"
-            ),
-            threshold=0,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            self.start_dlq,
+            "Analysis starts EventBridge could not deliver to the state machine",
         )
         self.start_rule = events.Rule(
             self,

@@ -117,18 +117,28 @@ class Consumer(Construct):
                 max_batching_window=LOCAL_LONG_POLL if local else None,
             )
         )
-        self.dlq_alarm = cloudwatch.Alarm(
+        self.dlq_alarm = depth_alarm(
             self,
             "DlqDepthAlarm",
-            alarm_description=f"{id}: messages in the dead-letter queue (redrive after a fix)",
-            metric=self.dlq.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(1), statistic="Maximum"
-            ),
-            threshold=0,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            self.dlq,
+            f"{id}: messages in the dead-letter queue (redrive after a fix)",
         )
+
+
+def depth_alarm(scope: Construct, id: str, queue: sqs.IQueue, description: str) -> cloudwatch.Alarm:
+    """An alarm as soon as ``queue`` (a dead-letter queue) holds any message."""
+    return cloudwatch.Alarm(
+        scope,
+        id,
+        alarm_description=description,
+        metric=queue.metric_approximate_number_of_messages_visible(
+            period=Duration.minutes(1), statistic="Maximum"
+        ),
+        threshold=0,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluation_periods=1,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
 
 
 def detail_type_prefixes(*prefixes: str) -> events.EventPattern:

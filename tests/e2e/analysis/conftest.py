@@ -18,9 +18,6 @@ from shared.dal.db import conninfo_for
 from shared.events import EventEnvelope
 from shared.settings import DatabaseSettings
 
-# The functions re-read the secret after GROQ_CACHE_S (2 s locally).
-SECRET_REFRESH_S = 3.0
-
 
 def groq_secret_name() -> str:
     return f"interview-platform/{localenv.STAGE}/groq"
@@ -39,8 +36,8 @@ def write_groq_secret(value: dict[str, Any]) -> None:
 def fake_groq() -> Iterator[FakeGroqServer]:
     """The fake, and the stage's secret naming it (a dummy key); afterwards no key (offline)."""
     with FakeGroqServer() as server:
+        # Locally the functions read the secret on every call (GROQ_CACHE_S=0): no wait.
         write_groq_secret({"api_key": "fake-key-not-groq", "base_url": server.base_url})
-        time.sleep(SECRET_REFRESH_S)  # warm functions re-read the secret after its cache time
         yield server
     write_groq_secret({"api_key": None, "base_url": None})
 

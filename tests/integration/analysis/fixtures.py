@@ -11,7 +11,10 @@ from uuid import UUID
 
 import psycopg
 from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
 
+from shared.analysis import dal
+from shared.analysis.trigger import start_if_ready
 from shared.events import EventEnvelope, new_event
 from shared.models.events import interviews as iv
 from shared.models.events.media import MediaFailed, MediaProcessed
@@ -218,3 +221,31 @@ def insert_transcripts(conn: psycopg.Connection[Any], item: Interview) -> None:
             " 'whisper-large-v3-turbo', %s)",
             (asset[0], upload_id, item.company_id, said, Jsonb(segments_of(said))),
         )
+
+
+def started_analysis(
+    pool: ConnectionPool, item: Interview, failed: frozenset[UUID] = frozenset()
+) -> UUID:
+    """The analysis the trigger starts once the interview and its media outcomes are in
+    (``failed`` uploads failed in the media pipeline)."""
+    with pool.connection() as conn, conn.transaction():
+        insert_transcripts(conn, item)
+        dal.lock_trigger(conn, item.invitation_id, item.company_id)
+        dal.save_completed(
+            conn,
+            item.invitation_id,
+            item.completed.model_dump(mode="json"),
+            item.completed.completed_at,
+        )
+        for upload_id in item.upload_ids:
+            dal.record_media_outcome(
+                conn,
+                upload_id=upload_id,
+                invitation_id=item.invitation_id,
+                company_id=item.company_id,
+                status="failed" if upload_id in failed else "ready",
+                reason="transcoding failed: corrupt stream" if upload_id in failed else None,
+            )
+        analysis_id = start_if_ready(conn, item.invitation_id, item.company_id, "test")
+    assert analysis_id is not None
+    return analysis_id

@@ -9,29 +9,19 @@ from uuid import UUID
 
 from psycopg_pool import ConnectionPool
 
-from shared.analysis import dal, hr, workflow
+from shared.analysis import hr, workflow
 from shared.analysis.engine_offline import OFFLINE_MODEL
 from shared.analysis.sweep import Execution, ExecutionUnknown, stalled_reason, sweep
-from shared.analysis.trigger import start_if_ready
 from tests.integration.analysis.conftest import deps_for
-from tests.integration.analysis.fixtures import Interview, interview
+from tests.integration.analysis.fixtures import Interview, interview, started_analysis
 
 GRACE_S = 600.0
 ARN = "arn:aws:states:us-east-1:000000000000:execution:analysis:{}"
 
 
 def _started(pool: ConnectionPool, item: Interview, *, minutes_ago: int = 0) -> UUID:
-    """A started analysis of a text-only interview (no media to wait for)."""
-    with pool.connection() as conn, conn.transaction():
-        dal.lock_trigger(conn, item.invitation_id, item.company_id)
-        dal.save_completed(
-            conn,
-            item.invitation_id,
-            item.completed.model_dump(mode="json"),
-            item.completed.completed_at,
-        )
-        analysis_id = start_if_ready(conn, item.invitation_id, item.company_id, "test")
-        assert analysis_id is not None
+    analysis_id = started_analysis(pool, item)
+    with pool.connection() as conn:
         conn.execute(
             "UPDATE analysis.analyses SET started_at = now() - make_interval(mins => %s)"
             " WHERE id = %s",

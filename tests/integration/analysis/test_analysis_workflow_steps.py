@@ -11,39 +11,12 @@ from uuid import UUID
 import pytest
 from psycopg_pool import ConnectionPool
 
-from shared.analysis import dal, hr, workflow
+from shared.analysis import hr, workflow
 from shared.analysis.engine_offline import OFFLINE_MODEL
 from shared.analysis.models import Verdict
-from shared.analysis.trigger import start_if_ready
 from shared.errors import ConflictError, NotFoundError
 from tests.integration.analysis.conftest import deps_for
-from tests.integration.analysis.fixtures import Interview, insert_transcripts, interview
-
-
-def _started_analysis(
-    pool: ConnectionPool, item: Interview, failed: frozenset[UUID] = frozenset()
-) -> UUID:
-    with pool.connection() as conn, conn.transaction():
-        insert_transcripts(conn, item)
-        dal.lock_trigger(conn, item.invitation_id, item.company_id)
-        dal.save_completed(
-            conn,
-            item.invitation_id,
-            item.completed.model_dump(mode="json"),
-            item.completed.completed_at,
-        )
-        for upload_id in item.upload_ids:
-            dal.record_media_outcome(
-                conn,
-                upload_id=upload_id,
-                invitation_id=item.invitation_id,
-                company_id=item.company_id,
-                status="failed" if upload_id in failed else "ready",
-                reason="transcoding failed: corrupt stream" if upload_id in failed else None,
-            )
-        analysis_id = start_if_ready(conn, item.invitation_id, item.company_id, "test")
-    assert analysis_id is not None
-    return analysis_id
+from tests.integration.analysis.fixtures import interview, started_analysis
 
 
 def _run(pool: ConnectionPool, analysis_id: UUID) -> dict[str, Any]:
@@ -62,7 +35,7 @@ def _run(pool: ConnectionPool, analysis_id: UUID) -> dict[str, Any]:
 def test_a_full_run_stores_scores_evidence_and_publishes_completed(pool: ConnectionPool) -> None:
     # Given a started analysis of an interview with media, text and multiple choice answers
     item = interview()
-    analysis_id = _started_analysis(pool, item)
+    analysis_id = started_analysis(pool, item)
     # When every step runs
     stored = _run(pool, analysis_id)
     # Then HR reads a completed analysis with per-answer evidence
@@ -97,7 +70,7 @@ def test_a_full_run_stores_scores_evidence_and_publishes_completed(pool: Connect
 
 def test_a_failed_media_answer_is_unscorable_with_its_reason(pool: ConnectionPool) -> None:
     item = interview()
-    analysis_id = _started_analysis(pool, item, failed=frozenset({item.upload_ids[1]}))
+    analysis_id = started_analysis(pool, item, failed=frozenset({item.upload_ids[1]}))
     _run(pool, analysis_id)
     with pool.connection() as conn:
         view = hr.get_analysis(conn, item.company_id, item.invitation_id)
@@ -112,7 +85,7 @@ def test_mark_failed_then_hr_retries_once_and_a_second_retry_conflicts(
 ) -> None:
     # Given an analysis that failed
     item = interview(spoken=("a short answer about rate limits",), text=None, choice_correct=None)
-    analysis_id = _started_analysis(pool, item)
+    analysis_id = started_analysis(pool, item)
     deps = deps_for(pool)
     reason = workflow.failure_reason(
         "GroqDailyQuotaExceeded", '{"errorMessage": "the daily request quota is used up"}'
@@ -143,7 +116,7 @@ def test_mark_failed_then_hr_retries_once_and_a_second_retry_conflicts(
 
 def test_another_company_can_neither_read_nor_retry(pool: ConnectionPool) -> None:
     item = interview(spoken=(), text="An answer", choice_correct=None)
-    _started_analysis(pool, item)
+    started_analysis(pool, item)
     other = uuid.uuid4()
     with pool.connection() as conn, pytest.raises(NotFoundError):
         hr.get_analysis(conn, other, item.invitation_id)
