@@ -303,29 +303,28 @@ def store_summary(conn: Conn, analysis_id: UUID, attempt: int, summary: SummaryO
 
 def complete(
     conn: Conn, analysis_id: UUID, attempt: int, *, verdict: Verdict, usage: Usage, cost_usd: float
-) -> bool:
-    """Running -> completed, with the verdict and the totals (False for a stale attempt)."""
-    return (
-        conn.execute(
-            "UPDATE analysis.analyses SET status = 'completed', overall = %s,"
-            " recommendation = %s, reason = %s, prompt_tokens = %s, completion_tokens = %s,"
-            " llm_calls = %s, latency_ms = (EXTRACT(EPOCH FROM (now() - started_at)) * 1000)::int,"
-            " cost_usd = %s, completed_at = now(), updated_at = now()"
-            " WHERE id = %s AND attempt = %s AND status = 'running'",
-            (
-                verdict.overall,
-                verdict.recommendation,
-                verdict.basis,
-                usage.prompt_tokens,
-                usage.completion_tokens,
-                usage.calls,
-                cost_usd,
-                analysis_id,
-                attempt,
-            ),
-        ).rowcount
-        == 1
-    )
+) -> int | None:
+    """Running -> completed, with the verdict and the totals; the latency in milliseconds from
+    the attempt's start (None for a stale attempt)."""
+    row = conn.execute(
+        "UPDATE analysis.analyses SET status = 'completed', overall = %s,"
+        " recommendation = %s, reason = %s, prompt_tokens = %s, completion_tokens = %s,"
+        " llm_calls = %s, latency_ms = (EXTRACT(EPOCH FROM (now() - started_at)) * 1000)::int,"
+        " cost_usd = %s, completed_at = now(), updated_at = now()"
+        " WHERE id = %s AND attempt = %s AND status = 'running' RETURNING latency_ms",
+        (
+            verdict.overall,
+            verdict.recommendation,
+            verdict.basis,
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            usage.calls,
+            cost_usd,
+            analysis_id,
+            attempt,
+        ),
+    ).fetchone()
+    return int(row[0]) if row else None
 
 
 def set_answer_scores(conn: Conn, analysis_id: UUID, attempt: int, verdict: Verdict) -> None:

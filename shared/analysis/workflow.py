@@ -327,7 +327,9 @@ def store(deps: Deps, analysis_id: UUID, attempt: int) -> dict[str, Any]:
         )
         cost = deps.settings.cost_usd(usage) if row.engine == "groq" else 0.0
         dal.set_answer_scores(conn, analysis_id, attempt, verdict)
-        dal.complete(conn, analysis_id, attempt, verdict=verdict, usage=usage, cost_usd=cost)
+        latency_ms = dal.complete(
+            conn, analysis_id, attempt, verdict=verdict, usage=usage, cost_usd=cost
+        )
         unscorable = sum(1 for a in verdict.answers if a.answer_id is not None and a.score is None)
         enqueue(
             conn,
@@ -355,6 +357,12 @@ def store(deps: Deps, analysis_id: UUID, attempt: int) -> dict[str, Any]:
         "overall": verdict.overall,
         "recommendation": verdict.recommendation,
         "basis": verdict.basis,
+        "engine": row.engine or "offline",
+        "latencyMs": latency_ms,
+        "promptTokens": usage.prompt_tokens,
+        "completionTokens": usage.completion_tokens,
+        "costUsd": cost,
+        "answers": len(results),
     }
 
 

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.analysis import workflow
 from shared.analysis.factory import default_deps
+from shared.analysis.metrics import record_completed
 from shared.analysis.models import StartInput
 from shared.analysis.steps import run_step
 from shared.observability import logger
@@ -17,4 +18,6 @@ from shared.observability import logger
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = StartInput.model_validate(event)
-    return run_step(lambda: workflow.store(default_deps(), step.analysis_id, step.attempt))
+    stored = run_step(lambda: workflow.store(default_deps(), step.analysis_id, step.attempt))
+    record_completed(stored)
+    return stored

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.analysis.executions import describe_execution
 from shared.analysis.factory import default_deps
+from shared.analysis.metrics import record_failed
 from shared.analysis.steps import run_step
 from shared.analysis.sweep import sweep
 from shared.observability import logger
@@ -26,5 +27,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
             limit=deps.settings.sweep_limit,
         )
     )
+    record_failed(report.failed, by="sweep")
     logger.info("analysis sweep done", extra={"failed": report.failed, "checked": report.checked})
     return {"checked": report.checked, "failed": report.failed, "unknown": report.unknown}

@@ -29,6 +29,9 @@ def _run(pool: ConnectionPool, analysis_id: UUID) -> dict[str, Any]:
     verdict = Verdict.model_validate(workflow.score(deps, analysis_id, 1))
     stored = workflow.store(deps, analysis_id, 1)
     assert stored["overall"] == verdict.overall
+    # And reports what the business metrics need (latency from the start, the answers' count)
+    assert stored["latencyMs"] is not None
+    assert stored["answers"] == len(run["answerIds"])
     return stored
 
 
