@@ -51,8 +51,8 @@ def stalled_reason(execution: Execution | None, age_s: float, start_grace_s: flo
         if age_s <= start_grace_s:
             return None
         return (
-            f"the analysis workflow did not start within {start_grace_s:.0f} s"
-            " (its start event was not delivered)"
+            f"no analysis workflow took this attempt up within {start_grace_s:.0f} s (its start"
+            " was not delivered, or the workflow failed before it could record itself)"
         )
     if execution.status == "RUNNING":
         return None

@@ -105,7 +105,7 @@ def test_stalled_attempts_fail_with_a_reason_and_live_ones_are_left_alone(
     assert "States.Timeout" in reason
     assert "ABORTED" in (_state(pool, aborted)[1] or "")
     assert "no longer exists" in (_state(pool, vanished)[1] or "")
-    assert "did not start within 600 s" in (_state(pool, never_started)[1] or "")
+    assert "took this attempt up within 600 s" in (_state(pool, never_started)[1] or "")
     for alive in (running, just_started, unreachable):
         assert _state(pool, alive) == ("running", None)
     # And each failure is published once, with its reason
