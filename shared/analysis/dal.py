@@ -183,14 +183,16 @@ class RunningRow:
     age_s: float
 
 
-def running(conn: Conn, *, limit: int) -> list[RunningRow]:
-    """The oldest running attempts first."""
+def running(conn: Conn, *, min_age_s: float, limit: int) -> list[RunningRow]:
+    """Attempts running for at least ``min_age_s``, the oldest first."""
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(
             "SELECT id, attempt, execution_arn,"
             " extract(epoch FROM now() - started_at)::float8 AS age_s"
-            " FROM analysis.analyses WHERE status = 'running' ORDER BY started_at LIMIT %s",
-            (limit,),
+            " FROM analysis.analyses WHERE status = 'running'"
+            " AND started_at <= now() - make_interval(secs => %s)"
+            " ORDER BY started_at LIMIT %s",
+            (min_age_s, limit),
         ).fetchall()
     return [RunningRow(**r) for r in rows]
 

@@ -63,10 +63,14 @@ def stalled_reason(execution: Execution | None, age_s: float, start_grace_s: flo
     return f"{reason} ({' '.join(detail.split())[:1000]})" if detail else reason
 
 
-def sweep(deps: Deps, describe: Describe, *, start_grace_s: float, limit: int) -> SweepReport:
-    """Check up to ``limit`` running attempts, oldest first; fail the stalled ones."""
+def sweep(
+    deps: Deps, describe: Describe, *, min_age_s: float, start_grace_s: float, limit: int
+) -> SweepReport:
+    """Check up to ``limit`` attempts running for ``min_age_s`` or more (a healthy analysis ends
+    in seconds; younger ones are not worth a Step Functions call), oldest first; fail the
+    stalled ones."""
     with deps.transaction() as conn:
-        rows = dal.running(conn, limit=limit)
+        rows = dal.running(conn, min_age_s=min_age_s, limit=limit)
     failed = unknown = 0
     for row in rows:
         try:

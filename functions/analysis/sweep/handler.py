@@ -23,6 +23,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
         lambda: sweep(
             deps,
             describe_execution,
+            min_age_s=deps.settings.sweep_min_age_s,
             start_grace_s=deps.settings.start_grace_s,
             limit=deps.settings.sweep_limit,
         )

@@ -16,17 +16,22 @@ from tests.integration.analysis.conftest import deps_for
 from tests.integration.analysis.fixtures import Interview, interview, started_analysis
 
 GRACE_S = 600.0
+MIN_AGE_S = 120.0
 ARN = "arn:aws:states:us-east-1:000000000000:execution:analysis:{}"
 
 
-def _started(pool: ConnectionPool, item: Interview, *, minutes_ago: int = 0) -> UUID:
-    analysis_id = started_analysis(pool, item)
+def _backdate(pool: ConnectionPool, analysis_id: UUID, *, minutes: int) -> None:
     with pool.connection() as conn:
         conn.execute(
             "UPDATE analysis.analyses SET started_at = now() - make_interval(mins => %s)"
             " WHERE id = %s",
-            (minutes_ago, analysis_id),
+            (minutes, analysis_id),
         )
+
+
+def _started(pool: ConnectionPool, item: Interview, *, minutes_ago: int = 0) -> UUID:
+    analysis_id = started_analysis(pool, item)
+    _backdate(pool, analysis_id, minutes=minutes_ago)
     return analysis_id
 
 
@@ -94,10 +99,11 @@ def test_stalled_attempts_fail_with_a_reason_and_live_ones_are_left_alone(
         return answers[arn]
 
     # When the sweep runs
-    report = sweep(deps_for(pool), describe, start_grace_s=GRACE_S, limit=50)
+    report = sweep(deps_for(pool), describe, min_age_s=MIN_AGE_S, start_grace_s=GRACE_S, limit=50)
 
-    # Then each stalled attempt failed with its reason, and the others are still running
-    assert (report.checked, report.failed, report.unknown) == (7, 4, 1)
+    # Then each stalled attempt failed with its reason, and the others are still running (the
+    # one started just now was not even checked)
+    assert (report.checked, report.failed, report.unknown) == (6, 4, 1)
     status, reason = _state(pool, timed_out)
     assert status == "failed"
     assert reason is not None
@@ -113,7 +119,7 @@ def test_stalled_attempts_fail_with_a_reason_and_live_ones_are_left_alone(
     assert set(failed) == {str(a) for a in (timed_out, aborted, vanished, never_started)}
 
     # When the sweep runs again, nothing new fails (idempotent)
-    again = sweep(deps_for(pool), describe, start_grace_s=GRACE_S, limit=50)
+    again = sweep(deps_for(pool), describe, min_age_s=MIN_AGE_S, start_grace_s=GRACE_S, limit=50)
     assert again.failed == 0
     assert len(_failed_events(pool)) == 4
 
@@ -125,19 +131,31 @@ def test_hr_retries_a_swept_analysis_and_the_new_attempt_waits_for_its_own_execu
     item = _text_interview()
     analysis_id = _started(pool, item, minutes_ago=10)
     _loaded(pool, analysis_id, "aborted")
-    sweep(deps_for(pool), lambda _arn: Execution("ABORTED"), start_grace_s=GRACE_S, limit=50)
+    sweep(
+        deps_for(pool),
+        lambda _arn: Execution("ABORTED"),
+        min_age_s=MIN_AGE_S,
+        start_grace_s=GRACE_S,
+        limit=50,
+    )
     assert _state(pool, analysis_id)[0] == "failed"
 
     # When HR retries
     with pool.connection() as conn, conn.transaction():
         accepted = hr.retry_analysis(conn, item.company_id, item.invitation_id, "test")
     assert accepted.attempt == 2
+    _backdate(pool, analysis_id, minutes=5)  # old enough to be checked, young enough to start
 
-    # Then the new attempt does not inherit the old execution: the sweep leaves it running
+    # Then the new attempt does not inherit the old execution: the sweep checks it and leaves
+    # it running
     report = sweep(
-        deps_for(pool), lambda _arn: Execution("ABORTED"), start_grace_s=GRACE_S, limit=50
+        deps_for(pool),
+        lambda _arn: Execution("ABORTED"),
+        min_age_s=MIN_AGE_S,
+        start_grace_s=GRACE_S,
+        limit=50,
     )
-    assert report.failed == 0
+    assert (report.checked, report.failed) == (1, 0)
     assert _state(pool, analysis_id) == ("running", None)
 
 
