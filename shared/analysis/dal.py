@@ -162,12 +162,23 @@ def set_engine(
     prompt_version: str,
     execution_arn: str | None,
 ) -> bool:
+    """Fix the attempt's engine and claim it for ``execution_arn``: False when another
+    execution has claimed it already (a duplicate start), or it is no longer running."""
     return (
         conn.execute(
-            "UPDATE analysis.analyses SET engine = %s, model = %s, prompt_version = %s,"
-            " execution_arn = coalesce(%s, execution_arn), updated_at = now()"
-            " WHERE id = %s AND attempt = %s AND status = 'running'",
-            (engine, model, prompt_version, execution_arn, analysis_id, attempt),
+            "UPDATE analysis.analyses SET engine = %(engine)s, model = %(model)s,"
+            " prompt_version = %(prompt)s, execution_arn = coalesce(%(arn)s, execution_arn),"
+            " updated_at = now()"
+            " WHERE id = %(id)s AND attempt = %(attempt)s AND status = 'running'"
+            " AND (%(arn)s::text IS NULL OR execution_arn IS NULL OR execution_arn = %(arn)s)",
+            {
+                "engine": engine,
+                "model": model,
+                "prompt": prompt_version,
+                "arn": execution_arn,
+                "id": analysis_id,
+                "attempt": attempt,
+            },
         ).rowcount
         == 1
     )

@@ -84,14 +84,16 @@ def load(
     *,
     execution_arn: str | None = None,
 ) -> dict[str, Any]:
-    """Fix the engine for this attempt, record the execution running it (the sweep watches it)
-    and list the answers for the Map state."""
+    """Fix the engine for this attempt, claim it for the execution running it (the sweep
+    watches that execution; a duplicate start's execution finds the claim taken) and list the
+    answers for the Map state."""
+    skip = {"analysisId": str(analysis_id), "attempt": attempt, "skip": True}
     with deps.transaction() as conn:
         row = dal.run_row(conn, analysis_id, lock=True)
         if row is None or row.attempt != attempt or row.status != "running":
-            # A duplicate or stale start: nothing to do, and nothing to mark failed.
-            return {"analysisId": str(analysis_id), "attempt": attempt, "skip": True}
-        dal.set_engine(
+            # A stale start: nothing to do, and nothing to mark failed.
+            return skip
+        claimed = dal.set_engine(
             conn,
             analysis_id,
             attempt,
@@ -100,6 +102,12 @@ def load(
             prompt_version=deps.settings.prompt_version,
             execution_arn=execution_arn,
         )
+        if not claimed:
+            logger.info(
+                "duplicate start skipped",
+                extra={"analysis_id": str(analysis_id), "execution": execution_arn},
+            )
+            return skip
         completed = InvitationCompleted.model_validate(row.completed)
     return {
         "analysisId": str(analysis_id),

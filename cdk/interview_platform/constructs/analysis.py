@@ -218,8 +218,8 @@ class Analysis(Construct):
         """analysis.started -> one execution of the state machine (undeliverable starts kept)."""
         # analysis.started (from the trigger or HR's retry) -> one execution; its input is the
         # EventBridge event (detail = our envelope). No InputPath: LocalStack names the execution
-        # after the event id, which an InputPath drops. A duplicate start finds the attempt no
-        # longer fresh and skips.
+        # after the event id, which an InputPath drops. A duplicate start's execution finds the
+        # attempt claimed by the first one (Load) and skips.
         self.start_dlq = sqs.Queue(
             self,
             "StartDlq",

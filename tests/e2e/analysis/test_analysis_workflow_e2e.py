@@ -248,3 +248,52 @@ def test_an_execution_that_ends_without_a_result_is_swept_to_failed(
         (str(row["id"]),),
     ).fetchone()
     assert published == (1,)
+
+
+def test_a_redelivered_start_while_the_analysis_runs_does_no_second_analysis(
+    groq: FakeGroqServer,
+    publish: Publish,
+    db: psycopg.Connection[Any],
+    outputs: dict[str, str],
+) -> None:
+    # Given an analysis whose execution has claimed it and is waiting on Groq
+    groq.set_latency(2)
+    item = interview(spoken=(STRONG,), text=None, choice_correct=None)
+    insert_transcripts(db, item)
+    publish([completed_event(item), *media_events(item)])
+    analysis_id, arn = wait_for(
+        lambda: db.execute(
+            "SELECT id, execution_arn FROM analysis.analyses WHERE invitation_id = %s"
+            " AND execution_arn IS NOT NULL",
+            (item.invitation_id,),
+        ).fetchone(),
+        120,
+        "the execution to claim the analysis",
+    )
+    # When EventBridge delivers its analysis.started a second time
+    (started,) = db.execute(
+        "SELECT envelope FROM platform.outbox WHERE event_type = 'analysis.started'"
+        " AND envelope->'payload'->>'analysisId' = %s",
+        (str(analysis_id),),
+    ).fetchone()
+    publish([EventEnvelope.model_validate(started)])
+    # Then both executions end, the second one without doing anything, and the analysis
+    # completes once, by the first, with one Groq call per answer plus the summary
+    executions = wait_for(
+        lambda: (
+            (found := _executions_for(outputs["AnalysisStateMachineArn"], str(analysis_id)))
+            and len(found) == 2
+            and all(e["status"] != "RUNNING" for e in found)
+            and found
+        ),
+        120,
+        "both executions to end",
+    )
+    assert [e["status"] for e in executions] == ["SUCCEEDED", "SUCCEEDED"]
+    row = analysis_row(db, item.invitation_id)
+    assert row is not None
+    assert row["status"] == "completed"
+    assert db.execute(
+        "SELECT execution_arn FROM analysis.analyses WHERE id = %s", (analysis_id,)
+    ).fetchone() == (arn,)
+    assert groq.calls["/openai/v1/chat/completions"] == 2  # one answer + the summary

@@ -170,3 +170,24 @@ def test_reasons_name_what_happened() -> None:
         "the analysis workflow ended FAILED without recording a result"
         " (Lambda.Unknown: out of memory)"
     )
+
+
+def test_one_execution_claims_an_attempt_and_a_duplicate_start_skips(pool: ConnectionPool) -> None:
+    # Given a started analysis whose first execution has loaded it
+    analysis_id = _started(pool, _text_interview())
+    _loaded(pool, analysis_id, "first")
+    # When a duplicate start's execution loads it, then the first execution's Load is retried
+    duplicate = workflow.load(
+        deps_for(pool), analysis_id, 1, "offline", OFFLINE_MODEL, execution_arn=ARN.format("dup")
+    )
+    retried = workflow.load(
+        deps_for(pool), analysis_id, 1, "offline", OFFLINE_MODEL, execution_arn=ARN.format("first")
+    )
+    # Then the duplicate skips, the retry goes on, and the claim stays with the first execution
+    assert duplicate["skip"] is True
+    assert retried["skip"] is False
+    with pool.connection() as conn:
+        row = conn.execute(
+            "SELECT execution_arn FROM analysis.analyses WHERE id = %s", (analysis_id,)
+        ).fetchone()
+    assert row == (ARN.format("first"),)
