@@ -97,8 +97,9 @@ def _with_invitation[T](
     write: bool,
 ) -> T:
     """Resolve the link and run ``action`` in one transaction. An overdue invitation is expired
-    on the spot (committed, then 410); an interview idle past the timeout is auto-completed on
-    the spot (committed), and ``action`` then runs on the completed interview."""
+    on the spot (committed, then 410); an interview idle past the timeout, or past its total
+    time limit and the grace, is auto-completed on the spot (committed), and ``action`` then
+    runs on the completed interview."""
     if not looks_like_token(token):
         raise NotFoundError(_NOT_FOUND)
     token_hash = hash_token(token)
@@ -107,9 +108,10 @@ def _with_invitation[T](
         invitation = dal.find_invitation_by_token(conn, token_hash, lock=write)
         if invitation is None:
             raise NotFoundError(_NOT_FOUND)
-        now, idle_s = flow.now(), flow.settings.idle_timeout_s
+        now = flow.now()
         if not write and (
-            lifecycle.is_overdue(invitation, now) or lifecycle.is_idle(invitation, now, idle_s)
+            lifecycle.is_overdue(invitation, now)
+            or lifecycle.times_out(invitation, now, flow.settings)
         ):
             # Lock it now (readers do not lock), then look again: the sweep may have won.
             invitation = dal.find_invitation_by_token(conn, token_hash, lock=True)
@@ -121,7 +123,7 @@ def _with_invitation[T](
             raise InvitationGoneError(
                 f"This interview link is dead: the invitation was {invitation.status}."
             )
-        elif lifecycle.is_idle(invitation, now, idle_s):
+        elif lifecycle.times_out(invitation, now, flow.settings):
             lifecycle.complete(conn, invitation, "auto_timeout", cid)
             timed_out = True
         else:
@@ -155,6 +157,7 @@ def interview_view(
             candidate_name=invitation.candidate_name,
             expires_at=invitation.expires_at,
             started_at=invitation.started_at,
+            time_limit_ends_at=lifecycle.time_limit_ends_at(invitation),
             completed_at=invitation.completed_at,
             completion_reason=invitation.completion_reason,
         ),

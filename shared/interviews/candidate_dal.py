@@ -114,11 +114,15 @@ SELECT i.id FROM interviews.invitations i
 WHERE i.status IN ('pending', 'in_progress') AND i.expires_at <= now()
 ORDER BY i.expires_at LIMIT %s FOR UPDATE SKIP LOCKED
 """
-_CLAIM_IDLE = """
-SELECT i.id FROM interviews.invitations i
-WHERE i.status = 'in_progress' AND i.last_activity_at <= now() - make_interval(secs => %s)
-  AND i.expires_at > now()
-ORDER BY i.last_activity_at LIMIT %s FOR UPDATE SKIP LOCKED
+# Timed out: idle too long, or past the template's total time limit plus the grace.
+_CLAIM_TIMED_OUT = """
+SELECT i.id FROM interviews.invitations i JOIN interviews.templates t ON t.id = i.template_id
+WHERE i.status = 'in_progress' AND i.expires_at > now()
+  AND (i.last_activity_at <= now() - make_interval(secs => %(idle)s)
+       OR (coalesce((t.settings->>'total_time_limit_s')::int, 0) > 0
+           AND i.started_at <= now() - make_interval(
+               secs => (t.settings->>'total_time_limit_s')::int + %(grace)s)))
+ORDER BY i.last_activity_at LIMIT %(limit)s FOR UPDATE OF i SKIP LOCKED
 """
 
 
@@ -127,8 +131,9 @@ def claim_overdue(conn: Conn, limit: int) -> list[InvitationRow]:
     return [get_invitation(conn, invitation_id) for invitation_id in ids]
 
 
-def claim_idle(conn: Conn, idle_s: int, limit: int) -> list[InvitationRow]:
-    ids = [row["id"] for row in _all(conn, _CLAIM_IDLE, (idle_s, limit))]
+def claim_timed_out(conn: Conn, idle_s: int, grace_s: int, limit: int) -> list[InvitationRow]:
+    params = {"idle": idle_s, "grace": grace_s, "limit": limit}
+    ids = [row["id"] for row in _all(conn, _CLAIM_TIMED_OUT, params)]
     return [get_invitation(conn, invitation_id) for invitation_id in ids]
 
 

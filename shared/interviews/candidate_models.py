@@ -42,6 +42,9 @@ class CandidateSettings(BaseSettings):
     # A presigned URL lives at most 15 minutes.
     upload_url_ttl_s: Annotated[int, Field(ge=60, le=900)] = 900
     idle_timeout_s: Annotated[int, Field(ge=60, le=24 * 3600)] = 30 * 60
+    # Past a template's total time limit, the answer in flight may still be uploaded and
+    # submitted for this long; then the interview completes (auto_timeout).
+    time_limit_grace_s: Annotated[int, Field(ge=0, le=3600)] = 120
     sweep_batch_size: Annotated[int, Field(ge=1, le=500)] = 50
     sweep_max_batches: Annotated[int, Field(ge=1, le=100)] = 20
 
@@ -239,6 +242,8 @@ class CandidateInvitation(BaseModel):
     candidate_name: str
     expires_at: datetime
     started_at: datetime | None
+    # When the template's total time limit runs out (started and limited interviews only).
+    time_limit_ends_at: datetime | None = None
     completed_at: datetime | None
     completion_reason: str | None
 

@@ -65,6 +65,30 @@ def is_idle(invitation: InvitationRow, now: datetime, idle_s: int) -> bool:
     )
 
 
+def time_limit_ends_at(invitation: InvitationRow) -> datetime | None:
+    """When the template's total time limit runs out for a started interview (None: no limit)."""
+    limit = invitation.template_settings.total_time_limit_s
+    if not limit or invitation.started_at is None:
+        return None
+    return invitation.started_at + timedelta(seconds=limit)
+
+
+def is_out_of_time(invitation: InvitationRow, now: datetime, grace_s: int) -> bool:
+    ends_at = time_limit_ends_at(invitation)
+    return (
+        invitation.status == "in_progress"
+        and ends_at is not None
+        and now >= ends_at + timedelta(seconds=grace_s)
+    )
+
+
+def times_out(invitation: InvitationRow, now: datetime, settings: CandidateSettings) -> bool:
+    """Auto-completion is due: idle too long, or past the total time limit and its grace."""
+    return is_idle(invitation, now, settings.idle_timeout_s) or is_out_of_time(
+        invitation, now, settings.time_limit_grace_s
+    )
+
+
 def require_in_progress(invitation: InvitationRow) -> None:
     if invitation.status == "completed":
         raise ConflictError("The interview is already completed.")

@@ -1,4 +1,5 @@
-"""The scheduled sweep: expire overdue invitations, auto-complete idle interviews.
+"""The scheduled sweep: expire overdue invitations, auto-complete timed-out interviews (idle, or
+past the total time limit).
 
 Each batch is one transaction that claims its invitations with ``FOR UPDATE SKIP LOCKED``: two
 sweeps running at once (or a sweep and a candidate's request) never act twice on one invitation,
@@ -32,9 +33,11 @@ def _expire_batch(transact: Transact, limit: int, cid: str) -> int:
     return len(claimed)
 
 
-def _timeout_batch(transact: Transact, idle_s: int, limit: int, cid: str) -> int:
+def _timeout_batch(transact: Transact, settings: CandidateSettings, limit: int, cid: str) -> int:
     with transact() as conn:
-        claimed = dal.claim_idle(conn, idle_s, limit)
+        claimed = dal.claim_timed_out(
+            conn, settings.idle_timeout_s, settings.time_limit_grace_s, limit
+        )
         for invitation in claimed:
             lifecycle.complete(conn, invitation, "auto_timeout", cid)
     return len(claimed)
@@ -57,7 +60,7 @@ def sweep(
     for _ in range(settings.sweep_max_batches):
         if time.monotonic() >= deadline:
             return report
-        done = _timeout_batch(transact, settings.idle_timeout_s, size, cid)
+        done = _timeout_batch(transact, settings, size, cid)
         report.auto_completed += done
         report.batches += 1
         if done < size:

@@ -777,6 +777,74 @@ def test_the_sweep_auto_completes_interviews_idle_for_thirty_minutes(
     assert [a["text"] for a in completed[0]["payload"]["answers"]] == ["hi"]
 
 
+def test_the_sweep_completes_interviews_past_their_total_time_limit_and_grace(
+    pool: ConnectionPool, flow: CandidateFlow
+) -> None:
+    # Given two active interviews of a 10-minute template, one started 13 minutes ago (past
+    # the limit and the 2-minute grace) and one 11 minutes ago (within the grace)
+    limited = {"total_time_limit_s": 600}
+    over, grace = started(pool, flow, settings=limited), started(pool, flow, settings=limited)
+    candidate.submit_answer(flow, over.token, over.questions["text"], AnswerRequest(text="hi"), CID)
+    with pool.connection() as conn:
+        for seeded, minutes in ((over, 13), (grace, 11)):
+            conn.execute(
+                "UPDATE interviews.invitations SET started_at = now() - make_interval("
+                "mins => %s), last_activity_at = now() - interval '1 minute' WHERE id = %s",
+                (minutes, seeded.invitation_id),
+            )
+    # The candidate sees when the limit runs out
+    view = candidate.get_interview(flow, grace.token, CID)
+    assert view.invitation.started_at is not None
+    assert view.invitation.time_limit_ends_at == view.invitation.started_at + timedelta(minutes=10)
+
+    # When the sweep runs
+    report = sweep(flow.transact, SETTINGS, CID, deadline=_far_deadline())
+
+    # Then the one out of time is completed with what was answered (by the sweep itself: read
+    # from the table, since opening the interview would complete it on the spot); the other
+    # goes on
+    assert report.auto_completed == 1
+    with pool.connection() as conn:
+        rows = conn.execute(
+            "SELECT id, status, completion_reason FROM interviews.invitations WHERE id = ANY(%s)",
+            ([over.invitation_id, grace.invitation_id],),
+        ).fetchall()
+    assert {r[0]: (r[1], r[2]) for r in rows} == {
+        over.invitation_id: ("completed", "auto_timeout"),
+        grace.invitation_id: ("in_progress", None),
+    }
+    completed = [e for t, e in events_of(pool, over.invitation_id) if t == "invitation.completed"]
+    assert [e["payload"]["reason"] for e in completed] == ["auto_timeout"]
+    assert [a["text"] for a in completed[0]["payload"]["answers"]] == ["hi"]
+
+
+def test_an_answer_past_the_time_limit_and_grace_meets_a_completed_interview(
+    pool: ConnectionPool, flow: CandidateFlow
+) -> None:
+    # Given an active interview of a 10-minute template started 13 minutes ago (no sweep yet)
+    seeded = started(pool, flow, settings={"total_time_limit_s": 600})
+    with pool.connection() as conn:
+        conn.execute(
+            "UPDATE interviews.invitations SET started_at = now() - interval '13 minutes',"
+            " last_activity_at = now() WHERE id = %s",
+            (seeded.invitation_id,),
+        )
+    # When the candidate submits an answer
+    with pytest.raises(ConflictError, match="completed"):
+        candidate.submit_answer(
+            flow, seeded.token, seeded.questions["text"], AnswerRequest(text="late"), CID
+        )
+    # Then the interview was completed on the spot, once, without the late answer
+    view = candidate.get_interview(flow, seeded.token, CID)
+    assert (view.invitation.status, view.invitation.completion_reason) == (
+        "completed",
+        "auto_timeout",
+    )
+    completed = [e for t, e in events_of(pool, seeded.invitation_id) if t == "invitation.completed"]
+    assert len(completed) == 1
+    assert completed[0]["payload"]["answers"] == []
+
+
 def test_the_sweep_expires_overdue_pending_and_in_progress_invitations(
     pool: ConnectionPool, flow: CandidateFlow
 ) -> None:

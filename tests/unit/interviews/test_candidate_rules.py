@@ -132,6 +132,29 @@ def test_an_interview_is_idle_after_thirty_minutes_without_activity() -> None:
     )
 
 
+def test_an_interview_runs_out_of_time_after_its_total_limit_and_the_grace() -> None:
+    # Given a 20-minute limit, interviews started 21 and 23 minutes ago (grace: 2 minutes)
+    limited = {"language": "en", "total_time_limit_s": 20 * 60}
+    within_grace = _invitation(started_at=NOW - timedelta(minutes=21), template_settings=limited)
+    over = _invitation(started_at=NOW - timedelta(minutes=22), template_settings=limited)
+    unlimited = _invitation(started_at=NOW - timedelta(hours=3))
+    # Then the clock shows the limit's end, and only the one past the grace times out
+    assert lifecycle.time_limit_ends_at(over) == NOW + timedelta(minutes=-2)
+    assert lifecycle.time_limit_ends_at(unlimited) is None
+    assert lifecycle.time_limit_ends_at(_invitation(status="pending", started_at=None)) is None
+    assert SETTINGS.time_limit_grace_s == 120
+    assert not lifecycle.times_out(within_grace, NOW, SETTINGS)
+    assert lifecycle.times_out(over, NOW, SETTINGS)
+    assert not lifecycle.times_out(unlimited, NOW, SETTINGS)
+    assert not lifecycle.times_out(
+        _invitation(
+            status="completed", started_at=NOW - timedelta(hours=1), template_settings=limited
+        ),
+        NOW,
+        SETTINGS,
+    )
+
+
 @pytest.mark.parametrize(("status", "message"), [("completed", "already"), ("pending", "Start")])
 def test_writes_need_an_interview_in_progress(status: str, message: str) -> None:
     with pytest.raises(ConflictError, match=message):
