@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 import psycopg
 import pytest
@@ -20,6 +21,7 @@ from tests.e2e.analysis.conftest import analysis_row, wait_for
 from tests.integration.analysis.fixtures import (
     OFF_TOPIC,
     STRONG,
+    Interview,
     completed_event,
     insert_transcripts,
     interview,
@@ -192,6 +194,27 @@ def test_a_daily_quota_fails_fast_and_hr_can_retry_without_rerecording(
     assert groq.calls["/openai/v1/chat/completions"] == 1
 
 
+def _claimed_analysis(
+    groq: FakeGroqServer, publish: Publish, db: psycopg.Connection[Any], *, groq_latency_s: float
+) -> tuple[Interview, UUID, str]:
+    """A one-answer analysis whose execution has claimed it (Load done) and now waits on a Groq
+    call that takes ``groq_latency_s``: (interview, analysis id, execution ARN)."""
+    groq.set_latency(groq_latency_s)
+    item = interview(spoken=(STRONG,), text=None, choice_correct=None)
+    insert_transcripts(db, item)
+    publish([completed_event(item), *media_events(item)])
+    analysis_id, arn = wait_for(
+        lambda: db.execute(
+            "SELECT id, execution_arn FROM analysis.analyses WHERE invitation_id = %s"
+            " AND execution_arn IS NOT NULL",
+            (item.invitation_id,),
+        ).fetchone(),
+        120,
+        "the execution to claim the analysis",
+    )
+    return item, analysis_id, str(arn)
+
+
 def test_an_execution_that_ends_without_a_result_is_swept_to_failed(
     groq: FakeGroqServer,
     publish: Publish,
@@ -199,19 +222,7 @@ def test_an_execution_that_ends_without_a_result_is_swept_to_failed(
     outputs: dict[str, str],
 ) -> None:
     # Given an analysis whose workflow is waiting on a slow Groq call
-    groq.set_latency(15)
-    item = interview(spoken=(STRONG,), text=None, choice_correct=None)
-    insert_transcripts(db, item)
-    publish([completed_event(item), *media_events(item)])
-    arn = wait_for(
-        lambda: db.execute(
-            "SELECT execution_arn FROM analysis.analyses WHERE invitation_id = %s"
-            " AND execution_arn IS NOT NULL",
-            (item.invitation_id,),
-        ).fetchone(),
-        120,
-        "the execution to record itself",
-    )[0]
+    item, _analysis_id, arn = _claimed_analysis(groq, publish, db, groq_latency_s=15)
     # When the execution is stopped from outside (no Catch runs), and the scheduled sweep runs
     sfn = localenv.client("stepfunctions")
     sfn.stop_execution(executionArn=arn, error="OperatorStop", cause="stopped by the test")
@@ -257,19 +268,7 @@ def test_a_redelivered_start_while_the_analysis_runs_does_no_second_analysis(
     outputs: dict[str, str],
 ) -> None:
     # Given an analysis whose execution has claimed it and is waiting on Groq
-    groq.set_latency(2)
-    item = interview(spoken=(STRONG,), text=None, choice_correct=None)
-    insert_transcripts(db, item)
-    publish([completed_event(item), *media_events(item)])
-    analysis_id, arn = wait_for(
-        lambda: db.execute(
-            "SELECT id, execution_arn FROM analysis.analyses WHERE invitation_id = %s"
-            " AND execution_arn IS NOT NULL",
-            (item.invitation_id,),
-        ).fetchone(),
-        120,
-        "the execution to claim the analysis",
-    )
+    item, analysis_id, arn = _claimed_analysis(groq, publish, db, groq_latency_s=2)
     # When EventBridge delivers its analysis.started a second time
     (started,) = db.execute(
         "SELECT envelope FROM platform.outbox WHERE event_type = 'analysis.started'"
