@@ -73,8 +73,14 @@ def _poll[T](check: Callable[[], T | None], what: str, interval_s: float = 0.02)
     raise SystemExit(f"timed out waiting for {what}")
 
 
-def _template(api: httpx.Client, hr: dict[str, str]) -> dict[str, str]:
-    """A published template: 4 audio questions and 1 text question; {question id: type}."""
+@dataclass(frozen=True)
+class Template:
+    id: str
+    questions: dict[str, str]  # question id -> type
+
+
+def _template(api: httpx.Client, hr: dict[str, str]) -> Template:
+    """A published template: 4 audio questions and 1 text question."""
     template = expect(
         api.post("v1/templates", json={"title": "Turnaround", "settings": {}}, headers=hr), 201
     )
@@ -86,26 +92,22 @@ def _template(api: httpx.Client, hr: dict[str, str]) -> dict[str, str]:
         )
         questions[str(created["question"]["id"])] = kind
     expect(api.post(f"v1/templates/{template['id']}/publish", headers=hr))
-    questions["template"] = str(template["id"])
-    return questions
+    return Template(str(template["id"]), questions)
 
 
 def _candidate(
-    api: httpx.Client, hr: dict[str, str], questions: dict[str, str], speech: bytes
+    api: httpx.Client, hr: dict[str, str], template: Template, speech: bytes
 ) -> Candidate:
     """Invited, started, every answer submitted; not completed."""
-    invitation = invite(api, hr, questions["template"], "Bench Candidate")
+    invitation = invite(api, hr, template.id, "Bench Candidate")
     link = {TOKEN_HEADER: str(invitation["link_token"])}
     expect(api.post("v1/candidate/interview/start", headers=link))
-    for question_id, kind in questions.items():
-        if kind == "audio":
-            body: dict[str, Any] = {
-                "upload_id": upload(api, link, question_id, speech, "audio/webm")
-            }
-        elif kind == "text":
-            body = {"text": TEXT_ANSWER}
-        else:
-            continue
+    for question_id, kind in template.questions.items():
+        body: dict[str, Any] = (
+            {"upload_id": upload(api, link, question_id, speech, "audio/webm")}
+            if kind == "audio"
+            else {"text": TEXT_ANSWER}
+        )
         expect(
             api.post(
                 f"v1/candidate/interview/questions/{question_id}/answer", json=body, headers=link
@@ -196,9 +198,9 @@ def main() -> int:
         try:
             speech = recording(Path(tmp) / "answer.webm", STRONG, video=False)
             hr, _company = sign_up_hr(api)
-            questions = _template(api, hr)
+            template = _template(api, hr)
             # One extra interview per series warms every function of the path (not counted).
-            candidates = [_candidate(api, hr, questions, speech) for _ in range(2 * (RUNS + 1))]
+            candidates = [_candidate(api, hr, template, speech) for _ in range(2 * (RUNS + 1))]
             _media_recorded(db, candidates)
             parallel = [_complete(api, db, c) for c in candidates[: RUNS + 1]][1:]
             _set_concurrency(load_fn, "1")

@@ -215,11 +215,11 @@ class Analysis(Construct):
         self._outputs()
 
     def _start_on_event(self, platform_events: PlatformEvents, local: bool) -> None:
-        """analysis.started -> one execution of the state machine (undeliverable starts kept)."""
-        # analysis.started (from the trigger or HR's retry) -> one execution; its input is the
-        # EventBridge event (detail = our envelope). No InputPath: LocalStack names the execution
-        # after the event id, which an InputPath drops. A duplicate start's execution finds the
-        # attempt claimed by the first one (Load) and skips.
+        """analysis.started (from the trigger or HR's retry) -> one execution; undeliverable
+        starts are kept in a DLQ and alarmed on. The input is the EventBridge event (detail = our
+        envelope). No InputPath: LocalStack names the execution after the event id, which an
+        InputPath drops. A duplicate start's execution finds the attempt claimed by the first
+        one (Load) and skips."""
         self.start_dlq = sqs.Queue(
             self,
             "StartDlq",
