@@ -18,6 +18,7 @@ ACCOUNT = "000000000000"
 REGION = "us-east-1"
 STAGE = os.environ.get("PLATFORM_LOCAL_STAGE", "local")
 DB_NAME = os.environ.get("DB_NAME", "interview")
+# Every stack's name starts with this (`InterviewPlatform-<stage>-<part>`, cdk/.../stacks.py).
 STACK_NAME = f"InterviewPlatform-{STAGE}"
 _DEFAULT = STAGE == "local"
 OUTPUTS_FILE = ROOT / ("cdk-outputs.json" if _DEFAULT else f"cdk-outputs.{STAGE}.json")
@@ -31,9 +32,7 @@ CDK_CONTEXT = [
     f"localDbName={DB_NAME}",
     "--output",
     str(CDK_OUT),
-    # Opt-in extra context for local deploys, e.g.
-    # CDK_EXTRA_CONTEXT="@aws-cdk/core:stackResourceLimit=0" (LocalStack does not enforce
-    # CloudFormation's 500-resource limit; AWS does, so the stack must be split for AWS).
+    # Opt-in extra context for local deploys, e.g. CDK_EXTRA_CONTEXT="analysisMaxConcurrency=2".
     *(arg for pair in os.environ.get("CDK_EXTRA_CONTEXT", "").split() for arg in ("-c", pair)),
 ]
 
@@ -55,10 +54,19 @@ def local_env() -> dict[str, str]:
     return {**os.environ, **AWS_ENV}
 
 
-def stack_outputs() -> dict[str, str]:
-    """The deployed stack's outputs, as `cdklocal deploy --outputs-file` wrote them."""
+def stack_names() -> list[str]:
+    """The platform's deployed stacks, as `cdklocal deploy --outputs-file` recorded them."""
     data = json.loads(OUTPUTS_FILE.read_text(encoding="utf-8"))
-    outputs: dict[str, str] = data[STACK_NAME]
+    return sorted(name for name in data if name.startswith(f"{STACK_NAME}-"))
+
+
+def stack_outputs() -> dict[str, str]:
+    """Every stack's outputs in one mapping (output names are unique across the stacks)."""
+    data = json.loads(OUTPUTS_FILE.read_text(encoding="utf-8"))
+    outputs: dict[str, str] = {}
+    for name, values in data.items():
+        if name.startswith(f"{STACK_NAME}-"):
+            outputs.update(values)
     return outputs
 
 

@@ -20,6 +20,21 @@ from shared.http.problems import PROBLEM_MEDIA_TYPE, Problem
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT = ROOT / "openapi.json"
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+BEARER = "bearerAuth"
+SECURITY_SCHEMES: dict[str, Any] = {
+    BEARER: {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "An access token from POST /v1/auth/login or /v1/auth/refresh",
+    },
+    "invitationToken": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Invitation-Token",
+        "description": "The candidate's link token (from the invitation link), no account",
+    },
+}
 
 
 def handler_modules() -> list[str]:
@@ -67,8 +82,14 @@ def build_document() -> dict[str, Any]:
             "version": "1",
             "description": "AI video interview platform. Errors are RFC 9457 problem+json.",
         },
+        # Every operation needs a bearer token unless it says otherwise (shared/http/app.py:
+        # PUBLIC for anonymous operations, LINK_TOKEN for the candidate's).
+        "security": [{BEARER: []}],
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": dict(sorted(schemas.items()))},
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "securitySchemes": SECURITY_SCHEMES,
+        },
     }
 
 

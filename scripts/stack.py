@@ -57,50 +57,66 @@ def _ensure_bootstrapped() -> None:
     )
 
 
-def _clear_failed_stack() -> None:
-    """A stack that failed its first create cannot be updated; delete it and start over."""
-    status = _stack_status(localenv.STACK_NAME)
-    if status not in {"ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED", "DELETE_FAILED"}:
-        return
-    print(f"{localenv.STACK_NAME} is {status}: deleting it before deploying again")
-    _cloudformation().delete_stack(StackName=localenv.STACK_NAME)
+_FAILED = {"ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED", "DELETE_FAILED"}
+_READY = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"}
+
+
+def _platform_stacks() -> dict[str, str]:
+    """Name -> status of every deployed stack of this stage (and the pre-split single stack)."""
+    found: dict[str, str] = {}
+    paginator = _cloudformation().get_paginator("describe_stacks")
+    for page in paginator.paginate():
+        for stack in page["Stacks"]:
+            name = stack["StackName"]
+            if name == localenv.STACK_NAME or name.startswith(f"{localenv.STACK_NAME}-"):
+                found[name] = str(stack["StackStatus"])
+    return {k: v for k, v in found.items() if v != "DELETE_COMPLETE"}
+
+
+def _delete_and_wait(names: list[str], why: str) -> None:
+    for name in names:
+        print(f"{name}: {why}; deleting it before deploying")
+        _cloudformation().delete_stack(StackName=name)
     deadline = time.monotonic() + STACK_DELETE_DEADLINE_S
-    while _stack_status(localenv.STACK_NAME) not in {None, "DELETE_COMPLETE"}:
+    while set(names) & set(_platform_stacks()):
         if time.monotonic() > deadline:
-            raise SystemExit(f"{localenv.STACK_NAME} was not deleted in time")
+            raise SystemExit(f"{names} were not deleted in time")
         time.sleep(1)  # poll interval within the deadline
+
+
+def _clear_unusable_stacks() -> None:
+    """A stack that failed its first create cannot be updated; the single stack of before the
+    split (with nested stacks LocalStack cannot update) holds the names the new stacks take."""
+    stacks = _platform_stacks()
+    failed = [name for name, status in stacks.items() if status in _FAILED]
+    if failed:
+        _delete_and_wait(failed, "failed its create")
+    if localenv.STACK_NAME in stacks:
+        _delete_and_wait([localenv.STACK_NAME], "the single stack of before the split")
 
 
 def _point_stage_at_current_deployment() -> None:
     """LocalStack 2026.3 leaves the stage on an old deployment when CDK replaces the deployment
-    (we keep old ones locally, see constructs/api.py); point it at the stack's current one."""
-    resources = _cloudformation().describe_stack_resources(StackName=localenv.STACK_NAME)
-    current = [
-        r["PhysicalResourceId"]
-        for r in resources["StackResources"]
-        if r["ResourceType"] == "AWS::ApiGateway::Deployment"
-        # A replaced deployment we retain locally stays listed as DELETE_SKIPPED.
-        and r.get("ResourceStatus") != "DELETE_SKIPPED"
-    ]
-    if len(current) != 1:
-        raise SystemExit(f"expected one API deployment in the stack, found {current}")
-    api_id = localenv.stack_outputs()["ApiId"]
+    (we keep old ones locally, see stacks.py ApiDeploymentStack); point it at the current one."""
+    outputs = localenv.stack_outputs()
+    api_id, current = outputs["ApiId"], outputs["ApiDeploymentId"]
     apigateway = localenv.client("apigateway")
     stage = apigateway.get_stage(restApiId=api_id, stageName=localenv.STAGE)
-    if stage["deploymentId"] != current[0]:
+    if stage["deploymentId"] != current:
         apigateway.update_stage(
             restApiId=api_id,
             stageName=localenv.STAGE,
-            patchOperations=[{"op": "replace", "path": "/deploymentId", "value": current[0]}],
+            patchOperations=[{"op": "replace", "path": "/deploymentId", "value": current}],
         )
-        print(f"stage {localenv.STAGE} now serves deployment {current[0]}")
+        print(f"stage {localenv.STAGE} now serves deployment {current}")
 
 
 def _hotswap_flags() -> list[str]:
-    """Once the stack exists, code-only changes update the functions directly (about twice as
-    fast locally) and anything else falls back to CloudFormation. The first deployment always
+    """Once the stacks exist, code-only changes update the functions directly (about twice as
+    fast locally) and anything else falls back to CloudFormation. A first deployment always
     goes through CloudFormation: the CLI's hotswap path fails on a stack that does not exist."""
-    if _stack_status(localenv.STACK_NAME) in {"CREATE_COMPLETE", "UPDATE_COMPLETE"}:
+    stacks = _platform_stacks()
+    if stacks and all(status in _READY for status in stacks.values()):
         return ["--hotswap-fallback"]
     return []
 
@@ -128,12 +144,15 @@ def _ensure_groq_secret() -> None:
 def deploy() -> None:
     _run([sys.executable, "layers/build.py"])
     _ensure_bootstrapped()
-    _clear_failed_stack()
+    _clear_unusable_stacks()
     _run(
         [
             CDKLOCAL,
             "deploy",
-            localenv.STACK_NAME,
+            # Every stack, in dependency order; CDK skips those whose template did not change.
+            "--all",
+            "--concurrency",
+            "3",
             "--require-approval",
             "never",
             "--outputs-file",

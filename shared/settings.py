@@ -22,6 +22,8 @@ class DatabaseSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DB_", extra="ignore")
 
     secret_arn: str | None = None
+    # In AWS functions reach PostgreSQL through RDS Proxy, not the host the secret names.
+    proxy_host: str | None = None
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 5432
     name: Annotated[str, Field(min_length=1, max_length=63)] = "interview"

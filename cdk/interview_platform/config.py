@@ -27,10 +27,18 @@ class StackConfig:
     local_db_name: str
     account: str | None
     region: str | None
+    db_min_acu: float = 0.5
+    db_max_acu: float = 8.0
 
     @property
     def stack_name(self) -> str:
+        """The prefix of every stack's name (`<prefix>-<part>`, see constants.stack_name)."""
         return f"{STACK_NAME_PREFIX}-{self.stage}"
+
+    @property
+    def own_database(self) -> bool:
+        """AWS without an imported database: the Foundation provisions one."""
+        return not self.local and not self.db_secret_arn
 
     @classmethod
     def from_context(cls, node: Node) -> StackConfig:
@@ -39,10 +47,10 @@ class StackConfig:
             raise ValueError(f"stage {stage!r}: 2-16 lower-case letters, digits or dashes")
         local = _flag(node.try_get_context("local") or "false")
         db_secret_arn = node.try_get_context("dbSecretArn")
-        if not local and not db_secret_arn:
-            raise ValueError(
-                "Deploying to AWS needs -c dbSecretArn=<Secrets Manager ARN of the database>"
-            )
+        min_acu = float(node.try_get_context("dbMinAcu") or 0.5)
+        max_acu = float(node.try_get_context("dbMaxAcu") or 8)
+        if not 0.5 <= min_acu <= max_acu <= 256:
+            raise ValueError("dbMinAcu and dbMaxAcu: 0.5 <= dbMinAcu <= dbMaxAcu <= 256")
         origin = str(node.try_get_context("frontendOrigin") or "http://localhost:5173")
         if "*" in origin:
             raise ValueError("frontendOrigin must be one origin, not a wildcard")
@@ -56,4 +64,6 @@ class StackConfig:
             local_db_name=str(node.try_get_context("localDbName") or "interview"),
             account=node.try_get_context("account"),
             region=node.try_get_context("region"),
+            db_min_acu=min_acu,
+            db_max_acu=max_acu,
         )

@@ -25,3 +25,26 @@ OUTPUT_MEDIA_BUCKET = "MediaBucketName"
 OUTPUT_DB_SECRET_ARN = "DbSecretArn"  # noqa: S105 - an output name, not a secret
 OUTPUT_HEALTH_FUNCTION = "HealthFunctionName"
 OUTPUT_MIGRATE_FUNCTION = "MigrateFunctionName"
+OUTPUT_DEPLOYMENT_ID = "ApiDeploymentId"
+
+# The stacks, one per part of the platform. Their names are `<STACK_NAME_PREFIX>-<stage>-<part>`.
+FOUNDATION = "Foundation"
+API = "Api"
+IDENTITY = "Identity"
+INTERVIEWS = "Interviews"
+CANDIDATE = "Candidate"
+MEDIA = "Media"
+ANALYSIS = "Analysis"
+API_DEPLOYMENT = "ApiDeployment"
+STACK_PARTS = (FOUNDATION, API, IDENTITY, INTERVIEWS, CANDIDATE, MEDIA, ANALYSIS, API_DEPLOYMENT)
+# CloudFormation allows 500 resources a stack; ours stay far below so each context can grow.
+MAX_RESOURCES_PER_STACK = 200
+
+
+def stack_name(stage: str, part: str) -> str:
+    return f"{STACK_NAME_PREFIX}-{stage}-{part}"
+
+
+def secret_name(stage: str, purpose: str) -> str:
+    """A platform secret's fixed name (the JWT key ring, Groq's key)."""
+    return f"interview-platform/{stage}/{purpose}"

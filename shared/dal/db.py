@@ -37,6 +37,7 @@ def conninfo_for(settings: DatabaseSettings, secrets: SecretsManagerClient | Non
         raw = secrets.get_secret_value(SecretId=settings.secret_arn)["SecretString"]
         secret = DatabaseSecret.model_validate(json.loads(raw))
         host, port, user, dbname = secret.host, secret.port, secret.username, secret.dbname
+        host = settings.proxy_host or host
         password = secret.password or None
     else:
         host, port, user, dbname = settings.host, settings.port, settings.user, settings.name

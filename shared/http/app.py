@@ -14,6 +14,11 @@ from shared.http.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from shared.observability import logger
 
 CORRELATION_HEADER = "x-correlation-id"
+# An operation's OpenAPI security (scripts/openapi.py): every operation needs a bearer token
+# unless its route says otherwise. The deployment derives from this which methods sit behind
+# the token authorizer (cdk/interview_platform/constructs/routes.py), so the two cannot drift.
+PUBLIC: dict[str, Any] = {"security": []}
+LINK_TOKEN: dict[str, Any] = {"security": [{"invitationToken": []}]}
 _MAX_CORRELATION_ID = 128
 
 

@@ -1,23 +1,36 @@
-"""Synthesize the CDK app in-process, as `cdk synth` would, for assertions on the template."""
+"""Synthesize the CDK app in-process, as `cdk synth` would, for assertions on the templates.
+
+The platform is several stacks (cdk/interview_platform/stacks.py). Most assertions are about the
+platform as a whole, so ``local_template`` and ``aws_template`` merge every stack's resources
+and outputs into one template (logical ids are unique across the stacks; the merge checks it);
+``local_stacks`` and ``aws_stacks`` give each stack's own template.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 from interview_platform.config import StackConfig
-from interview_platform.stack import PlatformStack
+from interview_platform.stacks import build
 
 from layers import build as layer_build
 
 LOCAL_CONTEXT = {"stage": "local", "local": "true", "localEndpoint": "http://127.0.0.1:4566"}
+# AWS with its own database (VPC, Aurora Serverless v2, RDS Proxy): what `cdk deploy` gives.
 AWS_CONTEXT = {
     "stage": "prod",
     "local": "false",
-    "dbSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf",
     "frontendOrigin": "https://app.example.com",
+}
+# AWS with an existing database imported by its secret.
+AWS_IMPORTED_DB_CONTEXT = {
+    **AWS_CONTEXT,
+    "dbSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf",
 }
 
 
@@ -29,21 +42,63 @@ def _assets() -> None:
     layer_build.build_code_asset()
 
 
-def synth(context: dict[str, str]) -> Template:
+def synth_stacks(context: dict[str, str]) -> dict[str, Template]:
+    """Part name (Foundation, Api, Identity, ...) -> that stack's template."""
     app = cdk.App(context=context)
     config = StackConfig.from_context(app.node)
-    stack = PlatformStack(app, config.stack_name, config=config)
-    return Template.from_stack(stack)
+    platform = build(app, config)
+    return {part: Template.from_stack(stack) for part, stack in platform.stacks.items()}
+
+
+def merged(stacks: dict[str, Template]) -> Template:
+    document: dict[str, Any] = {"Resources": {}, "Outputs": {}}
+    for part, template in stacks.items():
+        body = template.to_json()
+        for section in ("Resources", "Outputs"):
+            for key, value in body.get(section, {}).items():
+                if key in document[section]:
+                    raise AssertionError(f"{section} {key} of {part} is also in another stack")
+                document[section][key] = value
+    return Template.from_json(document)
+
+
+@cache
+def _stacks(kind: str) -> dict[str, Template]:
+    context = {
+        "local": LOCAL_CONTEXT,
+        "aws": AWS_CONTEXT,
+        "aws-imported-db": AWS_IMPORTED_DB_CONTEXT,
+    }[kind]
+    return synth_stacks(context)
 
 
 @pytest.fixture(scope="session")
-def local_template() -> Template:
-    return synth(LOCAL_CONTEXT)
+def local_stacks() -> dict[str, Template]:
+    return _stacks("local")
 
 
 @pytest.fixture(scope="session")
-def aws_template() -> Template:
-    return synth(AWS_CONTEXT)
+def aws_stacks() -> dict[str, Template]:
+    return _stacks("aws")
+
+
+@pytest.fixture(scope="session")
+def local_template(local_stacks: dict[str, Template]) -> Template:
+    return merged(local_stacks)
+
+
+@pytest.fixture(scope="session")
+def aws_template(aws_stacks: dict[str, Template]) -> Template:
+    return merged(aws_stacks)
+
+
+@pytest.fixture(scope="session")
+def aws_imported_db_template() -> Template:
+    return merged(_stacks("aws-imported-db"))
+
+
+def synth(context: dict[str, str]) -> Template:
+    return merged(synth_stacks(context))
 
 
 @pytest.fixture

@@ -20,16 +20,13 @@ from interview_platform.constructs.analysis import (
 
 from tests.infrastructure.conftest import LOCAL_CONTEXT, synth
 
-# The whole platform is past CloudFormation's 500 resources per stack (to be split for AWS);
-# these assertions are about the analysis construct, so the synth lifts CDK's check.
-_NO_LIMIT = {"@aws-cdk/core:stackResourceLimit": "0"}
 _GROQ_STEPS = ("load", "answer", "summarize")
 _OTHER = ("store", "mark_failed", "trigger", "read", "retry", "sweep")
 
 
 @pytest.fixture(scope="module")
-def template() -> Template:
-    return synth({**LOCAL_CONTEXT, **_NO_LIMIT})
+def template(local_template: Template) -> Template:
+    return local_template
 
 
 def _function(template: Template, module: str) -> tuple[str, dict[str, Any]]:
@@ -64,7 +61,7 @@ def test_the_map_concurrency_comes_from_a_cdk_setting(
 ) -> None:
     env = _function(template, "load")[1]["Properties"]["Environment"]["Variables"]
     assert env["ANALYSIS_MAX_CONCURRENCY"] == "5"
-    tuned = synthesize({**LOCAL_CONTEXT, **_NO_LIMIT, "analysisMaxConcurrency": "2"})
+    tuned = synthesize({**LOCAL_CONTEXT, "analysisMaxConcurrency": "2"})
     env = _function(tuned, "load")[1]["Properties"]["Environment"]["Variables"]
     assert env["ANALYSIS_MAX_CONCURRENCY"] == "2"
 

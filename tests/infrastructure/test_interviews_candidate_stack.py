@@ -1,4 +1,4 @@
-"""What the candidate-flow nested stack promises in the synthesized templates."""
+"""What the candidate flow's stack promises in the synthesized templates."""
 
 from __future__ import annotations
 
@@ -9,36 +9,23 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match, Template
+from interview_platform import constants as c
 from interview_platform.config import StackConfig
-from interview_platform.constructs.candidate import USE_CASES, CandidateFlow
-from interview_platform.stack import PlatformStack
+from interview_platform.constructs.candidate import USE_CASES
+from interview_platform.stacks import build
 
-from tests.infrastructure.conftest import AWS_CONTEXT, LOCAL_CONTEXT
-
-
-def _synth(context: dict[str, str]) -> tuple[Template, Template]:
-    """The parent's template and the candidate flow's own (a nested stack)."""
-    app = cdk.App(context=context)
-    config = StackConfig.from_context(app.node)
-    stack = PlatformStack(app, config.stack_name, config=config)
-    nested = stack.node.find_child("CandidateFlow")
-    assert isinstance(nested, CandidateFlow)
-    return Template.from_stack(stack), Template.from_stack(nested)
+from tests.infrastructure.conftest import LOCAL_CONTEXT
 
 
 @pytest.fixture(scope="module")
-def local_pair() -> tuple[Template, Template]:
-    return _synth(LOCAL_CONTEXT)
+def local_template(local_stacks: dict[str, Template]) -> Template:
+    """The candidate flow's own stack."""
+    return local_stacks[c.CANDIDATE]
 
 
 @pytest.fixture(scope="module")
-def local_template(local_pair: tuple[Template, Template]) -> Template:
-    return local_pair[1]
-
-
-@pytest.fixture(scope="module")
-def aws_template() -> Template:
-    return _synth(AWS_CONTEXT)[1]
+def aws_template(aws_stacks: dict[str, Template]) -> Template:
+    return aws_stacks[c.CANDIDATE]
 
 
 _MODULE = "functions.interviews.{}.handler.handler"
@@ -102,9 +89,9 @@ def test_every_candidate_route_is_a_lambda_proxy_method_without_an_authorizer(
         "AWS::ApiGateway::Method",
         {"Properties": {"HttpMethod": method, "Integration": {"Type": "AWS_PROXY"}}},
     )
-    # The route's resource lives in the nested stack too, named after its path.
-    name = "".join(ch for ch in f"/{path}".title().replace("{", "By") if ch.isalnum())
-    resource = re.compile(f"^Resource{name}[0-9A-F]{{8}}$")
+    # The route's resource lives in the candidate's stack too, named after its path.
+    name = "".join(ch for ch in f"/v1/{path}".title().replace("{", "By") if ch.isalnum())
+    resource = re.compile(f"^RoutesResource{name}[0-9A-F]{{8}}$")
     candidates = [
         m
         for m in methods.values()
@@ -169,23 +156,29 @@ def test_the_sweep_runs_every_minute(local_template: Template) -> None:
     )
 
 
-def test_the_parent_deployment_waits_for_the_candidate_routes_and_has_no_candidate_functions(
-    local_pair: tuple[Template, Template],
+def test_the_api_deployment_waits_for_the_candidate_stack_which_alone_holds_its_routes(
+    local_stacks: dict[str, Template],
 ) -> None:
-    parent, _ = local_pair
-    deployments: dict[str, Any] = parent.find_resources("AWS::ApiGateway::Deployment")
-    ((_, deployment),) = deployments.items()
-    assert any("CandidateFlow" in d for d in deployment.get("DependsOn", []))
-    handlers = {
-        fn["Properties"]["Handler"]
-        for fn in parent.find_resources("AWS::Lambda::Function").values()
-    }
-    assert not any(h.startswith("functions.interviews.candidate") for h in handlers)
-    paths = [
-        r["Properties"]["PathPart"]
-        for r in parent.find_resources("AWS::ApiGateway::Resource").values()
-    ]
-    assert "candidate" not in paths
+    # Given the platform's stacks
+    app = cdk.App(context=LOCAL_CONTEXT)
+    platform = build(app, StackConfig.from_context(app.node))
+    deployment = platform.stacks[c.API_DEPLOYMENT]
+    # Then the API's deployment is made after the candidate's routes exist
+    assert platform.stacks[c.CANDIDATE] in deployment.dependencies
+    # and no other stack has a candidate function or resource
+    for part, template in local_stacks.items():
+        if part == c.CANDIDATE:
+            continue
+        handlers = {
+            fn["Properties"]["Handler"]
+            for fn in template.find_resources("AWS::Lambda::Function").values()
+        }
+        assert not any(h.startswith("functions.interviews.candidate") for h in handlers), part
+        paths = [
+            r["Properties"]["PathPart"]
+            for r in template.find_resources("AWS::ApiGateway::Resource").values()
+        ]
+        assert "candidate" not in paths, part
 
 
 def test_unmatched_methods_under_candidate_reach_the_fallback(local_template: Template) -> None:

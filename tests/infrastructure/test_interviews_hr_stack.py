@@ -6,34 +6,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
-from interview_platform.config import StackConfig
+from interview_platform import constants as c
 from interview_platform.constructs.interviews import HR_USE_CASES
-from interview_platform.stack import PlatformStack
-
-from tests.infrastructure.conftest import AWS_CONTEXT, LOCAL_CONTEXT
 
 _HANDLER = "functions.interviews.{}.handler.handler"
 
 
-def _synth(context: dict[str, str]) -> Template:
-    # The stack's 500-resource budget is the whole platform's concern (every context grows it);
-    # these tests are about this construct, so the synth-time check is lifted here.
-    app = cdk.App(context={**context, "@aws-cdk/core:stackResourceLimit": "2000"})
-    config = StackConfig.from_context(app.node)
-    return Template.from_stack(PlatformStack(app, config.stack_name, config=config))
+@pytest.fixture(scope="module")
+def local_template(local_stacks: dict[str, Template]) -> Template:
+    """The interviews (HR) context's own stack."""
+    return local_stacks[c.INTERVIEWS]
 
 
 @pytest.fixture(scope="module")
-def local_template() -> Template:
-    return _synth(LOCAL_CONTEXT)
-
-
-@pytest.fixture(scope="module")
-def aws_template() -> Template:
-    return _synth(AWS_CONTEXT)
+def aws_template(aws_stacks: dict[str, Template]) -> Template:
+    return aws_stacks[c.INTERVIEWS]
 
 
 def _function_ids(template: Template) -> dict[str, str]:

@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match, Template
-from interview_platform.config import StackConfig
+from interview_platform import constants as c
 from interview_platform.constants import STATEMACHINES_DIR
-from interview_platform.stack import PlatformStack
 
-from tests.infrastructure.conftest import AWS_CONTEXT, LOCAL_CONTEXT
+from tests.infrastructure.conftest import AWS_CONTEXT, merged, synth_stacks
 
 ASL = json.loads((STATEMACHINES_DIR / "media_pipeline.asl.json").read_text())
 STEP_HANDLERS = {
@@ -22,38 +20,21 @@ STEP_HANDLERS = {
 }  # fmt: skip
 
 
-def _templates(context: dict[str, str]) -> list[Template]:
-    """The stack's template and its nested stacks' (the media routes may hang in one)."""
-    app = cdk.App(context=context)
-    config = StackConfig.from_context(app.node)
-    stack = PlatformStack(app, config.stack_name, config=config)
-    nested = [c for c in stack.node.find_all() if isinstance(c, cdk.NestedStack)]
-    return [Template.from_stack(stack), *(Template.from_stack(n) for n in nested)]
+@pytest.fixture(scope="module")
+def templates(local_stacks: dict[str, Template]) -> list[Template]:
+    return list(local_stacks.values())
 
 
 @pytest.fixture(scope="module")
-def templates() -> list[Template]:
-    return _templates(LOCAL_CONTEXT)
+def template(local_template: Template) -> Template:
+    """The whole platform (bucket, HR routes)."""
+    return local_template
 
 
 @pytest.fixture(scope="module")
-def template(templates: list[Template]) -> Template:
-    """The platform's own template (bucket, HR routes)."""
-    return templates[0]
-
-
-@pytest.fixture(scope="module")
-def workflow(templates: list[Template]) -> Template:
-    """The media workflow's nested stack (steps, layers, state machine, rule)."""
-    [found] = [
-        t
-        for t in templates
-        if t.find_resources(
-            "AWS::Lambda::Function",
-            {"Properties": {"Handler": "functions.media.register.handler.handler"}},
-        )
-    ]  # fmt: skip
-    return found
+def workflow(local_stacks: dict[str, Template]) -> Template:
+    """The media context's stack (steps, layers, state machine, rule)."""
+    return local_stacks[c.MEDIA]
 
 
 def _function(template: Template, module: str) -> dict[str, Any]:
@@ -185,7 +166,9 @@ def test_hr_routes_exist_for_reading_and_erasing_media(templates: list[Template]
 def test_the_delete_function_may_only_list_and_delete_media_prefixes(template: Template) -> None:
     policies = template.find_resources("AWS::IAM::Policy")
     mine = [
-        p for name, p in policies.items() if name.startswith("FunctionsMediaDeleteInvitationMedia")
+        p
+        for name, p in policies.items()
+        if name.startswith("MediaFunctionsMediaDeleteInvitationMedia")
     ]
     statements = json.dumps(mine)
     assert "s3:ListBucketVersions" in statements
@@ -194,7 +177,7 @@ def test_the_delete_function_may_only_list_and_delete_media_prefixes(template: T
 
 
 def test_the_aws_synth_has_the_pipeline_too() -> None:
-    templates = _templates(AWS_CONTEXT)
+    templates = [merged(synth_stacks(AWS_CONTEXT))]
     assert any(
         t.find_resources(
             "AWS::Lambda::Function",

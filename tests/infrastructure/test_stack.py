@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match, Template
 from interview_platform import constants as c
+from interview_platform.refs import Export, export_name
 
-from tests.infrastructure.conftest import AWS_CONTEXT
+from tests.infrastructure.conftest import AWS_IMPORTED_DB_CONTEXT
 
 
 def _resources(template: Template, kind: str) -> dict[str, Any]:
@@ -25,9 +27,9 @@ def test_every_function_runs_python312_x86_with_the_deps_layer(local_template: T
         props = function["Properties"]
         assert props["Runtime"] == "python3.12"
         assert props["Architectures"] == ["x86_64"]
-        assert len(props["Layers"]) == 1
+        # The stack's own copy of the dependencies layer first; media steps add ffmpeg's.
+        assert "DepsLayer" in props["Layers"][0]["Ref"]
         assert props["Handler"].startswith("functions.")
-    local_template.resource_count_is("AWS::Lambda::LayerVersion", 1)
 
 
 def test_rest_api_routes_health_and_openapi(local_template: Template) -> None:
@@ -119,14 +121,18 @@ def test_database_secret_is_granted_by_name_and_not_to_edge_functions(
     local_template: Template,
 ) -> None:
     (secret_id,) = _resources(local_template, "AWS::SecretsManager::Secret")
+    # The foundation's own functions name the secret; other stacks import its ARN.
+    ours = ({"Ref": secret_id}, {"Fn::ImportValue": export_name("local", Export.DB_SECRET_ARN)})
     policies = _resources(local_template, "AWS::IAM::Policy")
     readers = []
     for policy in policies.values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             actions = statement["Action"]
-            if "secretsmanager:GetSecretValue" in (
-                actions if isinstance(actions, list) else [actions]
-            ) and statement["Resource"] == {"Ref": secret_id}:
+            if (
+                "secretsmanager:GetSecretValue"
+                in (actions if isinstance(actions, list) else [actions])
+                and statement["Resource"] in ours
+            ):
                 readers.extend(role["Ref"] for role in policy["Properties"]["Roles"])
             # No function may read every secret.
             assert not (
@@ -134,38 +140,112 @@ def test_database_secret_is_granted_by_name_and_not_to_edge_functions(
             )
     assert any("Health" in role for role in readers)
     assert any("Migrate" in role for role in readers)
+    assert any("IdentityLogin" in role for role in readers)
     # Functions that never touch the database get no access to its secret.
-    assert not any("OpenApi" in role or "NotFound" in role for role in readers)
+    assert not any(
+        name in role for role in readers for name in ("OpenApi", "NotFound", "Authorizer", "Jwks")
+    )
 
 
-def test_aws_synth_imports_the_database_secret_and_keeps_media(aws_template: Template) -> None:
-    aws_template.resource_count_is("AWS::SecretsManager::Secret", 0)
-    buckets = _resources(aws_template, "AWS::S3::Bucket")
+def test_aws_synth_can_import_an_existing_database_and_keeps_media(
+    aws_imported_db_template: Template,
+) -> None:
+    template = aws_imported_db_template
+    template.resource_count_is("AWS::SecretsManager::Secret", 0)
+    template.resource_count_is("AWS::RDS::DBCluster", 0)
+    template.resource_count_is("AWS::EC2::VPC", 0)
+    buckets = _resources(template, "AWS::S3::Bucket")
     assert all(b["DeletionPolicy"] == "Retain" for b in buckets.values())
-    aws_template.has_resource_properties(
+    # The given ARN is exported once and imported by every stack that uses the database.
+    outputs = template.find_outputs(Export.DB_SECRET_ARN.value)
+    assert outputs[Export.DB_SECRET_ARN.value]["Value"] == AWS_IMPORTED_DB_CONTEXT["dbSecretArn"]
+    template.has_resource_properties(
         "AWS::Lambda::Function",
         {
             "TracingConfig": {"Mode": "Active"},
             "Environment": {
-                "Variables": Match.object_like({"DB_SECRET_ARN": AWS_CONTEXT["dbSecretArn"]})
+                "Variables": Match.object_like(
+                    {
+                        "DB_SECRET_ARN": {
+                            "Fn::ImportValue": export_name("prod", Export.DB_SECRET_ARN)
+                        }
+                    }
+                )
             },
         },
     )
-    url = aws_template.find_outputs(c.OUTPUT_API_URL)[c.OUTPUT_API_URL]["Value"]
+    url = template.find_outputs(c.OUTPUT_API_URL)[c.OUTPUT_API_URL]["Value"]
     assert "execute-api" in str(url)
 
 
-def test_aws_synth_without_database_secret_is_refused(
-    synthesize: Callable[[dict[str, str]], Template],
-) -> None:
-    context = {k: v for k, v in AWS_CONTEXT.items() if k != "dbSecretArn"}
+def test_aws_synth_provisions_its_own_database_behind_a_proxy(aws_template: Template) -> None:
+    # Aurora PostgreSQL Serverless v2: encrypted, backed up, protected from deletion
+    aws_template.has_resource(
+        "AWS::RDS::DBCluster",
+        {
+            "Properties": Match.object_like(
+                {
+                    "Engine": "aurora-postgresql",
+                    "StorageEncrypted": True,
+                    "DeletionProtection": True,
+                    "BackupRetentionPeriod": 7,
+                    "ServerlessV2ScalingConfiguration": {"MinCapacity": 0.5, "MaxCapacity": 8},
+                }
+            ),
+            "DeletionPolicy": "Snapshot",
+        },
+    )
+    aws_template.has_resource_properties(
+        "AWS::RDS::DBInstance", {"DBInstanceClass": "db.serverless"}
+    )
+    # RDS Proxy with TLS required, the secret rotating every 30 days
+    aws_template.has_resource_properties("AWS::RDS::DBProxy", {"RequireTLS": True})
+    aws_template.has_resource_properties(
+        "AWS::SecretsManager::RotationSchedule",
+        {"RotationRules": Match.object_like({"ScheduleExpression": "rate(30 days)"})},
+    )
+    # One NAT gateway, an S3 gateway endpoint, flow logs
+    aws_template.resource_count_is("AWS::EC2::NatGateway", 1)
+    aws_template.has_resource_properties("AWS::EC2::VPCEndpoint", {"VpcEndpointType": "Gateway"})
+    aws_template.resource_count_is("AWS::EC2::FlowLog", 1)
 
-    with pytest.raises(ValueError, match="dbSecretArn"):
-        synthesize(context)
+
+def test_aws_functions_that_use_postgres_run_in_the_vpc_through_the_proxy(
+    aws_template: Template,
+) -> None:
+    functions = _resources(aws_template, "AWS::Lambda::Function")
+    platform = {
+        name: fn["Properties"]
+        for name, fn in functions.items()
+        if str(fn["Properties"].get("Handler", "")).startswith("functions.")
+    }
+    for name, props in platform.items():
+        env = props.get("Environment", {}).get("Variables", {})
+        uses_db = "DB_SECRET_ARN" in env
+        assert ("VpcConfig" in props) == uses_db, name
+        if uses_db:
+            assert env["DB_SSLMODE"] == "require", name
+            assert "DB_PROXY_HOST" in env, name
+    edge = [n for n in platform if "NotFound" in n or "OpenApi" in n or "Authorizer" in n]
+    assert edge and all("VpcConfig" not in platform[n] for n in edge)
+
+
+def test_aws_deploy_ends_with_a_migrated_database(aws_template: Template) -> None:
+    # A trigger (custom resource) invokes the Migrate function during the deploy
+    migrate = [
+        name
+        for name, fn in _resources(aws_template, "AWS::Lambda::Function").items()
+        if fn["Properties"].get("Handler") == "functions.platform.migrate.handler.handler"
+    ]
+    assert len(migrate) == 1
+    triggers = _resources(aws_template, "Custom::Trigger")
+    assert len(triggers) == 1
+    (trigger,) = triggers.values()
+    assert "FoundationFunctionsMigrate" in json.dumps(trigger["Properties"]["HandlerArn"])
 
 
 def test_wildcard_frontend_origin_is_refused(
     synthesize: Callable[[dict[str, str]], Template],
 ) -> None:
     with pytest.raises(ValueError, match="wildcard"):
-        synthesize({**AWS_CONTEXT, "frontendOrigin": "*"})
+        synthesize({**AWS_IMPORTED_DB_CONTEXT, "frontendOrigin": "*"})

@@ -14,26 +14,20 @@ HR's routes.
 from __future__ import annotations
 
 from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
-from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
-from constructs import Construct, IConstruct
+from constructs import Construct
 
-from interview_platform.constants import STATEMACHINES_DIR
-from interview_platform.constructs.api import Api
-from interview_platform.constructs.events import (
-    Consumer,
-    PlatformEvents,
-    consumer_timeouts_s,
-    depth_alarm,
-)
+from interview_platform.constants import STATEMACHINES_DIR, secret_name
+from interview_platform.constructs.events import Consumer, consumer_timeouts_s, depth_alarm
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
+from interview_platform.constructs.routes import Routes
+from interview_platform.refs import Foundation, allow_publish, allow_secret
 
 OUTPUT_STATE_MACHINE_ARN = "AnalysisStateMachineArn"
 OUTPUT_TRIGGER_QUEUE_URL = "AnalysisTriggerQueueUrl"
@@ -67,19 +61,13 @@ class Analysis(Construct):
         scope: Construct,
         id: str,
         *,
-        stage: str,
-        local: bool,
+        foundation: Foundation,
         functions: PlatformFunctions,
-        api: Api,
-        db_secret: secretsmanager.ISecret,
-        platform_events: PlatformEvents,
-        key_secret_name: str,
-        token_authorizer: IConstruct | None = None,
+        routes: Routes,
     ) -> None:
         super().__init__(scope, id)
-        # In AWS HR's routes sit behind identity's token authorizer too (none locally).
-        authorizer = token_authorizer if isinstance(token_authorizer, apigw.CfnAuthorizer) else None
-        self.groq_secret_name = f"interview-platform/{stage}/groq"
+        stage, local = foundation.stage, foundation.local
+        self.groq_secret_name = secret_name(stage, "groq")
         self.state_machine_name = f"interview-platform-{stage}-analysis"
         max_concurrency = int(
             self.node.try_get_context("analysisMaxConcurrency") or DEFAULT_MAX_CONCURRENCY
@@ -101,10 +89,6 @@ class Analysis(Construct):
         model = self.node.try_get_context("analysisModel")
         if model:
             groq_env["ANALYSIS_MODEL"] = str(model)
-        groq_arn = (
-            f"arn:{Aws.PARTITION}:secretsmanager:{Aws.REGION}:{Aws.ACCOUNT_ID}"
-            f":secret:{self.groq_secret_name}-*"
-        )
 
         # ---- the workflow's steps and the state machine ----
         self.steps: dict[str, lambda_.Function] = {}
@@ -118,18 +102,13 @@ class Analysis(Construct):
                     environment=groq_env if calls_groq else db_env,
                 )
             )
-            db_secret.grant_read(fn)
             if calls_groq:
-                fn.add_to_role_policy(
-                    iam.PolicyStatement(
-                        actions=["secretsmanager:GetSecretValue"], resources=[groq_arn]
-                    )
-                )
+                allow_secret(fn, foundation.groq_arn())
             self.steps[name] = fn
             substitutions[placeholder] = fn.function_arn
         # Store and MarkFailed publish analysis.completed / analysis.failed (outbox + relay).
-        platform_events.allow_publish(self.steps["AnalysisStore"])
-        platform_events.allow_publish(self.steps["AnalysisMarkFailed"])
+        allow_publish(foundation, self.steps["AnalysisStore"])
+        allow_publish(foundation, self.steps["AnalysisMarkFailed"])
         self.load = self.steps["AnalysisLoad"]
 
         log_group = logs.LogGroup(
@@ -151,8 +130,8 @@ class Analysis(Construct):
         for fn in self.steps.values():
             fn.grant_invoke(self.state_machine)
 
-        self._start_on_event(platform_events, local)
-        self.sweep = self._sweep(functions, db_secret, platform_events, db_env)
+        self._start_on_event(foundation)
+        self.sweep = self._sweep(foundation, functions, db_env)
 
         # ---- the trigger consumer ----
         consumer_timeout_s, visibility_timeout_s = consumer_timeouts_s(local)
@@ -169,12 +148,11 @@ class Analysis(Construct):
                 environment=db_env,
             )
         )
-        db_secret.grant_read(self.trigger)
-        platform_events.allow_publish(self.trigger)
+        allow_publish(foundation, self.trigger)
         self.trigger_consumer = Consumer(
             self,
             "Trigger",
-            bus=platform_events.bus,
+            bus=foundation.bus,
             function=self.trigger,
             pattern=events.EventPattern(detail_type=list(TRIGGER_EVENT_TYPES)),
             visibility_timeout=Duration.seconds(visibility_timeout_s),
@@ -182,10 +160,7 @@ class Analysis(Construct):
         )
 
         # ---- HR's routes ----
-        key_arn = (
-            f"arn:{Aws.PARTITION}:secretsmanager:{Aws.REGION}:{Aws.ACCOUNT_ID}"
-            f":secret:{key_secret_name}-*"
-        )
+        key_secret_name = secret_name(stage, "jwt-signing-key")
         self.routes: dict[str, lambda_.Function] = {}
         for name, module, method, path, publishes in (
             ("AnalysisRead", "read", "GET", "invitations/{invitation_id}/analysis", False),
@@ -199,22 +174,15 @@ class Analysis(Construct):
                     environment={**db_env, "AUTH_KEY_SECRET_NAME": key_secret_name},
                 )
             )
-            db_secret.grant_read(fn)
             # Verifying callers' tokens: read the key ring, never create or change it.
-            fn.add_to_role_policy(
-                iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[key_arn])
-            )
+            allow_secret(fn, foundation.key_ring_arn())
             if publishes:
-                platform_events.allow_publish(fn)
-            route = api.route(path, method, fn)
-            if authorizer is not None:
-                _protect(route, authorizer)
+                allow_publish(foundation, fn)
+            routes.add(path, method, fn)
             self.routes[name] = fn
-        if authorizer is not None and api.rest_api.latest_deployment is not None:
-            api.rest_api.latest_deployment.add_to_logical_id({"analysisAuthorizer": "token-v1"})
         self._outputs()
 
-    def _start_on_event(self, platform_events: PlatformEvents, local: bool) -> None:
+    def _start_on_event(self, foundation: Foundation) -> None:
         """analysis.started (from the trigger or HR's retry) -> one execution; undeliverable
         starts are kept in a DLQ and alarmed on. The input is the EventBridge event (detail = our
         envelope). No InputPath: LocalStack names the execution after the event id, which an
@@ -225,8 +193,8 @@ class Analysis(Construct):
             "StartDlq",
             retention_period=Duration.days(14),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=not local,
-            removal_policy=RemovalPolicy.DESTROY if local else RemovalPolicy.RETAIN,
+            enforce_ssl=not foundation.local,
+            removal_policy=RemovalPolicy.DESTROY if foundation.local else RemovalPolicy.RETAIN,
         )
         depth_alarm(
             self,
@@ -237,7 +205,7 @@ class Analysis(Construct):
         self.start_rule = events.Rule(
             self,
             "StartExecutionRule",
-            event_bus=platform_events.bus,
+            event_bus=foundation.bus,
             event_pattern=events.EventPattern(detail_type=["analysis.started"]),
             targets=[
                 targets.SfnStateMachine(
@@ -251,18 +219,13 @@ class Analysis(Construct):
         )
 
     def _sweep(
-        self,
-        functions: PlatformFunctions,
-        db_secret: secretsmanager.ISecret,
-        platform_events: PlatformEvents,
-        db_env: dict[str, str],
+        self, foundation: Foundation, functions: PlatformFunctions, db_env: dict[str, str]
     ) -> lambda_.Function:
         """Fails attempts whose execution ended (or never started) without a result."""
         sweep = functions.add(
             FunctionSpec("AnalysisSweep", _MODULE.format("sweep"), timeout_s=60, environment=db_env)
         )
-        db_secret.grant_read(sweep)
-        platform_events.allow_publish(sweep)  # analysis.failed
+        allow_publish(foundation, sweep)  # analysis.failed
         sweep.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["states:DescribeExecution"],
@@ -292,11 +255,3 @@ class Analysis(Construct):
             (OUTPUT_SWEEP_FUNCTION, self.sweep.function_name),
         ):
             CfnOutput(stack, name, value=value)
-
-
-def _protect(method: apigw.Method, authorizer: apigw.CfnAuthorizer) -> None:
-    cfn = method.node.default_child
-    if not isinstance(cfn, apigw.CfnMethod):
-        raise TypeError("an API method without its CloudFormation resource")
-    cfn.authorization_type = "CUSTOM"
-    cfn.authorizer_id = authorizer.ref

@@ -1,11 +1,15 @@
-"""The REST API (API Gateway v1): one Lambda proxy integration per use case."""
+"""The REST API (API Gateway v1): the API itself, its gateway responses, the fallback for
+unmatched routes and the token authorizer. Routes are added by each context's own stack
+(constructs/routes.py); the deployment and stage live in a stack of their own that depends on
+every route (stacks.py)."""
 
 from __future__ import annotations
 
 import json
 
-from aws_cdk import Fn
+from aws_cdk import Aws, Fn
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -25,13 +29,7 @@ def _problem_template(status: int, title: str, slug: str, detail: str) -> dict[s
 
 class Api(Construct):
     def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        stage: str,
-        frontend_origin: str,
-        local_endpoint: str | None,
+        self, scope: Construct, id: str, *, stage: str, fallback: lambda_.IFunction
     ) -> None:
         super().__init__(scope, id)
         self.rest_api = apigw.RestApi(
@@ -39,27 +37,9 @@ class Api(Construct):
             "RestApi",
             rest_api_name=f"interview-platform-{stage}",
             description="AI video interview platform",
-            deploy_options=apigw.StageOptions(
-                stage_name=stage,
-                throttling_rate_limit=100,
-                throttling_burst_limit=200,
-            ),
-            default_cors_preflight_options=apigw.CorsOptions(
-                allow_origins=[frontend_origin],
-                allow_headers=[
-                    "Content-Type",
-                    "Authorization",
-                    "Idempotency-Key",
-                    "X-Correlation-Id",
-                    # The candidate's link token (shared/interviews/tokens.py TOKEN_HEADER).
-                    "X-Invitation-Token",
-                ],
-                allow_methods=apigw.Cors.ALL_METHODS,
-            ),
+            # The deployment and stage are in the ApiDeployment stack, after every route.
+            deploy=False,
             cloud_watch_role=False,
-            # LocalStack 2026.3 deletes the stage along with a replaced deployment (fixed upstream
-            # later: localstack#13736); keeping old deployments locally avoids that delete.
-            retain_deployments=local_endpoint is not None,
         )
         # Unknown routes: API Gateway's own answer is a 403 "Missing Authentication Token";
         # ours is a 404 problem document, like every other error of the API.
@@ -95,48 +75,80 @@ class Api(Construct):
                 502, "Bad Gateway", "upstream-error", "$context.error.message"
             ),
         )
+        # Every request no route matches reaches `fallback` (404/405 as problem+json, and CORS
+        # preflights). Gateway responses already do this on AWS, but LocalStack applies only
+        # their status code, so unmatched paths ({proxy+}) and methods (ANY) reach a Lambda.
+        self.fallback = fallback
+        integration = apigw.Integration(
+            type=apigw.IntegrationType.AWS_PROXY,
+            integration_http_method="POST",
+            uri=(
+                f"arn:{Aws.PARTITION}:apigateway:{Aws.REGION}:lambda:path/2015-03-31/functions/"
+                f"{fallback.function_arn}/invocations"
+            ),
+        )
+        fallback.add_permission(
+            "InvokedByApi",
+            principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            source_arn=self.rest_api.arn_for_execute_api(),
+        )
+        self.rest_api.root.add_method("ANY", integration)
+        self.rest_api.root.add_proxy(default_integration=integration, any_method=True)
         self.v1 = self.rest_api.root.add_resource(API_VERSION_PREFIX)
-        self._fallback: apigw.LambdaIntegration | None = None
-        # Locally the API is reached through LocalStack's gateway path, which needs no DNS.
-        self.url = (
-            Fn.join(
-                "",
-                [
-                    local_endpoint.rstrip("/"),
-                    "/restapis/",
-                    self.rest_api.rest_api_id,
-                    f"/{stage}/_user_request_/",
-                ],
-            )
-            if local_endpoint
-            else self.rest_api.url
+        self.v1.add_method("ANY", integration)
+        self.v1.add_proxy(default_integration=integration, any_method=True)
+        self.authorizer: apigw.CfnAuthorizer | None = None
+
+    def add_token_authorizer(self, stage: str, fn: lambda_.IFunction) -> apigw.CfnAuthorizer:
+        """Identity's TOKEN authorizer (AWS only: LocalStack's community API Gateway does not
+        run Lambda authorizers, so locally each function's own check is the only one)."""
+        authorizer = apigw.CfnAuthorizer(
+            self,
+            "TokenAuthorizer",
+            rest_api_id=self.rest_api.rest_api_id,
+            name=f"identity-token-{stage}",
+            type="TOKEN",
+            identity_source="method.request.header.Authorization",
+            authorizer_uri=(
+                f"arn:{Aws.PARTITION}:apigateway:{Aws.REGION}:lambda:path/2015-03-31/functions/"
+                f"{fn.function_arn}/invocations"
+            ),
+            # No caching: a suspended user's token must stop working at once.
+            authorizer_result_ttl_in_seconds=0,
         )
-
-    def set_fallback(self, function: lambda_.IFunction) -> None:
-        """Send every request no route matches to `function` (404/405 as problem+json).
-
-        Gateway responses already do this on AWS, but LocalStack applies only their status code,
-        so unmatched paths ({proxy+}) and methods (ANY) reach a Lambda that answers the same way.
-        """
-        self._fallback = apigw.LambdaIntegration(
-            function, proxy=True, allow_test_invoke=False, scope_permission_to_method=False
+        fn.add_permission(
+            "InvokedByApiAuthorizer",
+            principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            source_arn=(
+                f"arn:{Aws.PARTITION}:execute-api:{Aws.REGION}:{Aws.ACCOUNT_ID}:"
+                f"{self.rest_api.rest_api_id}/authorizers/{authorizer.ref}"
+            ),
         )
-        self.rest_api.root.add_method("ANY", self._fallback)
-        self.rest_api.root.add_proxy(default_integration=self._fallback, any_method=True)
-        self._add_fallback_methods(self.v1)
+        self.rest_api.add_gateway_response(
+            "Unauthorized",
+            type=apigw.ResponseType.UNAUTHORIZED,
+            status_code="401",
+            response_headers={
+                "Content-Type": "'application/problem+json'",
+                "WWW-Authenticate": "'Bearer realm=\"interview-platform\"'",
+            },
+            templates={"application/json": _UNAUTHORIZED_BODY},
+        )
+        self.authorizer = authorizer
+        return authorizer
 
-    def _add_fallback_methods(self, resource: apigw.IResource) -> None:
-        resource.add_method("ANY", self._fallback)
-        resource.add_proxy(default_integration=self._fallback, any_method=True)
 
-    def route(self, path: str, method: str, function: lambda_.IFunction) -> apigw.Method:
-        """Expose `function` at /v1/<path> for `method` (Lambda proxy integration)."""
-        resource: apigw.IResource = self.v1
-        for part in path.strip("/").split("/"):
-            child = resource.get_resource(part)
-            if child is None:
-                child = resource.add_resource(part)
-                if self._fallback is not None:
-                    child.add_method("ANY", self._fallback)
-            resource = child
-        return resource.add_method(method, apigw.LambdaIntegration(function, proxy=True))
+def api_url(rest_api_id: str, stage: str, local_endpoint: str | None) -> str:
+    """The stage's base URL; locally through LocalStack's gateway path, which needs no DNS."""
+    if local_endpoint:
+        return Fn.join(
+            "",
+            [local_endpoint.rstrip("/"), "/restapis/", rest_api_id, f"/{stage}/_user_request_/"],
+        )
+    return f"https://{rest_api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}/{stage}/"
+
+
+_UNAUTHORIZED_BODY = (
+    '{"type": "https://problems.interview-platform.dev/unauthorized", "title": "Unauthorized",'
+    ' "status": 401, "detail": "Authentication failed."}'
+)

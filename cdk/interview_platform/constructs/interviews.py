@@ -1,10 +1,5 @@
 """Interviews, HR side: templates, questions, invitations and review, one Lambda per use case.
 
-A CloudFormation stack holds at most 500 resources, so each function gets one invoke permission
-for the whole API rather than two per method (what LambdaIntegration adds). A nested stack would
-be the next step, but LocalStack 2026.3 cannot update one ("the update operation is not
-implemented" for AWS::CloudFormation::Stack), so locally it would never change after creation.
-
 Each function gets only what its use case needs: the database secret and the JWT key (every one
 verifies the caller), PutEvents on our bus only for producers, and read access to the raw media
 prefix only for the function that presigns playback URLs. In AWS the protected routes also sit
@@ -15,17 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Aws
-from aws_cdk import aws_apigateway as apigw
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from interview_platform.constructs.api import Api
-from interview_platform.constructs.events import PlatformEvents
+from interview_platform.constants import secret_name
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
+from interview_platform.constructs.routes import Routes
+from interview_platform.refs import Foundation, allow_publish, allow_secret
 
 _MODULE = "functions.interviews.{}.handler.handler"
 RAW_MEDIA_PREFIX = "raw/*"
@@ -43,6 +34,8 @@ class HrUseCase:
 _TEMPLATE = "templates/{template_id}"
 _QUESTIONS = _TEMPLATE + "/questions"
 _INVITATION = "invitations/{invitation_id}"
+# Other contexts (media, analysis) hang their invitation routes under this resource.
+INVITATION_RESOURCE = _INVITATION
 
 HR_USE_CASES = (
     HrUseCase("InterviewsCreateTemplate", "create_template", (("templates", "POST"),)),
@@ -119,19 +112,12 @@ class Interviews(Construct):
         scope: Construct,
         id: str,
         *,
+        foundation: Foundation,
         functions: PlatformFunctions,
-        api: Api,
-        db_secret: secretsmanager.ISecret,
-        media_bucket: s3.IBucket,
-        platform_events: PlatformEvents,
-        key_secret_name: str,
-        token_authorizer: apigw.CfnAuthorizer | None = None,
+        routes: Routes,
     ) -> None:
         super().__init__(scope, id)
-        key_arn = (
-            f"arn:{Aws.PARTITION}:secretsmanager:{Aws.REGION}:{Aws.ACCOUNT_ID}"
-            f":secret:{key_secret_name}-*"
-        )
+        key_secret_name = secret_name(foundation.stage, "jwt-signing-key")
         self.functions: dict[str, lambda_.Function] = {}
         for case in HR_USE_CASES:
             fn = functions.add(
@@ -142,65 +128,14 @@ class Interviews(Construct):
                     environment={"AUTH_KEY_SECRET_NAME": key_secret_name},
                 )
             )
-            db_secret.grant_read(fn)
             # Verifying callers' tokens: read the key ring, never create or change it.
-            fn.add_to_role_policy(
-                iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[key_arn])
-            )
+            allow_secret(fn, foundation.key_ring_arn())
             if case.publishes:
-                platform_events.allow_publish(fn)
+                allow_publish(foundation, fn)
             if case.plays_media:
-                media_bucket.grant_read(fn, RAW_MEDIA_PREFIX)
+                foundation.media_bucket.grant_read(fn, RAW_MEDIA_PREFIX)
                 # The media pipeline's outputs (MP4, thumbnail) are played back too.
-                media_bucket.grant_read(fn, "media/*")
-            # One invoke permission per function, for any method and stage of this API.
-            fn.add_permission(
-                "InvokedByApi",
-                principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
-                source_arn=api.rest_api.arn_for_execute_api(),
-            )
-            integration = _proxy_to(fn)
+                foundation.media_bucket.grant_read(fn, "media/*")
             for path, method in case.routes:
-                route = _resource(api, path).add_method(method, integration)
-                if token_authorizer is not None:
-                    _protect(route, token_authorizer)
+                routes.add(path, method, fn)
             self.functions[case.name] = fn
-        if token_authorizer is not None and api.rest_api.latest_deployment is not None:
-            # Methods changed through the L1 escape hatch do not change the deployment's hash.
-            api.rest_api.latest_deployment.add_to_logical_id({"interviewsHrAuthorizer": "token-v1"})
-
-
-def _resource(api: Api, path: str) -> apigw.IResource:
-    """/v1/<path>, created where missing the way Api.route does (with the API's 404/405
-    fallback); other contexts may hang their own routes under these resources."""
-    resource: apigw.IResource = api.v1
-    for part in path.strip("/").split("/"):
-        child = resource.get_resource(part)
-        if child is None:
-            child = resource.add_resource(part)
-            # The same fallback integration Api.route attaches to every new resource.
-            fallback = api._fallback
-            if fallback is not None:
-                child.add_method("ANY", fallback)
-        resource = child
-    return resource
-
-
-def _proxy_to(fn: lambda_.IFunction) -> apigw.Integration:
-    """A Lambda proxy integration without LambdaIntegration's per-method permissions."""
-    return apigw.Integration(
-        type=apigw.IntegrationType.AWS_PROXY,
-        integration_http_method="POST",
-        uri=(
-            f"arn:{Aws.PARTITION}:apigateway:{Aws.REGION}:lambda:path/2015-03-31/functions/"
-            f"{fn.function_arn}/invocations"
-        ),
-    )
-
-
-def _protect(method: apigw.Method, authorizer: apigw.CfnAuthorizer) -> None:
-    cfn = method.node.default_child
-    if not isinstance(cfn, apigw.CfnMethod):
-        raise TypeError("an API method without its CloudFormation resource")
-    cfn.authorization_type = "CUSTOM"
-    cfn.authorizer_id = authorizer.ref

@@ -8,21 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Aws, Duration, NestedStack, Size
-from aws_cdk import aws_apigateway as apigw
+from aws_cdk import Duration, RemovalPolicy, Size
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from interview_platform.constants import BUILD_DIR, STATEMACHINES_DIR
-from interview_platform.constructs.api import Api
+from interview_platform.constants import BUILD_DIR, STATEMACHINES_DIR, secret_name
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
+from interview_platform.constructs.routes import Routes
+from interview_platform.refs import Foundation, allow_publish, allow_secret
 
 FFMPEG_LAYER_DIR = BUILD_DIR / "layers" / "ffmpeg"
 ASR_LAYER_DIR = BUILD_DIR / "layers" / "asr"
@@ -91,33 +89,21 @@ def state_machine_name(stage: str) -> str:
     return f"interview-platform-{stage}-media-pipeline"
 
 
-class MediaWorkflow(NestedStack):
-    """Layers, step functions, state machine and trigger: a nested stack of their own (the
-    platform's stack stays under CloudFormation's 500 resources)."""
+class MediaPipeline(Construct):
+    """Layers, step functions, state machine and trigger; and HR's two media routes."""
 
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
-        stage: str,
-        local: bool,
-        common_env: dict[str, str],
-        db_secret: secretsmanager.ISecret,
-        media_bucket: s3.IBucket,
+        foundation: Foundation,
+        functions: PlatformFunctions,
+        routes: Routes,
     ) -> None:
-        super().__init__(
-            scope, id, description="Media pipeline: S3 -> EventBridge -> Step Functions"
-        )
-        # Same code asset and dependencies layer as the parent's functions, built once.
-        functions = PlatformFunctions(
-            self, "Functions", stage=stage, common_env=common_env, local=local
-        )
-        self.groq_secret_name = f"interview-platform/{stage}/groq"
-        groq_arn = (
-            f"arn:{Aws.PARTITION}:secretsmanager:{Aws.REGION}:{Aws.ACCOUNT_ID}"
-            f":secret:{self.groq_secret_name}-*"
-        )
+        super().__init__(scope, id)
+        media_bucket = foundation.media_bucket
+        self.groq_secret_name = secret_name(foundation.stage, "groq")
         self.ffmpeg_layer = lambda_.LayerVersion(
             self,
             "FfmpegLayer",
@@ -134,14 +120,12 @@ class MediaWorkflow(NestedStack):
             description="pocketsphinx with its en-us model: the offline transcriber",
         )
         self.steps: dict[str, lambda_.Function] = {}
-        # Steps that write outbox rows and relay them: the stack lets them publish on our bus.
-        self.producers: list[lambda_.Function] = []
         for step in STEPS:
             env = {"MEDIA_FFMPEG_TIMEOUT_S": str(step.timeout_s - 40)} if step.ffmpeg else {}
             if step.name == "Transcribe":
                 env["GROQ_SECRET_NAME"] = self.groq_secret_name
                 # Locally tests re-point the secret at the fake Groq between runs.
-                env["GROQ_CACHE_S"] = "0" if local else "60"
+                env["GROQ_CACHE_S"] = "0" if foundation.local else "60"
             fn = functions.add(
                 FunctionSpec(
                     f"Media{step.name}",
@@ -156,34 +140,34 @@ class MediaWorkflow(NestedStack):
                 fn.add_layers(self.ffmpeg_layer)
             if step.name == "Transcribe":
                 fn.add_layers(self.asr_layer)
-                fn.add_to_role_policy(
-                    iam.PolicyStatement(
-                        actions=["secretsmanager:GetSecretValue"], resources=[groq_arn]
-                    )
-                )
-            db_secret.grant_read(fn)
+                allow_secret(fn, foundation.groq_arn())
             for pattern in step.reads:
                 media_bucket.grant_read(fn, pattern)
             for pattern in step.writes:
                 media_bucket.grant_put(fn, pattern)
             if step.publishes:
-                self.producers.append(fn)
+                # Steps that write outbox rows and relay them publish on our bus.
+                allow_publish(foundation, fn)
             self.steps[step.name] = fn
 
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
-            state_machine_name=state_machine_name(stage),
+            state_machine_name=state_machine_name(foundation.stage),
             definition_body=sfn.DefinitionBody.from_file(str(DEFINITION)),
             definition_substitutions={
                 f"{name}FunctionArn": fn.function_arn for name, fn in self.steps.items()
             },
             logs=sfn.LogOptions(
                 destination=logs.LogGroup(
-                    self, "StateMachineLogs", retention=logs.RetentionDays.ONE_MONTH
+                    self,
+                    "StateMachineLogs",
+                    retention=logs.RetentionDays.ONE_MONTH,
+                    removal_policy=RemovalPolicy.DESTROY,
                 ),
                 level=sfn.LogLevel.ERROR,
             ),
+            tracing_enabled=not foundation.local,
             timeout=Duration.hours(1),
         )
         for fn in self.steps.values():
@@ -205,55 +189,8 @@ class MediaWorkflow(NestedStack):
             targets=[targets.SfnStateMachine(self.state_machine, retry_attempts=3)],
         )
 
-
-class MediaPipeline(Construct):
-    """The workflow (nested stack) and HR's two media routes (in the platform's stack)."""
-
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        stage: str,
-        local: bool,
-        common_env: dict[str, str],
-        functions: PlatformFunctions,
-        api: Api,
-        db_secret: secretsmanager.ISecret,
-        media_bucket: s3.IBucket,
-        key_secret_name: str,
-        token_authorizer: object | None = None,
-    ) -> None:
-        super().__init__(scope, id)
-        self.workflow = MediaWorkflow(
-            self,
-            "Workflow",
-            stage=stage,
-            local=local,
-            common_env=common_env,
-            db_secret=db_secret,
-            media_bucket=media_bucket,
-        )
-        self.state_machine = self.workflow.state_machine
-        # Built from the name, not read from the nested stack: LocalStack does not resolve a
-        # nested stack's state machine ARN output.
-        self.state_machine_arn = (
-            f"arn:{Aws.PARTITION}:states:{Aws.REGION}:{Aws.ACCOUNT_ID}"
-            f":stateMachine:{state_machine_name(stage)}"
-        )
-        self.steps = self.workflow.steps
-        self.producers = self.workflow.producers
-        self.groq_secret_name = self.workflow.groq_secret_name
-
         # HR: an invitation's media, and erasing it. Both verify the caller's token themselves.
-        auth_env = {"AUTH_KEY_SECRET_NAME": key_secret_name}
-        key_arn = (
-            f"arn:{Aws.PARTITION}:secretsmanager:{Aws.REGION}:{Aws.ACCOUNT_ID}"
-            f":secret:{key_secret_name}-*"
-        )
-        read_key = iam.PolicyStatement(
-            actions=["secretsmanager:GetSecretValue"], resources=[key_arn]
-        )
+        auth_env = {"AUTH_KEY_SECRET_NAME": secret_name(foundation.stage, "jwt-signing-key")}
         self.read_media = functions.add(
             FunctionSpec(
                 "MediaInvitationMedia",
@@ -262,12 +199,10 @@ class MediaPipeline(Construct):
                 environment=auth_env,
             )
         )
-        self.read_media.add_to_role_policy(read_key)
-        db_secret.grant_read(self.read_media)
+        allow_secret(self.read_media, foundation.key_ring_arn())
         # Presigned playback URLs are signed with this function's own rights: outputs only.
         media_bucket.grant_read(self.read_media, "media/*")
-        get = api.route(ROUTE, "GET", self.read_media)
-        _protect(get, token_authorizer)
+        routes.add(ROUTE, "GET", self.read_media)
 
         self.delete_media = functions.add(
             FunctionSpec(
@@ -277,8 +212,7 @@ class MediaPipeline(Construct):
                 environment=auth_env,
             )
         )
-        self.delete_media.add_to_role_policy(read_key)
-        db_secret.grant_read(self.delete_media)
+        allow_secret(self.delete_media, foundation.key_ring_arn())
         for pattern in ("raw/*", "media/*", "tmp/*"):
             media_bucket.grant_delete(self.delete_media, pattern)
         self.delete_media.add_to_role_policy(
@@ -288,8 +222,7 @@ class MediaPipeline(Construct):
                 conditions={"StringLike": {"s3:prefix": ["raw/*", "media/*", "tmp/*"]}},
             )
         )
-        delete = api.route(ROUTE, "DELETE", self.delete_media)
-        _protect(delete, token_authorizer)
+        routes.add(ROUTE, "DELETE", self.delete_media)
 
 
 def _ephemeral_storage(fn: lambda_.Function, size_mb: int) -> None:
@@ -299,14 +232,3 @@ def _ephemeral_storage(fn: lambda_.Function, size_mb: int) -> None:
     cfn.ephemeral_storage = lambda_.CfnFunction.EphemeralStorageProperty(
         size=int(Size.mebibytes(size_mb).to_mebibytes())
     )
-
-
-def _protect(method: apigw.Method, authorizer: object | None) -> None:
-    """Behind identity's token authorizer in AWS (locally there is none: each function checks)."""
-    if not isinstance(authorizer, apigw.CfnAuthorizer):
-        return
-    cfn = method.node.default_child
-    if not isinstance(cfn, apigw.CfnMethod):
-        raise TypeError("an API method without its CloudFormation resource")
-    cfn.authorization_type = "CUSTOM"
-    cfn.authorizer_id = authorizer.ref

@@ -7,7 +7,7 @@ from fastapi import Request
 from shared.auth.errors import AuthenticationError
 from shared.auth.http import create_identity_app, key_store, source_address, transaction
 from shared.auth.settings import get_auth_settings
-from shared.http.app import lambda_handler_for
+from shared.http.app import PUBLIC, lambda_handler_for
 from shared.identity import logic
 from shared.identity.models import LoginRequest, TokenPair
 
@@ -15,7 +15,7 @@ app = create_identity_app("Log in")
 settings = get_auth_settings()
 
 
-@app.post("/v1/auth/login", response_model=TokenPair, tags=["identity"])
+@app.post("/v1/auth/login", response_model=TokenPair, tags=["identity"], openapi_extra=PUBLIC)
 def login(body: LoginRequest, request: Request) -> TokenPair:
     source = source_address(request)
     with transaction() as conn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from shared.auth.errors import AuthenticationError
 from shared.auth.http import create_identity_app, key_store, transaction
 from shared.auth.settings import get_auth_settings
-from shared.http.app import lambda_handler_for
+from shared.http.app import PUBLIC, lambda_handler_for
 from shared.identity import logic
 from shared.identity.models import RefreshRequest, TokenPair
 from shared.observability import logger
@@ -14,7 +14,7 @@ app = create_identity_app("Refresh tokens")
 settings = get_auth_settings()
 
 
-@app.post("/v1/auth/refresh", response_model=TokenPair, tags=["identity"])
+@app.post("/v1/auth/refresh", response_model=TokenPair, tags=["identity"], openapi_extra=PUBLIC)
 def refresh(body: RefreshRequest) -> TokenPair:
     with transaction() as conn:
         outcome = logic.refresh(conn, body.refresh_token, key_store().ring, settings)

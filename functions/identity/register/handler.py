@@ -12,7 +12,7 @@ from fastapi import Header
 from fastapi.responses import JSONResponse
 
 from shared.auth.http import correlation_id, create_identity_app, transaction
-from shared.http.app import lambda_handler_for
+from shared.http.app import PUBLIC, lambda_handler_for
 from shared.identity import logic
 from shared.identity.models import RegisterRequest, RegistrationAccepted
 
@@ -20,7 +20,11 @@ app = create_identity_app("Register")
 
 
 @app.post(
-    "/v1/auth/register", status_code=202, response_model=RegistrationAccepted, tags=["identity"]
+    "/v1/auth/register",
+    status_code=202,
+    response_model=RegistrationAccepted,
+    tags=["identity"],
+    openapi_extra=PUBLIC,
 )
 def register(
     body: RegisterRequest,

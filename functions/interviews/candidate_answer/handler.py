@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Header
 
-from shared.http.app import create_app, lambda_handler_for
+from shared.http.app import LINK_TOKEN, create_app, lambda_handler_for
 from shared.interviews import candidate
 from shared.interviews.candidate_models import AnswerRequest, CandidateAnswer
 from shared.observability import logger
@@ -21,6 +21,7 @@ flow = candidate.default_flow()
     status_code=201,
     response_model=CandidateAnswer,
     tags=["candidate"],
+    openapi_extra=LINK_TOKEN,
 )
 def submit_answer(
     question_id: uuid.UUID, body: AnswerRequest, x_invitation_token: Annotated[str, Header()] = ""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Header
 
-from shared.http.app import create_app, lambda_handler_for
+from shared.http.app import LINK_TOKEN, create_app, lambda_handler_for
 from shared.interviews import candidate
 from shared.interviews.candidate_models import CandidateInterview
 from shared.observability import logger
@@ -15,7 +15,12 @@ app = create_app("Candidate: interview")
 flow = candidate.default_flow()
 
 
-@app.get("/v1/candidate/interview", response_model=CandidateInterview, tags=["candidate"])
+@app.get(
+    "/v1/candidate/interview",
+    response_model=CandidateInterview,
+    tags=["candidate"],
+    openapi_extra=LINK_TOKEN,
+)
 def get_interview(x_invitation_token: Annotated[str, Header()] = "") -> CandidateInterview:
     """Questions in order (no correct options, no rubric), settings and progress so far."""
     cid = str(logger.get_correlation_id())

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Header
 
-from shared.http.app import create_app, lambda_handler_for
+from shared.http.app import LINK_TOKEN, create_app, lambda_handler_for
 from shared.interviews import candidate
 from shared.interviews.candidate_models import CompleteRequest, StatusOut
 from shared.observability import logger
@@ -16,18 +16,33 @@ flow = candidate.default_flow()
 Token = Annotated[str, Header()]
 
 
-@app.post("/v1/candidate/interview/start", response_model=StatusOut, tags=["candidate"])
+@app.post(
+    "/v1/candidate/interview/start",
+    response_model=StatusOut,
+    tags=["candidate"],
+    openapi_extra=LINK_TOKEN,
+)
 def start(x_invitation_token: Token = "") -> StatusOut:
     """pending -> in_progress; starting again answers the same."""
     return candidate.start(flow, x_invitation_token, str(logger.get_correlation_id()))
 
 
-@app.post("/v1/candidate/interview/heartbeat", response_model=StatusOut, tags=["candidate"])
+@app.post(
+    "/v1/candidate/interview/heartbeat",
+    response_model=StatusOut,
+    tags=["candidate"],
+    openapi_extra=LINK_TOKEN,
+)
 def heartbeat(x_invitation_token: Token = "") -> StatusOut:
     return candidate.heartbeat(flow, x_invitation_token, str(logger.get_correlation_id()))
 
 
-@app.post("/v1/candidate/interview/complete", response_model=StatusOut, tags=["candidate"])
+@app.post(
+    "/v1/candidate/interview/complete",
+    response_model=StatusOut,
+    tags=["candidate"],
+    openapi_extra=LINK_TOKEN,
+)
 def complete(body: CompleteRequest, x_invitation_token: Token = "") -> StatusOut:
     """`manual` needs every required answer; completing again answers the first completion."""
     return candidate.complete(flow, x_invitation_token, body, str(logger.get_correlation_id()))

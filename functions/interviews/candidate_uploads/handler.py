@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Header, Response
 
-from shared.http.app import create_app, lambda_handler_for
+from shared.http.app import LINK_TOKEN, create_app, lambda_handler_for
 from shared.interviews import candidate
 from shared.interviews.candidate_models import (
     CompleteUploadRequest,
@@ -31,7 +31,13 @@ def _cid() -> str:
     return str(logger.get_correlation_id())
 
 
-@app.post(_BASE, status_code=201, response_model=PresignedPost, tags=["candidate"])
+@app.post(
+    _BASE,
+    status_code=201,
+    response_model=PresignedPost,
+    tags=["candidate"],
+    openapi_extra=LINK_TOKEN,
+)
 def request_upload(
     question_id: uuid.UUID,
     body: UploadRequest,
@@ -45,7 +51,11 @@ def request_upload(
 
 
 @app.post(
-    f"{_BASE}/multipart", status_code=201, response_model=MultipartStarted, tags=["candidate"]
+    f"{_BASE}/multipart",
+    status_code=201,
+    response_model=MultipartStarted,
+    tags=["candidate"],
+    openapi_extra=LINK_TOKEN,
 )
 def start_multipart(
     question_id: uuid.UUID,
@@ -58,14 +68,24 @@ def start_multipart(
     )
 
 
-@app.post(f"{_BASE}/{{upload_id}}/parts", response_model=PartUrls, tags=["candidate"])
+@app.post(
+    f"{_BASE}/{{upload_id}}/parts",
+    response_model=PartUrls,
+    tags=["candidate"],
+    openapi_extra=LINK_TOKEN,
+)
 def part_urls(
     question_id: uuid.UUID, upload_id: uuid.UUID, body: PartsRequest, x_invitation_token: Token = ""
 ) -> PartUrls:
     return candidate.part_urls(flow, x_invitation_token, question_id, upload_id, body, cid=_cid())
 
 
-@app.post(f"{_BASE}/{{upload_id}}/complete", response_model=UploadCompleted, tags=["candidate"])
+@app.post(
+    f"{_BASE}/{{upload_id}}/complete",
+    response_model=UploadCompleted,
+    tags=["candidate"],
+    openapi_extra=LINK_TOKEN,
+)
 def complete_multipart(
     question_id: uuid.UUID,
     upload_id: uuid.UUID,
@@ -77,7 +97,7 @@ def complete_multipart(
     )
 
 
-@app.delete(f"{_BASE}/{{upload_id}}", status_code=204, tags=["candidate"])
+@app.delete(f"{_BASE}/{{upload_id}}", status_code=204, tags=["candidate"], openapi_extra=LINK_TOKEN)
 def abort_upload(
     question_id: uuid.UUID, upload_id: uuid.UUID, x_invitation_token: Token = ""
 ) -> Response:

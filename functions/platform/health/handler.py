@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from shared.dal.aws import s3_client
 from shared.dal.db import get_pool
 from shared.dal.probes import postgres_probe, s3_probe
-from shared.http.app import create_app, lambda_handler_for
+from shared.http.app import PUBLIC, create_app, lambda_handler_for
 from shared.logic.health import check_health
 from shared.models.health import HealthReport
 from shared.settings import get_platform_settings
@@ -22,6 +22,7 @@ app = create_app("Platform health")
     responses={503: {"model": HealthReport, "description": "A dependency is unreachable"}},
     tags=["platform"],
     summary="Report PostgreSQL and S3 reachability",
+    openapi_extra=PUBLIC,
 )
 def get_health() -> JSONResponse:
     report = check_health(
