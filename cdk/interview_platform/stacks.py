@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import CfnOutput, Duration, Fn, Stack, triggers
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_events as events
@@ -407,6 +408,8 @@ class ApiDeploymentStack(Stack):
             retain_deployments=config.local,
         )
         self.registry = registry
+        # Resolved at synthesis, once every stack has added its routes.
+        self.deployment.add_to_logical_id({"routes": cdk.Lazy.list(_Signature(registry))})
         apigw.Stage(
             self,
             "Stage",
@@ -427,9 +430,15 @@ class ApiDeploymentStack(Stack):
         )
         CfnOutput(self, c.OUTPUT_DEPLOYMENT_ID, value=self.deployment.deployment_id)
 
-    def seal(self) -> None:
-        """Called once every stack has added its routes."""
-        self.deployment.add_to_logical_id({"routes": self.registry.signature()})
+
+
+@jsii.implements(cdk.IStableListProducer)
+class _Signature:
+    def __init__(self, registry: RouteRegistry) -> None:
+        self._registry = registry
+
+    def produce(self) -> list[str]:
+        return self._registry.signature()
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,7 +471,6 @@ def build(app: cdk.App, config: StackConfig, env: cdk.Environment | None = None)
     )
     for stack in contexts.values():
         deployment.add_dependency(stack)
-    deployment.seal()
     stacks: dict[str, Stack] = {
         c.FOUNDATION: foundation,
         c.API: api,

@@ -1,0 +1,201 @@
+"""What the whole deployment promises, read off the synthesized templates: stacks that can grow,
+public routes exactly as the OpenAPI document says, and clean cdk-nag and cfn-lint reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Annotations, Match, Template
+from cdk_nag import AwsSolutionsChecks
+from interview_platform import constants as c
+from interview_platform.config import StackConfig
+from interview_platform.constructs.routes import RouteRecord
+from interview_platform.stacks import build
+
+from tests.infrastructure.conftest import AWS_CONTEXT, AWS_IMPORTED_DB_CONTEXT, LOCAL_CONTEXT
+
+OPENAPI = json.loads((Path(__file__).resolve().parents[2] / "openapi.json").read_text())
+_BEARER = "bearerAuth"
+
+
+def test_every_part_is_its_own_top_level_stack_with_no_nested_stacks(
+    local_stacks: dict[str, Template], aws_stacks: dict[str, Template]
+) -> None:
+    for stacks in (local_stacks, aws_stacks):
+        assert set(stacks) == set(c.STACK_PARTS)
+        for template in stacks.values():
+            template.resource_count_is("AWS::CloudFormation::Stack", 0)
+
+
+@pytest.mark.parametrize("kind", ["local", "aws", "aws-imported-db"])
+def test_no_stack_holds_more_than_200_resources(kind: str) -> None:
+    context = {"local": LOCAL_CONTEXT, "aws": AWS_CONTEXT, "aws-imported-db": AWS_IMPORTED_DB_CONTEXT}
+    app = cdk.App(context=context[kind])
+    platform = build(app, StackConfig.from_context(app.node))
+    for part, stack in platform.stacks.items():
+        count = len(Template.from_stack(stack).to_json().get("Resources", {}))
+        assert count <= c.MAX_RESOURCES_PER_STACK, (kind, part, count)
+
+
+# ---- the public routes, by contract ------------------------------------------------------
+
+
+def _openapi_operations() -> dict[tuple[str, str], bool]:
+    """(path, METHOD) -> needs a bearer token, as the OpenAPI document says."""
+    default = OPENAPI.get("security", [])
+    return {
+        (path, method.upper()): any(_BEARER in s for s in operation.get("security", default))
+        for path, operations in OPENAPI["paths"].items()
+        for method, operation in operations.items()
+    }
+
+
+class _Resolver:
+    """Full paths of API Gateway resources across stacks (Ref, ImportValue of an export, the
+    RestApi's root)."""
+
+    def __init__(self, stacks: dict[str, Template]) -> None:
+        self.resources: dict[str, Any] = {}
+        self.exports: dict[str, Any] = {}
+        for template in stacks.values():
+            body = template.to_json()
+            self.resources.update(body.get("Resources", {}))
+            for output in body.get("Outputs", {}).values():
+                if "Export" in output:
+                    self.exports[output["Export"]["Name"]] = output["Value"]
+
+    def path(self, ref: Any) -> str:
+        if "Fn::ImportValue" in ref:
+            return self.path(self.exports[ref["Fn::ImportValue"]])
+        if "Fn::GetAtt" in ref and ref["Fn::GetAtt"][1] == "RootResourceId":
+            return ""
+        resource = self.resources[ref["Ref"]]
+        props = resource["Properties"]
+        return f"{self.path(props['ParentId'])}/{props['PathPart']}"
+
+
+def _template_methods(stacks: dict[str, Template]) -> dict[tuple[str, str], str]:
+    """(path, METHOD) -> AuthorizationType of every routed method (not the ANY fallbacks)."""
+    resolver = _Resolver(stacks)
+    found: dict[tuple[str, str], str] = {}
+    for resource in resolver.resources.values():
+        if resource["Type"] != "AWS::ApiGateway::Method":
+            continue
+        props = resource["Properties"]
+        if props["HttpMethod"] == "ANY":
+            continue
+        key = (resolver.path(props["ResourceId"]) or "/", props["HttpMethod"])
+        assert key not in found, f"{key} is routed twice"
+        found[key] = props.get("AuthorizationType", "NONE")
+    return found
+
+
+def test_public_routes_have_no_authorizer_in_aws_and_every_other_route_has_it(
+    aws_stacks: dict[str, Template],
+) -> None:
+    # Given what the OpenAPI document says of each operation, and the AWS template's methods
+    operations = _openapi_operations()
+    methods = _template_methods(aws_stacks)
+    # Then the two list the same operations
+    assert set(methods) == set(operations)
+    # and exactly the operations that need a bearer token sit behind the token authorizer
+    public = {key for key, bearer in operations.items() if not bearer}
+    assert {key for key, auth in methods.items() if auth == "NONE"} == public
+    assert {key for key, auth in methods.items() if auth == "CUSTOM"} == set(operations) - public
+    # and sign-up, sign-in, health and the candidate's flow are among the public ones
+    for key in (
+        ("/v1/auth/register", "POST"),
+        ("/v1/auth/login", "POST"),
+        ("/v1/auth/refresh", "POST"),
+        ("/.well-known/jwks.json", "GET"),
+        ("/v1/health", "GET"),
+        ("/v1/openapi.json", "GET"),
+        ("/v1/candidate/interview", "GET"),
+    ):
+        assert key in public, key
+
+
+def test_locally_no_route_has_an_authorizer(local_stacks: dict[str, Template]) -> None:
+    # LocalStack's community API Gateway runs no Lambda authorizer: each function checks itself.
+    methods = _template_methods(local_stacks)
+    assert set(methods) == set(_openapi_operations())
+    assert set(methods.values()) == {"NONE"}
+
+
+def test_each_resource_has_one_fallback_method_and_no_options_mock(
+    local_stacks: dict[str, Template],
+) -> None:
+    for template in local_stacks.values():
+        methods = template.find_resources("AWS::ApiGateway::Method")
+        assert not [m for m in methods.values() if m["Properties"]["HttpMethod"] == "OPTIONS"]
+        resources = template.find_resources("AWS::ApiGateway::Resource")
+        anys = [
+            m["Properties"]["ResourceId"]
+            for m in methods.values()
+            if m["Properties"]["HttpMethod"] == "ANY"
+        ]
+        for logical_id in resources:
+            assert anys.count({"Ref": logical_id}) == 1, logical_id
+
+
+def _deployment_id(extra: RouteRecord | None) -> str:
+    app = cdk.App(context=LOCAL_CONTEXT)
+    platform = build(app, StackConfig.from_context(app.node))
+    if extra is not None:
+        platform.stacks[c.API_DEPLOYMENT].registry.records.append(extra)  # type: ignore[attr-defined]
+    template = Template.from_stack(platform.stacks[c.API_DEPLOYMENT]).to_json()
+    (found,) = [k for k, v in template["Resources"].items() if v["Type"].endswith("::Deployment")]
+    return found
+
+
+def test_the_deployment_changes_when_any_route_changes() -> None:
+    # Given the API deployment's logical id
+    before = _deployment_id(None)
+    # Then it is stable while nothing changes, and new when any stack gains a route
+    assert _deployment_id(None) == before
+    assert _deployment_id(RouteRecord("/v1/me/new", "GET", "Identity/Me", True)) != before
+
+
+# ---- cdk-nag and cfn-lint ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def nagged_aws_app() -> dict[str, Any]:
+    app = cdk.App(context=AWS_CONTEXT)
+    platform = build(app, StackConfig.from_context(app.node))
+    cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
+    app.synth()
+    return dict(platform.stacks)
+
+
+def test_cdk_nag_aws_solutions_reports_no_unsuppressed_finding(
+    nagged_aws_app: dict[str, Any],
+) -> None:
+    findings: list[str] = []
+    for part, stack in nagged_aws_app.items():
+        annotations = Annotations.from_stack(stack)
+        for kind in (annotations.find_error, annotations.find_warning):
+            for message in kind("*", Match.string_like_regexp("AwsSolutions-.*")):
+                findings.append(f"{part} {message.id}: {str(message.entry.data)[:160]}")
+    assert not findings, "\n".join(findings)
+
+
+@pytest.mark.parametrize("kind", ["local", "aws", "aws-imported-db"])
+def test_cfn_lint_finds_no_error_in_any_template(kind: str, tmp_path: Path) -> None:
+    from cfnlint.api import lint_all
+
+    context = {"local": LOCAL_CONTEXT, "aws": AWS_CONTEXT, "aws-imported-db": AWS_IMPORTED_DB_CONTEXT}
+    app = cdk.App(context=context[kind], outdir=str(tmp_path))
+    build(app, StackConfig.from_context(app.node))
+    assembly = app.synth()
+    errors: list[str] = []
+    for stack in assembly.stacks:
+        text = Path(stack.template_full_path).read_text(encoding="utf-8")
+        for match in lint_all(text):
+            if match.rule.id.startswith("E"):
+                errors.append(f"{stack.stack_name}: {match}")
+    assert not errors, "\n".join(errors)
