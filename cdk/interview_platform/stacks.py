@@ -24,10 +24,11 @@ from typing import Any
 
 import aws_cdk as cdk
 import jsii
-from aws_cdk import CfnOutput, Duration, Fn, Stack, triggers
+from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy, Stack, triggers
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
@@ -52,6 +53,7 @@ from interview_platform.constructs.interviews import INVITATION_RESOURCE, Interv
 from interview_platform.constructs.media import OUTPUT_STATE_MACHINE_ARN, MediaPipeline
 from interview_platform.constructs.routes import ApiRefs, RouteRegistry, Routes
 from interview_platform.constructs.storage import Storage
+from interview_platform.nag import acknowledge, acknowledge_platform, add_checks
 from interview_platform.refs import (
     FUNCTION_AZS,
     Export,
@@ -252,7 +254,7 @@ class ApiStack(Stack):
         not_found = functions.add(
             FunctionSpec("NotFound", _PLATFORM.format("not_found"), database=False)
         )
-        api = Api(self, "Api", stage=stage, fallback=not_found)
+        api = Api(self, "Api", stage=stage, fallback=not_found, local=config.local)
         # The authorizer verifies tokens with the key ring (it never touches the database).
         authorizer_fn = functions.add(
             FunctionSpec(
@@ -410,7 +412,23 @@ class ApiDeploymentStack(Stack):
         self.registry = registry
         # Resolved at synthesis, once every stack has added its routes.
         self.deployment.add_to_logical_id({"routes": cdk.Lazy.list(_Signature(registry))})
-        apigw.Stage(
+        logging: dict[str, Any] = {}
+        if not config.local:
+            access_logs = logs.LogGroup(
+                self, "AccessLogs", retention=logs.RetentionDays.ONE_MONTH,
+                removal_policy=RemovalPolicy.DESTROY,
+            )
+            logging = {
+                "access_log_destination": apigw.LogGroupLogDestination(access_logs),
+                "access_log_format": apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=False, http_method=True, ip=True, protocol=True,
+                    request_time=True, resource_path=True, response_length=True,
+                    status=True, user=False,
+                ),
+                "logging_level": apigw.MethodLoggingLevel.ERROR,
+                "metrics_enabled": True,
+            }
+        stage = apigw.Stage(
             self,
             "Stage",
             deployment=self.deployment,
@@ -418,6 +436,14 @@ class ApiDeploymentStack(Stack):
             throttling_rate_limit=100,
             throttling_burst_limit=200,
             tracing_enabled=not config.local,
+            **logging,
+        )
+        acknowledge(
+            stage,
+            "AwsSolutions-APIG3",
+            "No WAF web ACL by default (from $5 a month plus rules): the stage throttles at "
+            "100 requests/s, sign-in is rate-limited per account and source; attach an ACL "
+            "per deployment where a threat model asks for one",
         )
         CfnOutput(
             self,
@@ -452,7 +478,7 @@ def build(app: cdk.App, config: StackConfig, env: cdk.Environment | None = None)
     common: dict[str, Any] = {"env": env}
     foundation = FoundationStack(app, name(c.FOUNDATION), config=config, **common)
     api = ApiStack(app, name(c.API), config=config, registry=registry, **common)
-    api.add_dependency(foundation)
+    api.add_stack_dependency(foundation)
     contexts: dict[str, Stack] = {}
     for part, cls in (
         (c.IDENTITY, IdentityStack),
@@ -462,21 +488,24 @@ def build(app: cdk.App, config: StackConfig, env: cdk.Environment | None = None)
         (c.ANALYSIS, AnalysisStack),
     ):
         stack = cls(app, name(part), config=config, registry=registry, **common)
-        stack.add_dependency(api)
+        stack.add_stack_dependency(api)
         contexts[part] = stack
     for part in (c.MEDIA, c.ANALYSIS):
-        contexts[part].add_dependency(contexts[c.INTERVIEWS])
+        contexts[part].add_stack_dependency(contexts[c.INTERVIEWS])
     deployment = ApiDeploymentStack(
         app, name(c.API_DEPLOYMENT), config=config, registry=registry, **common
     )
     for stack in contexts.values():
-        deployment.add_dependency(stack)
+        deployment.add_stack_dependency(stack)
     stacks: dict[str, Stack] = {
         c.FOUNDATION: foundation,
         c.API: api,
         **contexts,
         c.API_DEPLOYMENT: deployment,
     }
+    acknowledge_platform(list(stacks.values()), config.stage)
+    if str(app.node.try_get_context("nag") or "").lower() == "true":
+        add_checks(app)
     for stack in stacks.values():
         for key, value in (("application", "interview-platform"), ("stage", config.stage)):
             # CloudFormation refuses tags on a proxy's target group, which CDK offers them to.

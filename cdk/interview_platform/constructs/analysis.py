@@ -27,6 +27,7 @@ from interview_platform.constants import STATEMACHINES_DIR, secret_name
 from interview_platform.constructs.events import Consumer, consumer_timeouts_s, depth_alarm
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
 from interview_platform.constructs.routes import Routes
+from interview_platform.nag import acknowledge, acknowledge_invocations
 from interview_platform.refs import Foundation, allow_publish, allow_secret
 
 OUTPUT_STATE_MACHINE_ARN = "AnalysisStateMachineArn"
@@ -125,10 +126,17 @@ class Analysis(Construct):
             definition_substitutions=substitutions,
             timeout=Duration.hours(1),
             tracing_enabled=not local,
-            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ERROR),
+            # Every state transition logged in AWS (without execution data: answers are personal);
+            # errors only locally.
+            logs=sfn.LogOptions(
+                destination=log_group,
+                level=sfn.LogLevel.ERROR if local else sfn.LogLevel.ALL,
+                include_execution_data=False,
+            ),
         )
         for fn in self.steps.values():
             fn.grant_invoke(self.state_machine)
+        acknowledge_invocations(self.state_machine, list(self.steps.values()))
 
         self._start_on_event(foundation)
         self.sweep = self._sweep(foundation, functions, db_env)
@@ -195,6 +203,11 @@ class Analysis(Construct):
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=not foundation.local,
             removal_policy=RemovalPolicy.DESTROY if foundation.local else RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            self.start_dlq,
+            "AwsSolutions-SQS3",
+            "This queue is the dead-letter queue of the analysis.started rule's target",
         )
         depth_alarm(
             self,

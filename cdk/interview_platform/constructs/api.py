@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import Aws, Fn
+from aws_cdk import Aws, Fn, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from interview_platform.constants import API_VERSION_PREFIX
+from interview_platform.nag import acknowledge
 
 _PROBLEM_TYPE_BASE = "https://problems.interview-platform.dev/"
 _PROBLEM_HEADERS = {
@@ -29,7 +30,7 @@ def _problem_template(status: int, title: str, slug: str, detail: str) -> dict[s
 
 class Api(Construct):
     def __init__(
-        self, scope: Construct, id: str, *, stage: str, fallback: lambda_.IFunction
+        self, scope: Construct, id: str, *, stage: str, fallback: lambda_.IFunction, local: bool
     ) -> None:
         super().__init__(scope, id)
         self.rest_api = apigw.RestApi(
@@ -39,7 +40,16 @@ class Api(Construct):
             description="AI video interview platform",
             # The deployment and stage are in the ApiDeployment stack, after every route.
             deploy=False,
-            cloud_watch_role=False,
+            # In AWS the stage writes access and error logs, which needs the account's
+            # API Gateway logging role (one per account and region, kept on stack deletion).
+            cloud_watch_role=not local,
+            cloud_watch_role_removal_policy=None if local else RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            self.rest_api,
+            "AwsSolutions-APIG2",
+            "Every function validates its request with pydantic and answers 422 problem+json "
+            "with field errors; a gateway validator would answer in another shape",
         )
         # Unknown routes: API Gateway's own answer is a 403 "Missing Authentication Token";
         # ours is a 404 problem document, like every other error of the API.
@@ -92,11 +102,18 @@ class Api(Construct):
             principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
             source_arn=self.rest_api.arn_for_execute_api(),
         )
-        self.rest_api.root.add_method("ANY", integration)
-        self.rest_api.root.add_proxy(default_integration=integration, any_method=True)
         self.v1 = self.rest_api.root.add_resource(API_VERSION_PREFIX)
-        self.v1.add_method("ANY", integration)
-        self.v1.add_proxy(default_integration=integration, any_method=True)
+        for resource in (self.rest_api.root, self.v1):
+            for method in (
+                resource.add_method("ANY", integration),
+                resource.add_proxy(default_integration=integration, any_method=True).any_method,
+            ):
+                if method is not None:
+                    acknowledge(
+                        method,
+                        "AwsSolutions-APIG4",
+                        "The fallback answers 404/405 problem documents; it reads nothing",
+                    )
         self.authorizer: apigw.CfnAuthorizer | None = None
 
     def add_token_authorizer(self, stage: str, fn: lambda_.IFunction) -> apigw.CfnAuthorizer:

@@ -20,6 +20,7 @@ from constructs import Construct
 from interview_platform.constants import BUILD_DIR, STATEMACHINES_DIR, secret_name
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
 from interview_platform.constructs.routes import Routes
+from interview_platform.nag import acknowledge_invocations
 from interview_platform.refs import Foundation, allow_publish, allow_secret
 
 FFMPEG_LAYER_DIR = BUILD_DIR / "layers" / "ffmpeg"
@@ -165,13 +166,15 @@ class MediaPipeline(Construct):
                     retention=logs.RetentionDays.ONE_MONTH,
                     removal_policy=RemovalPolicy.DESTROY,
                 ),
-                level=sfn.LogLevel.ERROR,
+                level=sfn.LogLevel.ERROR if foundation.local else sfn.LogLevel.ALL,
+                include_execution_data=False,
             ),
             tracing_enabled=not foundation.local,
             timeout=Duration.hours(1),
         )
         for fn in self.steps.values():
             fn.grant_invoke(self.state_machine)
+        acknowledge_invocations(self.state_machine, list(self.steps.values()))
 
         # S3 -> EventBridge (default bus) -> this state machine, for raw uploads only.
         self.rule = events.Rule(

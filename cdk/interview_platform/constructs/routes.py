@@ -26,6 +26,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from interview_platform.constants import API_VERSION_PREFIX, REPO_ROOT
+from interview_platform.nag import acknowledge
 
 OPENAPI_DOCUMENT = REPO_ROOT / "openapi.json"
 BEARER_SCHEME = "bearerAuth"
@@ -154,7 +155,12 @@ class Routes(Construct):
         parent_path, _, part = full.rpartition("/")
         parent = self.resource(parent_path) if parent_path else self._resources[""]
         child = apigw.Resource(self, "Resource" + _logical(full), parent=parent, path_part=part)
-        child.add_method("ANY", self.fallback)
+        fallback = child.add_method("ANY", self.fallback)
+        acknowledge(
+            fallback,
+            "AwsSolutions-APIG4",
+            "The fallback answers CORS preflights and 404/405 problem documents; it reads nothing",
+        )
         self._registry.records.append(RouteRecord(full, "ANY", "fallback", False))
         self._resources[full] = child
         return child
@@ -165,6 +171,13 @@ class Routes(Construct):
         full = _full(path)
         authorized = needs_bearer(full, method) and self._api.authorizer_id is not None
         route = self.resource(full).add_method(method, proxy_integration(fn.function_arn))
+        if not needs_bearer(full, method):
+            acknowledge(
+                route,
+                "AwsSolutions-APIG4",
+                "Public by contract (openapi.json): sign-up, sign-in, health, the JWKS, or the "
+                "candidate's link token, which the function verifies",
+            )
         if authorized:
             cfn = route.node.default_child
             if not isinstance(cfn, apigw.CfnMethod):

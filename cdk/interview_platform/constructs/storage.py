@@ -6,16 +6,38 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from interview_platform.nag import acknowledge
+
 
 class Storage(Construct):
     def __init__(self, scope: Construct, id: str, *, frontend_origin: str, local: bool) -> None:
         super().__init__(scope, id)
+        # In AWS every request on the media bucket is logged (who fetched whose answer).
+        self.access_logs: s3.Bucket | None = None
+        if not local:
+            self.access_logs = s3.Bucket(
+                self,
+                "AccessLogs",
+                encryption=s3.BucketEncryption.S3_MANAGED,
+                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                enforce_ssl=True,
+                object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+                lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365))],
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+            acknowledge(
+                self.access_logs,
+                "AwsSolutions-S1",
+                "The access-log bucket itself: logging it would log the logging",
+            )
         self.media_bucket = s3.Bucket(
             self,
             "MediaBucket",
             encryption=s3.BucketEncryption.S3_MANAGED,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=not local,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="media/" if self.access_logs else None,
             # Versions let the media pipeline dedupe S3 events on (bucket, key, version).
             versioned=True,
             cors=[
