@@ -43,7 +43,8 @@ def _timed(command: list[str], cwd: Path) -> float:
 
 def _api_url(clone: Path) -> str:
     outputs = json.loads((clone / "cdk-outputs.json").read_text())
-    return str(outputs["InterviewPlatform-local"]["ApiUrl"])
+    # One entry per stack; the API's stage (and its URL) is in the ApiDeployment stack.
+    return str(outputs["InterviewPlatform-local-ApiDeployment"]["ApiUrl"])
 
 
 def _get_ms(client: httpx.Client) -> float:
