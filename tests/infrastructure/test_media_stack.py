@@ -9,13 +9,14 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match, Template
+from interview_platform import asl
 from interview_platform.config import StackConfig
 from interview_platform.constants import STATEMACHINES_DIR
 from interview_platform.stack import PlatformStack
 
 from tests.infrastructure.conftest import AWS_CONTEXT, LOCAL_CONTEXT
 
-ASL = json.loads((STATEMACHINES_DIR / "media_pipeline.asl.json").read_text())
+ASL = json.loads(asl.render(STATEMACHINES_DIR / "media_pipeline.asl.json"))
 STEP_HANDLERS = {
     "register", "validate", "transcode", "extract_audio", "thumbnail", "transcribe", "store",
     "mark_failed",

@@ -25,6 +25,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct, IConstruct
 
+from interview_platform import asl
 from interview_platform.constants import STATEMACHINES_DIR
 from interview_platform.constructs.api import Api
 from interview_platform.constructs.events import (
@@ -142,7 +143,7 @@ class Analysis(Construct):
             self,
             "StateMachine",
             state_machine_name=self.state_machine_name,
-            definition_body=sfn.DefinitionBody.from_file(str(DEFINITION_FILE)),
+            definition_body=sfn.DefinitionBody.from_string(asl.render(DEFINITION_FILE)),
             definition_substitutions=substitutions,
             timeout=Duration.hours(1),
             tracing_enabled=not local,

@@ -20,6 +20,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from interview_platform import asl
 from interview_platform.constants import BUILD_DIR, STATEMACHINES_DIR
 from interview_platform.constructs.api import Api
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
@@ -174,7 +175,7 @@ class MediaWorkflow(NestedStack):
             self,
             "StateMachine",
             state_machine_name=state_machine_name(stage),
-            definition_body=sfn.DefinitionBody.from_file(str(DEFINITION)),
+            definition_body=sfn.DefinitionBody.from_string(asl.render(DEFINITION)),
             definition_substitutions={
                 f"{name}FunctionArn": fn.function_arn for name, fn in self.steps.items()
             },
