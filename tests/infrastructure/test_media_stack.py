@@ -16,7 +16,8 @@ from interview_platform.stack import PlatformStack
 
 from tests.infrastructure.conftest import AWS_CONTEXT, LOCAL_CONTEXT
 
-ASL = json.loads(asl.render(STATEMACHINES_DIR / "media_pipeline.asl.json"))
+DEFINITION = STATEMACHINES_DIR / "media_pipeline.asl.json"
+ASL = json.loads(asl.render(DEFINITION))
 STEP_HANDLERS = {
     "register", "validate", "transcode", "extract_audio", "thumbnail", "transcribe", "store",
     "mark_failed",
@@ -139,6 +140,7 @@ def test_the_state_machine_comes_from_the_file_with_only_arns_substituted(
 ) -> None:
     machines = workflow.find_resources("AWS::StepFunctions::StateMachine")
     [machine] = machines.values()
+    assert machine["Properties"]["DefinitionString"] == asl.render(DEFINITION)
     substitutions = machine["Properties"]["DefinitionSubstitutions"]
     assert set(substitutions) == {f"{n}FunctionArn" for n in (
         "Register", "Validate", "Transcode", "ExtractAudio", "Thumbnail", "Transcribe", "Store",
