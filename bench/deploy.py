@@ -95,8 +95,7 @@ def _synth(clone: Path) -> tuple[float, int, int]:
             clone,
         )
         counts = [
-            len(json.loads(t.read_text()).get("Resources", {}))
-            for t in out.glob("*.template.json")
+            len(json.loads(t.read_text()).get("Resources", {})) for t in out.glob("*.template.json")
         ]
         return seconds, len(counts), max(counts)
     finally:

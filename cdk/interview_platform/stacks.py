@@ -20,6 +20,7 @@ A new context adds a stack here (a class and a line in ``build``), its routes th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import aws_cdk as cdk
@@ -196,7 +197,7 @@ class ContextStack(Stack):
         config: StackConfig,
         registry: RouteRegistry,
         description: str,
-        mounts: dict[str, str] | None = None,
+        mounts: Mapping[str, Export] | None = None,
         **kw: Any,
     ) -> None:
         super().__init__(scope, id, description=description, **kw)
@@ -415,15 +416,23 @@ class ApiDeploymentStack(Stack):
         logging: dict[str, Any] = {}
         if not config.local:
             access_logs = logs.LogGroup(
-                self, "AccessLogs", retention=logs.RetentionDays.ONE_MONTH,
+                self,
+                "AccessLogs",
+                retention=logs.RetentionDays.ONE_MONTH,
                 removal_policy=RemovalPolicy.DESTROY,
             )
             logging = {
                 "access_log_destination": apigw.LogGroupLogDestination(access_logs),
                 "access_log_format": apigw.AccessLogFormat.json_with_standard_fields(
-                    caller=False, http_method=True, ip=True, protocol=True,
-                    request_time=True, resource_path=True, response_length=True,
-                    status=True, user=False,
+                    caller=False,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=False,
                 ),
                 "logging_level": apigw.MethodLoggingLevel.ERROR,
                 "metrics_enabled": True,
@@ -457,7 +466,6 @@ class ApiDeploymentStack(Stack):
         CfnOutput(self, c.OUTPUT_DEPLOYMENT_ID, value=self.deployment.deployment_id)
 
 
-
 @jsii.implements(cdk.IStableListProducer)
 class _Signature:
     def __init__(self, registry: RouteRegistry) -> None:
@@ -474,19 +482,23 @@ class Platform:
 
 def build(app: cdk.App, config: StackConfig, env: cdk.Environment | None = None) -> Platform:
     registry = RouteRegistry()
-    name = lambda part: c.stack_name(config.stage, part)  # noqa: E731
+
+    def name(part: str) -> str:
+        return c.stack_name(config.stage, part)
+
     common: dict[str, Any] = {"env": env}
     foundation = FoundationStack(app, name(c.FOUNDATION), config=config, **common)
     api = ApiStack(app, name(c.API), config=config, registry=registry, **common)
     api.add_stack_dependency(foundation)
-    contexts: dict[str, Stack] = {}
-    for part, cls in (
+    contexts: dict[str, ContextStack] = {}
+    context_classes: tuple[tuple[str, type[ContextStack]], ...] = (
         (c.IDENTITY, IdentityStack),
         (c.INTERVIEWS, InterviewsStack),
         (c.CANDIDATE, CandidateStack),
         (c.MEDIA, MediaStack),
         (c.ANALYSIS, AnalysisStack),
-    ):
+    )
+    for part, cls in context_classes:
         stack = cls(app, name(part), config=config, registry=registry, **common)
         stack.add_stack_dependency(api)
         contexts[part] = stack
@@ -495,8 +507,8 @@ def build(app: cdk.App, config: StackConfig, env: cdk.Environment | None = None)
     deployment = ApiDeploymentStack(
         app, name(c.API_DEPLOYMENT), config=config, registry=registry, **common
     )
-    for stack in contexts.values():
-        deployment.add_stack_dependency(stack)
+    for context in contexts.values():
+        deployment.add_stack_dependency(context)
     stacks: dict[str, Stack] = {
         c.FOUNDATION: foundation,
         c.API: api,
@@ -506,10 +518,10 @@ def build(app: cdk.App, config: StackConfig, env: cdk.Environment | None = None)
     acknowledge_platform(list(stacks.values()), config.stage)
     if str(app.node.try_get_context("nag") or "").lower() == "true":
         add_checks(app)
-    for stack in stacks.values():
+    for each in stacks.values():
         for key, value in (("application", "interview-platform"), ("stage", config.stage)):
             # CloudFormation refuses tags on a proxy's target group, which CDK offers them to.
-            cdk.Tags.of(stack).add(
+            cdk.Tags.of(each).add(
                 key, value, exclude_resource_types=["AWS::RDS::DBProxyTargetGroup"]
             )
     return Platform(stacks=stacks)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match, Template
+from interview_platform import asl
 from interview_platform.constructs.analysis import (
     DEFINITION_FILE,
     OUTPUT_LOAD_FUNCTION,
@@ -18,7 +19,7 @@ from interview_platform.constructs.analysis import (
     OUTPUT_TRIGGER_QUEUE_URL,
 )
 
-from tests.infrastructure.conftest import LOCAL_CONTEXT, synth
+from tests.infrastructure.conftest import LOCAL_CONTEXT
 
 _GROQ_STEPS = ("load", "answer", "summarize")
 _OTHER = ("store", "mark_failed", "trigger", "read", "retry", "sweep")
@@ -73,8 +74,9 @@ def test_the_state_machine_invokes_only_its_step_functions(template: Template) -
         for m in machines.values()
         if "analysis" in json.dumps(m["Properties"]["StateMachineName"])
     )
-    # The definition file's placeholders are exactly the substituted function ARNs.
-    placeholders = set(re.findall(r"\$\{(\w+)\}", DEFINITION_FILE.read_text(encoding="utf-8")))
+    # Deployed as rendered (retry policies expanded); its placeholders are the substituted ARNs.
+    assert analysis["Properties"]["DefinitionString"] == asl.render(DEFINITION_FILE)
+    placeholders = set(re.findall(r"\$\{(\w+)\}", asl.render(DEFINITION_FILE)))
     assert set(analysis["Properties"]["DefinitionSubstitutions"]) == placeholders
     role = analysis["Properties"]["RoleArn"]["Fn::GetAtt"][0]
     policies: dict[str, Any] = template.find_resources("AWS::IAM::Policy")

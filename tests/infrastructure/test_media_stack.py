@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match, Template
+from interview_platform import asl
 from interview_platform import constants as c
 from interview_platform.constants import STATEMACHINES_DIR
 
 from tests.infrastructure.conftest import AWS_CONTEXT, merged, synth_stacks
 
-ASL = json.loads((STATEMACHINES_DIR / "media_pipeline.asl.json").read_text())
+DEFINITION = STATEMACHINES_DIR / "media_pipeline.asl.json"
+ASL = json.loads(asl.render(DEFINITION))
 STEP_HANDLERS = {
     "register", "validate", "transcode", "extract_audio", "thumbnail", "transcribe", "store",
     "mark_failed",
@@ -119,6 +121,7 @@ def test_the_state_machine_comes_from_the_file_with_only_arns_substituted(
 ) -> None:
     machines = workflow.find_resources("AWS::StepFunctions::StateMachine")
     [machine] = machines.values()
+    assert machine["Properties"]["DefinitionString"] == asl.render(DEFINITION)
     substitutions = machine["Properties"]["DefinitionSubstitutions"]
     assert set(substitutions) == {f"{n}FunctionArn" for n in (
         "Register", "Validate", "Transcode", "ExtractAudio", "Thumbnail", "Transcribe", "Store",

@@ -33,7 +33,11 @@ def test_every_part_is_its_own_top_level_stack_with_no_nested_stacks(
 
 @pytest.mark.parametrize("kind", ["local", "aws", "aws-imported-db"])
 def test_no_stack_holds_more_than_200_resources(kind: str) -> None:
-    context = {"local": LOCAL_CONTEXT, "aws": AWS_CONTEXT, "aws-imported-db": AWS_IMPORTED_DB_CONTEXT}
+    context = {
+        "local": LOCAL_CONTEXT,
+        "aws": AWS_CONTEXT,
+        "aws-imported-db": AWS_IMPORTED_DB_CONTEXT,
+    }
     app = cdk.App(context=context[kind])
     platform = build(app, StackConfig.from_context(app.node))
     for part, stack in platform.stacks.items():
@@ -189,7 +193,11 @@ def test_cdk_nag_would_fail_the_synth_on_a_new_finding(tmp_path: Path) -> None:
 def test_cfn_lint_finds_no_error_in_any_template(kind: str, tmp_path: Path) -> None:
     from cfnlint.api import ManualArgs, lint
 
-    context = {"local": LOCAL_CONTEXT, "aws": AWS_CONTEXT, "aws-imported-db": AWS_IMPORTED_DB_CONTEXT}
+    context = {
+        "local": LOCAL_CONTEXT,
+        "aws": AWS_CONTEXT,
+        "aws-imported-db": AWS_IMPORTED_DB_CONTEXT,
+    }
     app = cdk.App(context=context[kind], outdir=str(tmp_path))
     build(app, StackConfig.from_context(app.node))
     assembly = app.synth()

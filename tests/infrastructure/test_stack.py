@@ -227,7 +227,8 @@ def test_aws_functions_that_use_postgres_run_in_the_vpc_through_the_proxy(
             assert env["DB_SSLMODE"] == "require", name
             assert "DB_PROXY_HOST" in env, name
     edge = [n for n in platform if "NotFound" in n or "OpenApi" in n or "Authorizer" in n]
-    assert edge and all("VpcConfig" not in platform[n] for n in edge)
+    assert edge
+    assert all("VpcConfig" not in platform[n] for n in edge)
 
 
 def test_aws_deploy_ends_with_a_migrated_database(aws_template: Template) -> None:

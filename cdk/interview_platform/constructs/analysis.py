@@ -23,6 +23,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from interview_platform import asl
 from interview_platform.constants import STATEMACHINES_DIR, secret_name
 from interview_platform.constructs.events import Consumer, consumer_timeouts_s, depth_alarm
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
@@ -122,7 +123,7 @@ class Analysis(Construct):
             self,
             "StateMachine",
             state_machine_name=self.state_machine_name,
-            definition_body=sfn.DefinitionBody.from_file(str(DEFINITION_FILE)),
+            definition_body=sfn.DefinitionBody.from_string(asl.render(DEFINITION_FILE)),
             definition_substitutions=substitutions,
             timeout=Duration.hours(1),
             tracing_enabled=not local,

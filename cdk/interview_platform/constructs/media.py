@@ -17,6 +17,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from interview_platform import asl
 from interview_platform.constants import BUILD_DIR, STATEMACHINES_DIR, secret_name
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
 from interview_platform.constructs.routes import Routes
@@ -155,7 +156,7 @@ class MediaPipeline(Construct):
             self,
             "StateMachine",
             state_machine_name=state_machine_name(foundation.stage),
-            definition_body=sfn.DefinitionBody.from_file(str(DEFINITION)),
+            definition_body=sfn.DefinitionBody.from_string(asl.render(DEFINITION)),
             definition_substitutions={
                 f"{name}FunctionArn": fn.function_arn for name, fn in self.steps.items()
             },

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from fastapi import Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from shared.http.app import create_app, lambda_handler_for
 from shared.http.problems import problem_response

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match, Template
-from interview_platform.refs import Export, export_name
 from interview_platform.constructs.events import (
     LOCAL_LONG_POLL,
     MAX_RECEIVE_COUNT,
@@ -16,6 +15,7 @@ from interview_platform.constructs.events import (
     OUTPUT_EVENT_BUS_NAME,
     OUTPUT_OUTBOX_RELAY_FUNCTION,
 )
+from interview_platform.refs import Export, export_name
 
 from shared.events.audit import AUDITED_PREFIXES
 

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
+
+from interview_platform import asl
+from interview_platform.constants import STATEMACHINES_DIR
 
 from shared.analysis import errors
 
-ASL = Path(__file__).resolve().parents[3] / "statemachines" / "analysis.asl.json"
+ASL = STATEMACHINES_DIR / "analysis.asl.json"
 
 
 def _definition() -> dict[str, Any]:
-    definition: dict[str, Any] = json.loads(ASL.read_text(encoding="utf-8"))
+    """The definition as CDK deploys it (retry policies expanded)."""
+    definition: dict[str, Any] = json.loads(asl.render(ASL))
     return definition
 
 
@@ -86,6 +89,6 @@ def test_every_task_has_a_timeout_and_every_step_but_mark_failed_is_caught() -> 
 
 
 def test_only_function_arns_are_substituted() -> None:
-    placeholders = set(re.findall(r"\$\{(\w+)\}", ASL.read_text(encoding="utf-8")))
+    placeholders = set(re.findall(r"\$\{(\w+)\}", asl.render(ASL)))
     assert placeholders
     assert all(p.endswith("FunctionArn") for p in placeholders)
