@@ -19,8 +19,8 @@ A new context adds a stack here (a class and a line in ``build``), its routes th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
