@@ -63,7 +63,9 @@ def merged(stacks: dict[str, Template]) -> Template:
 
 
 @cache
-def _stacks(kind: str) -> dict[str, Template]:
+def platform_stacks(kind: str) -> dict[str, Template]:
+    """Each stack's template for "local", "aws" (its own database) or "aws-imported-db";
+    synthesized once per session."""
     context = {
         "local": LOCAL_CONTEXT,
         "aws": AWS_CONTEXT,
@@ -74,12 +76,12 @@ def _stacks(kind: str) -> dict[str, Template]:
 
 @pytest.fixture(scope="session")
 def local_stacks() -> dict[str, Template]:
-    return _stacks("local")
+    return platform_stacks("local")
 
 
 @pytest.fixture(scope="session")
 def aws_stacks() -> dict[str, Template]:
-    return _stacks("aws")
+    return platform_stacks("aws")
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +96,7 @@ def aws_template(aws_stacks: dict[str, Template]) -> Template:
 
 @pytest.fixture(scope="session")
 def aws_imported_db_template() -> Template:
-    return merged(_stacks("aws-imported-db"))
+    return merged(platform_stacks("aws-imported-db"))
 
 
 def synth(context: dict[str, str]) -> Template:
