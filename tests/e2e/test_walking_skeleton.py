@@ -81,3 +81,26 @@ def test_paths_outside_v1_are_404_problem_json(api: httpx.Client) -> None:
         assert response.status_code == 404, path
         assert response.headers["content-type"].startswith(PROBLEM), path
         assert response.json()["status"] == 404, path
+
+
+def test_cors_preflight_is_answered_by_the_api_for_the_frontend_only(api: httpx.Client) -> None:
+    # Given a browser on the frontend's origin about to POST a template
+    preflight = {
+        "Origin": "http://localhost:5173",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,authorization,idempotency-key",
+    }
+    # When it asks first (no resource has an OPTIONS method: the fallback answers)
+    response = api.options("v1/templates", headers=preflight)
+    # Then the API allows exactly that origin and the path's methods
+    assert response.status_code == 204, response.text
+    assert response.headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert set(response.headers["access-control-allow-methods"].split(", ")) == {
+        "GET",
+        "POST",
+        "OPTIONS",
+    }
+    assert "Idempotency-Key" in response.headers["access-control-allow-headers"]
+    # and another origin gets no permission
+    other = api.options("v1/templates", headers={**preflight, "Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers

@@ -64,3 +64,28 @@ def test_plain_settings_without_password_omit_it() -> None:
 
     assert params["dbname"] == "x"
     assert "password" not in params
+
+
+def test_in_aws_the_proxy_host_replaces_the_host_the_secret_names(secrets: object) -> None:
+    # Given the cluster's secret (its host is the cluster endpoint) and RDS Proxy's endpoint
+    arn = secrets.create_secret(  # type: ignore[attr-defined]
+        Name="cluster",
+        SecretString=json.dumps(
+            {
+                "host": "cluster.internal",
+                "port": 5432,
+                "username": "platform",
+                "password": "pw",
+                "dbname": "interview",
+            }
+        ),
+    )["ARN"]
+    settings = DatabaseSettings(secret_arn=arn, proxy_host="proxy.internal", sslmode="require")
+
+    # When the connection string is built
+    parts = conninfo_to_dict(conninfo_for(settings, secrets))  # type: ignore[arg-type]
+
+    # Then functions reach the proxy, with TLS, as the secret's user
+    assert parts["host"] == "proxy.internal"
+    assert parts["sslmode"] == "require"
+    assert parts["user"] == "platform"

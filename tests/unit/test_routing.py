@@ -28,3 +28,26 @@ def test_path_parameters_do_not_span_segments() -> None:
 
 def test_trailing_slash_is_the_same_path() -> None:
     assert judge_route(PATHS, "POST", "/v1/health/").outcome == "method_not_allowed"
+
+
+def test_preflight_from_the_frontend_lists_the_paths_methods_and_our_headers() -> None:
+    from shared.logic.routing import preflight_headers
+
+    headers = preflight_headers(
+        PATHS, "/v1/templates/7", "http://localhost:5173", "http://localhost:5173"
+    )
+
+    assert headers is not None
+    assert headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
+    assert headers["Access-Control-Allow-Methods"] == "DELETE, GET, PATCH, OPTIONS"
+    assert "X-Invitation-Token" in headers["Access-Control-Allow-Headers"]
+    assert headers["Vary"] == "Origin"
+
+
+def test_no_preflight_for_another_origin_or_an_unknown_path() -> None:
+    from shared.logic.routing import preflight_headers
+
+    origin = "http://localhost:5173"
+    assert preflight_headers(PATHS, "/v1/templates", "https://evil.example", origin) is None
+    assert preflight_headers(PATHS, "/v1/nothing", origin, origin) is None
+    assert preflight_headers(PATHS, "/v1/templates", "", origin) is None
