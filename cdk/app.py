@@ -10,6 +10,8 @@ Context (cdk.json defaults are the local ones; override with -c for AWS):
                  RDS format); without it the Foundation provisions VPC, Aurora and RDS Proxy
   dbMinAcu       AWS own database: Aurora Serverless v2 minimum capacity (default 0.5)
   dbMaxAcu       AWS own database: maximum capacity (default 8)
+  snapStart      AWS only: Lambda SnapStart for the API's functions (default true)
+  nag            "true": run cdk-nag's AwsSolutions pack during the synth
   frontendOrigin the one browser origin allowed by CORS
 """
 

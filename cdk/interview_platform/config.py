@@ -29,6 +29,8 @@ class StackConfig:
     region: str | None
     db_min_acu: float = 0.5
     db_max_acu: float = 8.0
+    # Lambda SnapStart for the API's functions (AWS only; LocalStack does not snapshot).
+    snap_start: bool = False
 
     @property
     def stack_name(self) -> str:
@@ -66,4 +68,5 @@ class StackConfig:
             region=node.try_get_context("region"),
             db_min_acu=min_acu,
             db_max_acu=max_acu,
+            snap_start=not local and _flag(node.try_get_context("snapStart") or "true"),
         )

@@ -219,6 +219,7 @@ class ContextStack(Stack):
             api=imported_api(config),
             registry=registry,
             mounts={path: imported(config.stage, key) for path, key in (mounts or {}).items()},
+            snap_start=config.snap_start,
         )
 
 
@@ -274,7 +275,14 @@ class ApiStack(Stack):
             fallback_function_arn=not_found.function_arn,
             authorizer_id=authorizer.ref if authorizer else None,
         )
-        routes = Routes(self, "Routes", api=refs, registry=registry, rest_api=api.rest_api)
+        routes = Routes(
+            self,
+            "Routes",
+            api=refs,
+            registry=registry,
+            rest_api=api.rest_api,
+            snap_start=config.snap_start,
+        )
         health = functions.add(FunctionSpec("Health", _PLATFORM.format("health"), timeout_s=15))
         foundation.media_bucket.grant_read(health)
         routes.add("health", "GET", health)

@@ -90,6 +90,13 @@ def test_aws_puts_protected_routes_behind_an_uncached_token_authorizer(
         for logical_id, fn in functions.items()
         if str(fn["Properties"].get("Handler", "")).startswith("functions.identity.")
     }
+    # With SnapStart the API invokes each function's alias.
+    aliases: dict[str, Any] = aws_template.find_resources("AWS::Lambda::Alias")
+    identity_ids |= {
+        name
+        for name, alias in aliases.items()
+        if alias["Properties"]["FunctionName"].get("Ref") in identity_ids
+    }
     methods: dict[str, Any] = aws_template.find_resources("AWS::ApiGateway::Method")
     # Other contexts protect their routes too; count the identity functions' methods only.
     custom = [

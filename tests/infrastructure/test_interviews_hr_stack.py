@@ -53,11 +53,16 @@ def _actions(statements: list[dict[str, Any]]) -> set[str]:
 
 
 def _methods_of(template: Template, logical_id: str) -> list[dict[str, Any]]:
+    """Methods that invoke the function or (SnapStart in AWS) its alias."""
+    aliases: Mapping[str, Any] = template.find_resources(
+        "AWS::Lambda::Alias", {"Properties": {"FunctionName": {"Ref": logical_id}}}
+    )
+    targets = {logical_id, *aliases}
     methods: Mapping[str, Any] = template.find_resources("AWS::ApiGateway::Method")
     return [
         m["Properties"]
         for m in methods.values()
-        if logical_id in str(m["Properties"].get("Integration", {}).get("Uri", ""))
+        if any(t in str(m["Properties"].get("Integration", {}).get("Uri", "")) for t in targets)
     ]
 
 

@@ -193,3 +193,42 @@ def test_cfn_lint_finds_no_error_in_any_template(kind: str) -> None:
             if match.rule.id.startswith("E"):
                 errors.append(f"{part}: {match}")
     assert not errors, "\n".join(errors)
+
+
+# ---- SnapStart -------------------------------------------------------------------------
+
+
+def _integration_uris(template: Template) -> list[str]:
+    methods = template.find_resources("AWS::ApiGateway::Method")
+    return [
+        json.dumps(m["Properties"]["Integration"]["Uri"])
+        for m in methods.values()
+        if m["Properties"]["HttpMethod"] != "ANY"
+    ]
+
+
+def test_in_aws_the_api_calls_snapstarted_published_versions(aws_template: Template) -> None:
+    # Given every API function's alias
+    aliases = aws_template.find_resources("AWS::Lambda::Alias", {"Properties": {"Name": "live"}})
+    functions = aws_template.find_resources("AWS::Lambda::Function")
+    snapped = {n for n, f in functions.items() if "SnapStart" in f["Properties"]}
+    # Then each routed method invokes an alias (a published version), never $LATEST
+    uris = _integration_uris(aws_template)
+    assert uris
+    assert all(any(alias in uri for alias in aliases) for uri in uris)
+    # and each aliased function has SnapStart on its published versions
+    assert len(snapped) == len(aliases) > 30
+    for name in snapped:
+        assert functions[name]["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+
+
+def test_snapstart_is_off_locally_and_switchable_in_aws(local_template: Template) -> None:
+    local_template.resource_count_is("AWS::Lambda::Alias", 0)
+    app = cdk.App(context={**AWS_CONTEXT, "snapStart": "false"})
+    platform = build(app, StackConfig.from_context(app.node))
+    template = Template.from_stack(platform.stacks[c.IDENTITY])
+    template.resource_count_is("AWS::Lambda::Alias", 0)
+    assert all(
+        "SnapStart" not in f["Properties"]
+        for f in template.find_resources("AWS::Lambda::Function").values()
+    )

@@ -119,6 +119,7 @@ class Routes(Construct):
         registry: RouteRegistry,
         mounts: Mapping[str, str] | None = None,
         rest_api: apigw.IRestApi | None = None,
+        snap_start: bool = False,
     ) -> None:
         """``mounts`` maps a full path (``/v1/invitations/{invitation_id}``) to the id of a
         resource another stack created; ``rest_api`` is given by the stack that owns the API."""
@@ -144,7 +145,8 @@ class Routes(Construct):
                 path=path,
             )
         self.fallback = proxy_integration(api.fallback_function_arn)
-        self._permitted: set[str] = set()
+        self._snap_start = snap_start
+        self._targets: dict[str, lambda_.IFunction] = {}
 
     def resource(self, path: str) -> apigw.IResource:
         """The resource at ``path`` (relative paths are under /v1), created with its fallback
@@ -170,7 +172,8 @@ class Routes(Construct):
         document asks for a bearer token (and an authorizer exists)."""
         full = _full(path)
         authorized = needs_bearer(full, method) and self._api.authorizer_id is not None
-        route = self.resource(full).add_method(method, proxy_integration(fn.function_arn))
+        target = self._target(fn)
+        route = self.resource(full).add_method(method, proxy_integration(target.function_arn))
         if not needs_bearer(full, method):
             acknowledge(
                 route,
@@ -184,11 +187,25 @@ class Routes(Construct):
                 raise TypeError("an API method without its CloudFormation resource")
             cfn.authorization_type = "CUSTOM"
             cfn.authorizer_id = self._api.authorizer_id
-        if fn.node.path not in self._permitted:
-            allow_api_invoke(fn, self.rest_api)
-            self._permitted.add(fn.node.path)
         self._registry.records.append(RouteRecord(full, method, fn.node.path, authorized))
         return route
+
+    def _target(self, fn: lambda_.IFunction) -> lambda_.IFunction:
+        """What the API invokes for ``fn`` (once per function: its invoke permission too)."""
+        if fn.node.path in self._targets:
+            return self._targets[fn.node.path]
+        target: lambda_.IFunction = fn
+        if self._snap_start and isinstance(fn, lambda_.Function):
+            cfn = fn.node.default_child
+            if not isinstance(cfn, lambda_.CfnFunction):
+                raise TypeError("a function without its CloudFormation resource")
+            # Init (imports, settings, the app) is snapshotted; pools and clients are created
+            # on first use, after restore.
+            cfn.snap_start = lambda_.CfnFunction.SnapStartProperty(apply_on="PublishedVersions")
+            target = lambda_.Alias(fn, "Live", alias_name="live", version=fn.current_version)
+        allow_api_invoke(target, self.rest_api)
+        self._targets[fn.node.path] = target
+        return target
 
     def resource_id(self, path: str) -> str:
         return self.resource(path).resource_id
