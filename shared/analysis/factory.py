@@ -13,9 +13,9 @@ from shared.analysis.settings import get_analysis_settings
 from shared.analysis.transcripts import media_transcript
 from shared.analysis.workflow import Deps, Engine
 from shared.dal.db import get_pool
+from shared.dal.sql import Conn
 from shared.events.relay import transaction_with_events
 from shared.groq.config import groq_source
-from shared.identity.dal import Conn
 
 
 def available_engine() -> tuple[str, str]:

@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from shared.auth.passwords import MAX_LENGTH, policy_violations
+from shared.identity.passwords import MAX_LENGTH, policy_violations
 
 Role = Literal["pending", "hr", "candidate", "admin"]
 Status = Literal["active", "suspended", "deleted"]

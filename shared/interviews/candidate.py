@@ -18,11 +18,11 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from shared.auth.errors import UnprocessableError
-from shared.errors import ConflictError, NotFoundError
+from shared.dal.db import transaction
+from shared.dal.sql import Conn
+from shared.errors import ConflictError, NotFoundError, UnprocessableError
 from shared.interviews import candidate_dal as dal
 from shared.interviews import lifecycle
-from shared.interviews.candidate_dal import Conn
 from shared.interviews.candidate_models import (
     AnswerRequest,
     AnswerRow,
@@ -84,7 +84,7 @@ def default_flow() -> CandidateFlow:
     from shared.interviews.uploads import default_storage  # noqa: PLC0415 - boto3 on demand
 
     return CandidateFlow(
-        transact=dal.transaction, settings=get_candidate_settings(), storage=default_storage
+        transact=transaction, settings=get_candidate_settings(), storage=default_storage
     )
 
 
@@ -310,7 +310,7 @@ def _idempotent_upload[U: BaseModel](
     second row, no second multipart upload); the same key for another request is a 409."""
     if key is None:
         return create()
-    from shared.identity.logic import idempotent  # noqa: PLC0415 - only when a key is given
+    from shared.dal.idempotency import idempotent  # noqa: PLC0415 - only when a key is given
 
     replay = idempotent(
         conn, f"upload:{invitation.id}", key, body=intent, status_code=201, run=create

@@ -14,11 +14,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from psycopg import errors as pg_errors
-from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from shared.dal.sql import Conn, TenantScope, fetch_all, fetch_one
 from shared.errors import ConflictError, NotFoundError
-from shared.identity.dal import Conn, TenantScope
 from shared.interviews.models import (
     AnswerRow,
     DecisionOut,
@@ -31,20 +30,6 @@ from shared.interviews.pagination import Cursor
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
-
-__all__ = ["Conn", "TenantScope"]
-
-
-def _one(conn: Conn, query: str, params: dict[str, Any]) -> dict[str, Any] | None:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(query.encode(), params)
-        return cur.fetchone()
-
-
-def _all(conn: Conn, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(query.encode(), params)
-        return cur.fetchall()
 
 
 def _tenant(scope: TenantScope) -> dict[str, Any]:
@@ -69,7 +54,7 @@ def insert_template(
     settings: dict[str, Any],
     scoring_weights: dict[str, Any],
 ) -> uuid.UUID:
-    row = _one(
+    row = fetch_one(
         conn,
         "INSERT INTO interviews.templates"
         " (company_id, created_by, title, description, settings, scoring_weights)"
@@ -91,7 +76,7 @@ def insert_template(
 def get_template(
     conn: Conn, template_id: uuid.UUID, scope: TenantScope, *, lock: bool = False
 ) -> TemplateRow:
-    row = _one(
+    row = fetch_one(
         conn,
         f"SELECT {_TEMPLATE_COLUMNS} FROM interviews.templates t"
         " WHERE t.id = %(id)s AND (%(all)s OR t.company_id = %(tenant)s)"
@@ -116,7 +101,7 @@ def list_templates(
     if status is not None:
         where.append("t.status = %(status)s")
         params["status"] = status
-    rows = _all(
+    rows = fetch_all(
         conn,
         f"SELECT {_TEMPLATE_COLUMNS} FROM interviews.templates t WHERE {' AND '.join(where)}"
         " ORDER BY t.created_at DESC, t.id DESC LIMIT %(limit)s",
@@ -168,7 +153,7 @@ def set_template_status(conn: Conn, template_id: uuid.UUID, status: str) -> None
 
 
 def bump_template_version(conn: Conn, template_id: uuid.UUID) -> int:
-    row = _one(
+    row = fetch_one(
         conn,
         "UPDATE interviews.templates SET version = version + 1, updated_at = now()"
         " WHERE id = %(id)s RETURNING version",
@@ -208,7 +193,7 @@ def _db_value(name: str, value: Any) -> Any:
 
 
 def list_questions(conn: Conn, template_id: uuid.UUID) -> list[QuestionRow]:
-    rows = _all(
+    rows = fetch_all(
         conn,
         f"SELECT {_QUESTION_COLUMNS} FROM interviews.questions"
         " WHERE template_id = %(template)s ORDER BY position",
@@ -218,7 +203,7 @@ def list_questions(conn: Conn, template_id: uuid.UUID) -> list[QuestionRow]:
 
 
 def get_question(conn: Conn, template_id: uuid.UUID, question_id: uuid.UUID) -> QuestionRow:
-    row = _one(
+    row = fetch_one(
         conn,
         f"SELECT {_QUESTION_COLUMNS} FROM interviews.questions"
         " WHERE id = %(id)s AND template_id = %(template)s",
@@ -238,7 +223,7 @@ def insert_question(
     fields: dict[str, Any],
 ) -> uuid.UUID:
     names = [f for f in _QUESTION_FIELDS if f in fields]
-    row = _one(
+    row = fetch_one(
         conn,
         "INSERT INTO interviews.questions (template_id, company_id, position, "
         + ", ".join(names)
@@ -311,7 +296,7 @@ def insert_invitation(
     leaves the caller's transaction usable (savepoint)."""
     try:
         with conn.transaction():
-            row = _one(
+            row = fetch_one(
                 conn,
                 "INSERT INTO interviews.invitations (company_id, template_id, created_by,"
                 " candidate_email, candidate_name, token_hash, expires_at)"
@@ -336,7 +321,7 @@ def insert_invitation(
 def get_invitation(
     conn: Conn, invitation_id: uuid.UUID, scope: TenantScope, *, lock: bool = False
 ) -> InvitationRow:
-    row = _one(
+    row = fetch_one(
         conn,
         f"SELECT {_INVITATION_COLUMNS} FROM {_INVITATION_FROM}"
         " WHERE i.id = %(id)s AND (%(all)s OR i.company_id = %(tenant)s)"
@@ -365,7 +350,7 @@ def list_invitations(
     if template_id is not None:
         where.append("i.template_id = %(template)s")
         params["template"] = template_id
-    rows = _all(
+    rows = fetch_all(
         conn,
         f"SELECT {_INVITATION_COLUMNS} FROM {_INVITATION_FROM} WHERE {' AND '.join(where)}"
         " ORDER BY i.created_at DESC, i.id DESC LIMIT %(limit)s",
@@ -400,7 +385,7 @@ def extend_invitation(conn: Conn, invitation_id: uuid.UUID, days: int) -> None:
 
 def is_overdue(conn: Conn, invitation_id: uuid.UUID) -> bool:
     """Past its expiry by the database's clock (the sweep may not have marked it yet)."""
-    row = _one(
+    row = fetch_one(
         conn,
         "SELECT expires_at <= now() AS overdue FROM interviews.invitations WHERE id = %(id)s",
         {"id": invitation_id},
@@ -416,7 +401,7 @@ _ANSWER_COLUMNS = (
 
 
 def list_current_answers(conn: Conn, invitation_id: uuid.UUID) -> list[AnswerRow]:
-    rows = _all(
+    rows = fetch_all(
         conn,
         f"SELECT {_ANSWER_COLUMNS} FROM interviews.answers"
         " WHERE invitation_id = %(invitation)s AND is_current ORDER BY submitted_at, id",
@@ -426,7 +411,7 @@ def list_current_answers(conn: Conn, invitation_id: uuid.UUID) -> list[AnswerRow
 
 
 def get_answer(conn: Conn, invitation_id: uuid.UUID, answer_id: uuid.UUID) -> AnswerRow:
-    row = _one(
+    row = fetch_one(
         conn,
         f"SELECT {_ANSWER_COLUMNS} FROM interviews.answers"
         " WHERE id = %(id)s AND invitation_id = %(invitation)s",
@@ -441,7 +426,7 @@ _REVIEW_COLUMNS = "answer_id, reviewer_id, rating, comment, created_at, updated_
 
 
 def list_reviews(conn: Conn, invitation_id: uuid.UUID) -> list[ReviewOut]:
-    rows = _all(
+    rows = fetch_all(
         conn,
         f"SELECT {', '.join('r.' + c.strip() for c in _REVIEW_COLUMNS.split(','))}"
         " FROM interviews.answer_reviews r JOIN interviews.answers a ON a.id = r.answer_id"
@@ -460,7 +445,7 @@ def upsert_review(
     rating: int,
     comment: str | None,
 ) -> ReviewOut:
-    row = _one(
+    row = fetch_one(
         conn,
         "INSERT INTO interviews.answer_reviews AS r"
         " (answer_id, reviewer_id, company_id, rating, comment)"
@@ -487,7 +472,7 @@ _DECISION_COLUMNS = "invitation_id, decision, note, decided_by, decided_at"
 
 
 def get_decision(conn: Conn, invitation_id: uuid.UUID) -> DecisionOut | None:
-    row = _one(
+    row = fetch_one(
         conn,
         f"SELECT {_DECISION_COLUMNS} FROM interviews.decisions WHERE invitation_id = %(id)s",
         {"id": invitation_id},
@@ -504,7 +489,7 @@ def upsert_decision(
     note: str | None,
     decided_by: uuid.UUID,
 ) -> DecisionOut:
-    row = _one(
+    row = fetch_one(
         conn,
         "INSERT INTO interviews.decisions (invitation_id, company_id, decision, note, decided_by)"
         " VALUES (%(invitation)s, %(company)s, %(decision)s, %(note)s, %(by)s)"

@@ -15,10 +15,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.analysis.reads import analysis_for_invitation
+from shared.dal.idempotency import idempotent
+from shared.dal.sql import Conn
 from shared.errors import ConflictError
-from shared.identity.logic import Caller, idempotent
+from shared.identity.public import Caller
 from shared.interviews import dal
-from shared.interviews.dal import Conn
 from shared.interviews.models import (
     AnswerOut,
     BulkCandidate,

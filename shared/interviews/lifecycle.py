@@ -14,11 +14,10 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from shared.auth.errors import UnprocessableError
-from shared.errors import ConflictError, DomainError
+from shared.dal.sql import Conn
+from shared.errors import ConflictError, DomainError, UnprocessableError
 from shared.events import enqueue, new_event
 from shared.interviews import candidate_dal as dal
-from shared.interviews.candidate_dal import Conn
 from shared.interviews.candidate_models import (
     AUDIO_TYPES,
     VIDEO_TYPES,

@@ -12,12 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.auth.errors import UnprocessableError
-from shared.errors import ConflictError
+from shared.dal.sql import Conn
+from shared.errors import ConflictError, UnprocessableError
 from shared.events import enqueue, new_event
-from shared.identity.logic import Caller
+from shared.identity.public import Caller
 from shared.interviews import dal
-from shared.interviews.dal import Conn
 from shared.interviews.models import (
     MAX_QUESTIONS,
     ChoiceOptionIn,

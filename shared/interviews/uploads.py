@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from shared.auth.errors import UnprocessableError
-from shared.errors import ConflictError, NotFoundError
+from shared.errors import ConflictError, NotFoundError, UnprocessableError
 from shared.interviews.candidate_models import CompletedPart, PartUrl, UploadRow
 
 if TYPE_CHECKING:

@@ -20,10 +20,9 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from scripts import localenv
-from shared.auth.errors import UnprocessableError
 from shared.dal.db import conninfo_for
 from shared.dal.migrator import migrate
-from shared.errors import ConflictError, NotFoundError
+from shared.errors import ConflictError, NotFoundError, UnprocessableError
 from shared.events.publisher import EventPublisher
 from shared.events.relay import transaction_with_events
 from shared.interviews import candidate

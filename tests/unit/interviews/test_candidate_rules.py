@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from shared.auth.errors import UnprocessableError
-from shared.errors import ConflictError
+from shared.errors import ConflictError, UnprocessableError
 from shared.interviews import lifecycle
 from shared.interviews.candidate import interview_view
 from shared.interviews.candidate_models import (
