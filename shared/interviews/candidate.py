@@ -52,7 +52,7 @@ from shared.interviews.candidate_models import (
 from shared.interviews.lifecycle import InvitationGoneError
 from shared.interviews.tokens import hash_token, looks_like_token
 from shared.interviews.uploads import MediaStorage, check_object, require_multipart
-from shared.media.keys import raw_key
+from shared.media.public import raw_key
 from shared.models.events.interviews import InvitationStarted, ResponseSubmitted
 
 Transact = Callable[[], AbstractContextManager[Conn]]

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared.analysis.reads import analysis_for_invitation
+from shared.analysis.public import analysis_for_invitation
 from shared.dal.idempotency import idempotent
 from shared.dal.sql import Conn
 from shared.errors import ConflictError
@@ -39,7 +39,7 @@ from shared.interviews.models import (
 from shared.interviews.pagination import decode_cursor, next_cursor
 from shared.interviews.templates import company_of, emit
 from shared.interviews.tokens import new_link_token
-from shared.media.reads import media_for_uploads
+from shared.media.public import media_for_uploads
 from shared.models.events.interviews import InvitationCreated
 
 

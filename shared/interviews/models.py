@@ -22,8 +22,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.analysis.models import AnalysisView, AnswerResultView
-from shared.media.models import MediaView
+from shared.analysis.public import AnalysisView, AnswerResultView
+from shared.media.public import MediaView
 
 QuestionType = Literal["video", "audio", "text", "multiple_choice"]
 TemplateStatus = Literal["draft", "active", "archived"]

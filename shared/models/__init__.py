@@ -1,1 +1,1 @@
-"""Models per boundary: requests, responses, rows, events, settings."""
+"""The published language: every event type's payload model, one module per context."""

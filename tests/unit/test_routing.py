@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.logic.routing import judge_route
+from shared.platform.routing import judge_route
 
 PATHS = {
     "/v1/health": ["get"],

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 
 from shared.http.app import create_app, lambda_handler_for
 from shared.http.problems import problem_response
-from shared.logic.routing import judge_route
+from shared.platform.routing import judge_route
 
 DOCUMENT_PATH = Path(__file__).resolve().parents[3] / "openapi.json"
 _paths: dict[str, list[str]] = {
