@@ -25,31 +25,27 @@ from shared.interviews import candidate_dal as dal
 from shared.interviews import lifecycle
 from shared.interviews.candidate_models import (
     AnswerRequest,
-    AnswerRow,
     CandidateAnswer,
     CandidateInterview,
     CandidateInvitation,
     CandidateOption,
     CandidateQuestion,
-    CandidateSettings,
     CandidateTemplate,
     CompleteRequest,
     CompleteUploadRequest,
-    InvitationRow,
     MultipartStarted,
     PartsRequest,
     PartUrls,
     PresignedPost,
     QuestionProgress,
-    QuestionRow,
     StatusOut,
     UploadCompleted,
     UploadIntent,
     UploadRequest,
-    UploadRow,
-    get_candidate_settings,
 )
 from shared.interviews.lifecycle import InvitationGoneError
+from shared.interviews.rows import AnswerRow, InvitationRow, QuestionRow, UploadRow
+from shared.interviews.settings import CandidateSettings, get_candidate_settings
 from shared.interviews.tokens import hash_token, looks_like_token
 from shared.interviews.uploads import MediaStorage, check_object, require_multipart
 from shared.media.public import raw_key

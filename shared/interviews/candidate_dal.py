@@ -17,15 +17,15 @@ from psycopg.types.json import Jsonb
 
 from shared.dal.sql import Conn, fetch_all, fetch_one
 from shared.errors import ConflictError
-from shared.interviews.candidate_models import AnswerRow, InvitationRow, QuestionRow, UploadRow
+from shared.interviews.dal import (
+    ANSWER_COLUMNS,
+    INVITATION_COLUMNS,
+    INVITATION_FROM,
+    QUESTION_COLUMNS,
+)
+from shared.interviews.rows import AnswerRow, InvitationRow, QuestionRow, UploadRow
 
-_INVITATION = """
-SELECT i.id, i.company_id, i.template_id, i.candidate_name, i.status, i.expires_at,
-       i.started_at, i.last_activity_at, i.completed_at, i.completion_reason,
-       t.title AS template_title, t.description AS template_description,
-       t.settings AS template_settings, t.scoring_weights
-FROM interviews.invitations i JOIN interviews.templates t ON t.id = i.template_id
-"""
+_INVITATION = f"SELECT {INVITATION_COLUMNS} FROM {INVITATION_FROM}"
 
 
 # ---- invitations ---------------------------------------------------------------------------
@@ -109,16 +109,10 @@ def claim_timed_out(conn: Conn, idle_s: int, grace_s: int, limit: int) -> list[I
 
 
 # ---- questions and answers -----------------------------------------------------------------
-_QUESTION_COLUMNS = (
-    "id, position, type, text, time_limit_s, think_time_s, max_retakes, required, hints, rubric,"
-    " options"
-)
-
-
 def questions(conn: Conn, template_id: uuid.UUID) -> list[QuestionRow]:
     rows = fetch_all(
         conn,
-        f"SELECT {_QUESTION_COLUMNS} FROM interviews.questions WHERE template_id = %s"
+        f"SELECT {QUESTION_COLUMNS} FROM interviews.questions WHERE template_id = %s"
         " ORDER BY position",
         (template_id,),
     )
@@ -128,22 +122,16 @@ def questions(conn: Conn, template_id: uuid.UUID) -> list[QuestionRow]:
 def question(conn: Conn, template_id: uuid.UUID, question_id: uuid.UUID) -> QuestionRow | None:
     row = fetch_one(
         conn,
-        f"SELECT {_QUESTION_COLUMNS} FROM interviews.questions WHERE template_id = %s AND id = %s",
+        f"SELECT {QUESTION_COLUMNS} FROM interviews.questions WHERE template_id = %s AND id = %s",
         (template_id, question_id),
     )
     return QuestionRow.model_validate(row) if row else None
 
 
-_ANSWER_COLUMNS = (
-    "id, question_id, attempt, is_current, kind, upload_id, media_key, text_answer,"
-    " selected_option_ids, submitted_at"
-)
-
-
 def current_answers(conn: Conn, invitation_id: uuid.UUID) -> list[AnswerRow]:
     rows = fetch_all(
         conn,
-        f"SELECT {_ANSWER_COLUMNS} FROM interviews.answers WHERE invitation_id = %s AND is_current",
+        f"SELECT {ANSWER_COLUMNS} FROM interviews.answers WHERE invitation_id = %s AND is_current",
         (invitation_id,),
     )
     return [AnswerRow.model_validate(row) for row in rows]
@@ -185,7 +173,7 @@ def insert_answer(
                 "INSERT INTO interviews.answers (company_id, invitation_id, question_id, attempt,"
                 " kind, upload_id, media_key, media_bytes, media_content_type, text_answer,"
                 " selected_option_ids) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                f" RETURNING {_ANSWER_COLUMNS}",
+                f" RETURNING {ANSWER_COLUMNS}",
                 (
                     company_id,
                     invitation_id,

@@ -18,15 +18,9 @@ from psycopg.types.json import Jsonb
 
 from shared.dal.sql import Conn, TenantScope, fetch_all, fetch_one
 from shared.errors import ConflictError, NotFoundError
-from shared.interviews.models import (
-    AnswerRow,
-    DecisionOut,
-    InvitationRow,
-    QuestionRow,
-    ReviewOut,
-    TemplateRow,
-)
+from shared.interviews.models import DecisionOut, ReviewOut
 from shared.interviews.pagination import Cursor
+from shared.interviews.rows import AnswerRow, InvitationRow, QuestionRow, TemplateRow
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -168,7 +162,7 @@ def delete_template(conn: Conn, template_id: uuid.UUID) -> None:
 
 
 # ---- questions -----------------------------------------------------------------------------
-_QUESTION_COLUMNS = (
+QUESTION_COLUMNS = (
     "id, template_id, company_id, position, type, text, time_limit_s, think_time_s,"
     " max_retakes, required, hints, rubric, options, created_at, updated_at"
 )
@@ -195,7 +189,7 @@ def _db_value(name: str, value: Any) -> Any:
 def list_questions(conn: Conn, template_id: uuid.UUID) -> list[QuestionRow]:
     rows = fetch_all(
         conn,
-        f"SELECT {_QUESTION_COLUMNS} FROM interviews.questions"
+        f"SELECT {QUESTION_COLUMNS} FROM interviews.questions"
         " WHERE template_id = %(template)s ORDER BY position",
         {"template": template_id},
     )
@@ -205,7 +199,7 @@ def list_questions(conn: Conn, template_id: uuid.UUID) -> list[QuestionRow]:
 def get_question(conn: Conn, template_id: uuid.UUID, question_id: uuid.UUID) -> QuestionRow:
     row = fetch_one(
         conn,
-        f"SELECT {_QUESTION_COLUMNS} FROM interviews.questions"
+        f"SELECT {QUESTION_COLUMNS} FROM interviews.questions"
         " WHERE id = %(id)s AND template_id = %(template)s",
         {"id": question_id, "template": template_id},
     )
@@ -272,13 +266,16 @@ def reorder_questions(conn: Conn, template_id: uuid.UUID, ordered: list[uuid.UUI
 
 
 # ---- invitations ---------------------------------------------------------------------------
-_INVITATION_COLUMNS = """
-i.id, i.company_id, i.template_id, t.title AS template_title, i.created_by,
+# One column list per table, shared with the candidate flow's data access (one row model each).
+INVITATION_COLUMNS = """
+i.id, i.company_id, i.template_id, i.created_by,
 i.candidate_email::text AS candidate_email, i.candidate_name, i.status, i.expires_at,
 i.started_at, i.last_activity_at, i.completed_at, i.completion_reason, i.cancelled_at,
-i.expired_at, i.last_sent_at, i.send_count, i.created_at, i.updated_at
+i.expired_at, i.last_sent_at, i.send_count, i.created_at, i.updated_at,
+t.title AS template_title, t.description AS template_description,
+t.settings AS template_settings, t.scoring_weights
 """
-_INVITATION_FROM = "interviews.invitations i JOIN interviews.templates t ON t.id = i.template_id"
+INVITATION_FROM = "interviews.invitations i JOIN interviews.templates t ON t.id = i.template_id"
 
 
 def insert_invitation(
@@ -323,7 +320,7 @@ def get_invitation(
 ) -> InvitationRow:
     row = fetch_one(
         conn,
-        f"SELECT {_INVITATION_COLUMNS} FROM {_INVITATION_FROM}"
+        f"SELECT {INVITATION_COLUMNS} FROM {INVITATION_FROM}"
         " WHERE i.id = %(id)s AND (%(all)s OR i.company_id = %(tenant)s)"
         + (" FOR UPDATE OF i" if lock else ""),
         {"id": invitation_id, **_tenant(scope)},
@@ -352,7 +349,7 @@ def list_invitations(
         params["template"] = template_id
     rows = fetch_all(
         conn,
-        f"SELECT {_INVITATION_COLUMNS} FROM {_INVITATION_FROM} WHERE {' AND '.join(where)}"
+        f"SELECT {INVITATION_COLUMNS} FROM {INVITATION_FROM} WHERE {' AND '.join(where)}"
         " ORDER BY i.created_at DESC, i.id DESC LIMIT %(limit)s",
         {**params, "limit": limit + 1},
     )
@@ -394,16 +391,16 @@ def is_overdue(conn: Conn, invitation_id: uuid.UUID) -> bool:
 
 
 # ---- answers, reviews, decisions -----------------------------------------------------------
-_ANSWER_COLUMNS = (
-    "id, question_id, attempt, kind, upload_id, media_key, media_bytes, media_content_type,"
-    " text_answer, selected_option_ids, submitted_at"
+ANSWER_COLUMNS = (
+    "id, question_id, attempt, is_current, kind, upload_id, media_key, media_bytes,"
+    " media_content_type, text_answer, selected_option_ids, submitted_at"
 )
 
 
 def list_current_answers(conn: Conn, invitation_id: uuid.UUID) -> list[AnswerRow]:
     rows = fetch_all(
         conn,
-        f"SELECT {_ANSWER_COLUMNS} FROM interviews.answers"
+        f"SELECT {ANSWER_COLUMNS} FROM interviews.answers"
         " WHERE invitation_id = %(invitation)s AND is_current ORDER BY submitted_at, id",
         {"invitation": invitation_id},
     )
@@ -413,7 +410,7 @@ def list_current_answers(conn: Conn, invitation_id: uuid.UUID) -> list[AnswerRow
 def get_answer(conn: Conn, invitation_id: uuid.UUID, answer_id: uuid.UUID) -> AnswerRow:
     row = fetch_one(
         conn,
-        f"SELECT {_ANSWER_COLUMNS} FROM interviews.answers"
+        f"SELECT {ANSWER_COLUMNS} FROM interviews.answers"
         " WHERE id = %(id)s AND invitation_id = %(invitation)s",
         {"id": answer_id, "invitation": invitation_id},
     )

@@ -30,13 +30,13 @@ from shared.interviews.models import (
     InvitationDetail,
     InvitationOut,
     InvitationPage,
-    InvitationRow,
     InvitationWithLink,
     MediaReference,
     QuestionOut,
     TemplateSummary,
 )
 from shared.interviews.pagination import decode_cursor, next_cursor
+from shared.interviews.rows import InvitationRow
 from shared.interviews.templates import company_of, emit
 from shared.interviews.tokens import new_link_token
 from shared.media.public import media_for_uploads

@@ -18,17 +18,15 @@ from shared.dal.sql import Conn
 from shared.errors import ConflictError, DomainError, UnprocessableError
 from shared.events import enqueue, new_event
 from shared.interviews import candidate_dal as dal
-from shared.interviews.candidate_models import (
-    AUDIO_TYPES,
-    VIDEO_TYPES,
+from shared.interviews.candidate_models import AUDIO_TYPES, VIDEO_TYPES, StatusOut
+from shared.interviews.rows import (
     AnswerRow,
-    CandidateSettings,
     InvitationRow,
     MediaKind,
     QuestionRow,
-    StatusOut,
     TemplateSettingsRow,
 )
+from shared.interviews.settings import CandidateSettings
 from shared.models.events.interviews import (
     ChoiceOption,
     CompletedAnswer,

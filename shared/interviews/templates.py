@@ -24,18 +24,17 @@ from shared.interviews.models import (
     QuestionCreate,
     QuestionOrder,
     QuestionOut,
-    QuestionRow,
     QuestionUpdate,
     ReorderRequest,
     TemplateCreate,
     TemplateOut,
     TemplatePage,
-    TemplateRow,
     TemplateSummary,
     TemplateUpdate,
     check_options,
 )
 from shared.interviews.pagination import decode_cursor, next_cursor
+from shared.interviews.rows import QuestionRow, TemplateRow
 from shared.models.events.interviews import TemplateArchived, TemplatePublished
 
 EVENT_SOURCE = "interviews"

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from shared.errors import ConflictError, NotFoundError, UnprocessableError
-from shared.interviews.candidate_models import CompletedPart, PartUrl, UploadRow
+from shared.interviews.candidate_models import CompletedPart, PartUrl
+from shared.interviews.rows import UploadRow
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse
 from shared.http.app import create_app, lambda_handler_for
 from shared.identity.public import HR, caller_transaction
 from shared.interviews import invitations
-from shared.interviews.models import InvitationCreate, InvitationWithLink, get_hr_settings
+from shared.interviews.models import InvitationCreate, InvitationWithLink
+from shared.interviews.settings import get_hr_settings
 from shared.settings import get_platform_settings
 
 app = create_app("Invite a candidate")

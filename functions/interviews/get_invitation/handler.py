@@ -10,7 +10,8 @@ from fastapi import Request
 from shared.http.app import create_app, lambda_handler_for
 from shared.identity.public import HR_OR_ADMIN, caller_transaction
 from shared.interviews import dal, invitations
-from shared.interviews.models import InvitationDetail, get_hr_settings
+from shared.interviews.models import InvitationDetail
+from shared.interviews.settings import get_hr_settings
 from shared.settings import get_platform_settings
 
 app = create_app("Review an invitation")

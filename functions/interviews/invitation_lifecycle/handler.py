@@ -10,12 +10,8 @@ from fastapi import Request
 from shared.http.app import create_app, lambda_handler_for
 from shared.identity.public import HR, caller_transaction
 from shared.interviews import invitations
-from shared.interviews.models import (
-    ExtendRequest,
-    InvitationOut,
-    InvitationWithLink,
-    get_hr_settings,
-)
+from shared.interviews.models import ExtendRequest, InvitationOut, InvitationWithLink
+from shared.interviews.settings import get_hr_settings
 from shared.settings import get_platform_settings
 
 app = create_app("Resend, cancel or extend an invitation")

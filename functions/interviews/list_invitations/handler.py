@@ -10,7 +10,8 @@ from fastapi import Query, Request
 from shared.http.app import create_app, lambda_handler_for
 from shared.identity.public import HR_OR_ADMIN, caller_transaction
 from shared.interviews import invitations
-from shared.interviews.models import InvitationPage, InvitationStatus
+from shared.interviews.models import InvitationPage
+from shared.interviews.rows import InvitationStatus
 
 app = create_app("List invitations")
 

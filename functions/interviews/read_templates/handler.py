@@ -10,7 +10,8 @@ from fastapi import Query, Request
 from shared.http.app import create_app, lambda_handler_for
 from shared.identity.public import HR_OR_ADMIN, caller_transaction
 from shared.interviews import templates
-from shared.interviews.models import TemplateOut, TemplatePage, TemplateStatus
+from shared.interviews.models import TemplateOut, TemplatePage
+from shared.interviews.rows import TemplateStatus
 
 app = create_app("Read interview templates")
 

@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.dal.db import transaction
-from shared.interviews.candidate_models import get_candidate_settings
+from shared.interviews.settings import get_candidate_settings
 from shared.interviews.sweep import sweep
 from shared.observability import logger
 

@@ -29,7 +29,6 @@ from shared.interviews import candidate
 from shared.interviews.candidate import CandidateFlow
 from shared.interviews.candidate_models import (
     AnswerRequest,
-    CandidateSettings,
     CompletedPart,
     CompleteRequest,
     CompleteUploadRequest,
@@ -37,6 +36,7 @@ from shared.interviews.candidate_models import (
     UploadRequest,
 )
 from shared.interviews.lifecycle import InvitationGoneError
+from shared.interviews.settings import CandidateSettings
 from shared.interviews.sweep import sweep
 from shared.interviews.tokens import new_link_token
 from shared.interviews.uploads import MediaStorage
