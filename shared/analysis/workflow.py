@@ -1,4 +1,4 @@
-"""The analysis workflow's steps (one Lambda each): load -> analyse every answer (Map) ->
+"""The analysis workflow's steps (one Lambda each): load -> analyze every answer (Map) ->
 summarise -> score -> store and publish; mark failed on any caught error.
 
 Steps pass ids, not documents: each reads what it needs and writes its own result, guarded by
@@ -150,7 +150,7 @@ def _find(
     return answer, question
 
 
-def analyse_answer(
+def analyze_answer(
     deps: Deps, analysis_id: UUID, attempt: int, answer_id: UUID, waits: int = 0
 ) -> dict[str, Any]:
     with deps.transaction() as conn:

@@ -1,4 +1,4 @@
-"""The HR side's data access: the only module of it that speaks SQL (and presigns S3 URLs).
+"""The HR side's data access: the only module of it that speaks SQL (S3 is in `storage.py`).
 
 Every function takes the use case's connection, so writes and outbox rows share one transaction.
 Tenant-owned reads take the caller's scope and filter by company in SQL: another company's row
@@ -10,7 +10,6 @@ answers exactly like a missing one (404).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from psycopg import errors as pg_errors
@@ -23,7 +22,7 @@ from shared.interviews.pagination import Cursor
 from shared.interviews.rows import AnswerRow, InvitationRow, QuestionRow, TemplateRow
 
 if TYPE_CHECKING:
-    from mypy_boto3_s3 import S3Client
+    pass
 
 
 def _tenant(scope: TenantScope) -> dict[str, Any]:
@@ -503,24 +502,3 @@ def upsert_decision(
     )
     assert row is not None
     return DecisionOut.model_validate(row)
-
-
-# ---- playback ------------------------------------------------------------------------------
-def presign_playback(s3: S3Client, bucket: str, key: str, expires_s: int) -> str:
-    """A GET for exactly one object, valid `expires_s` seconds (signed locally, no call)."""
-    url: str = s3.generate_presigned_url(
-        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_s
-    )
-    return url
-
-
-def playback_signer(bucket: str) -> Callable[[str, int], str]:
-    """Signs playback GETs on `bucket` with the process's S3 client (boto3 imported on first
-    use, so handlers that never sign do not pay for it at cold start)."""
-
-    def sign(key: str, expires_s: int) -> str:
-        from shared.dal.aws import s3_client  # noqa: PLC0415 - cold start
-
-        return presign_playback(s3_client(), bucket, key, expires_s)
-
-    return sign

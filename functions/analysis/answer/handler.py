@@ -17,7 +17,7 @@ from shared.observability import logger
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = AnswerStepInput.model_validate(event)
     result = run_step(
-        lambda: workflow.analyse_answer(
+        lambda: workflow.analyze_answer(
             default_deps(), step.analysis_id, step.attempt, step.answer_id, step.waits
         )
     )

@@ -7,30 +7,33 @@ from typing import Annotated
 from fastapi import Header
 
 from shared.http.app import create_app, lambda_handler_for
-from shared.interviews import candidate
+from shared.interviews import candidate_session
 from shared.interviews.candidate_models import CompleteRequest, StatusOut
+from shared.interviews.deps import default_deps
 from shared.observability import logger
 
 app = create_app("Candidate: session")
-flow = candidate.default_flow()
+deps = default_deps()
 Token = Annotated[str, Header()]
 
 
 @app.post("/v1/candidate/interview/start", response_model=StatusOut, tags=["candidate"])
 def start(x_invitation_token: Token = "") -> StatusOut:
     """pending -> in_progress; starting again answers the same."""
-    return candidate.start(flow, x_invitation_token, str(logger.get_correlation_id()))
+    return candidate_session.start(deps, x_invitation_token, str(logger.get_correlation_id()))
 
 
 @app.post("/v1/candidate/interview/heartbeat", response_model=StatusOut, tags=["candidate"])
 def heartbeat(x_invitation_token: Token = "") -> StatusOut:
-    return candidate.heartbeat(flow, x_invitation_token, str(logger.get_correlation_id()))
+    return candidate_session.heartbeat(deps, x_invitation_token, str(logger.get_correlation_id()))
 
 
 @app.post("/v1/candidate/interview/complete", response_model=StatusOut, tags=["candidate"])
 def complete(body: CompleteRequest, x_invitation_token: Token = "") -> StatusOut:
     """`manual` needs every required answer; completing again answers the first completion."""
-    return candidate.complete(flow, x_invitation_token, body, str(logger.get_correlation_id()))
+    return candidate_session.complete(
+        deps, x_invitation_token, body, str(logger.get_correlation_id())
+    )
 
 
 handler = lambda_handler_for(app)

@@ -21,7 +21,7 @@ from shared.identity import accounts, companies
 from shared.identity import dal as identity_dal
 from shared.identity.caller import Caller, load_caller
 from shared.identity.models import CompanyCreate
-from shared.interviews import dal, invitations, review, templates
+from shared.interviews import dal, invitations, review, storage, templates
 from shared.interviews.models import (
     ChoiceOptionIn,
     DecisionRequest,
@@ -662,7 +662,7 @@ def test_hr_reads_answers_with_a_playable_url_rates_and_decides(conn: Conn, s3: 
         conn, invitation.id, company_id, template.questions, key
     )
     playback = invitations.Playback(
-        lambda k, ttl: dal.presign_playback(localenv.client("s3", LOCALSTACK), bucket, k, ttl),
+        lambda k, ttl: storage.presign_playback(localenv.client("s3", LOCALSTACK), bucket, k, ttl),
         300,
     )
     try:

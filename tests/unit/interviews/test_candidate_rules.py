@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from shared.errors import ConflictError, UnprocessableError
 from shared.interviews import lifecycle
-from shared.interviews.candidate import interview_view
+from shared.interviews.candidate_interview import interview_view
 from shared.interviews.candidate_models import (
     AUDIO_TYPES,
     VIDEO_TYPES,
@@ -28,8 +28,8 @@ from shared.interviews.rows import (
     UploadRow,
 )
 from shared.interviews.settings import MB, CandidateSettings
+from shared.interviews.storage import ObjectInfo, check_object
 from shared.interviews.tokens import new_link_token
-from shared.interviews.uploads import ObjectInfo, check_object
 from shared.media.keys import EXTENSIONS
 from shared.models.events.interviews import InvitationCompleted
 
