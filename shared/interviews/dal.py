@@ -165,7 +165,8 @@ QUESTION_COLUMNS = (
     "id, template_id, company_id, position, type, text, time_limit_s, think_time_s,"
     " max_retakes, required, hints, rubric, options, created_at, updated_at"
 )
-_QUESTION_FIELDS = (
+# The question's content fields: what HR may write, and what a duplicate copies.
+QUESTION_FIELDS = (
     "type",
     "text",
     "time_limit_s",
@@ -215,7 +216,7 @@ def insert_question(
     position: int,
     fields: dict[str, Any],
 ) -> uuid.UUID:
-    names = [f for f in _QUESTION_FIELDS if f in fields]
+    names = [f for f in QUESTION_FIELDS if f in fields]
     row = fetch_one(
         conn,
         "INSERT INTO interviews.questions (template_id, company_id, position, "
@@ -235,7 +236,7 @@ def insert_question(
 
 
 def update_question(conn: Conn, question_id: uuid.UUID, fields: dict[str, Any]) -> None:
-    names = [f for f in _QUESTION_FIELDS if f in fields]
+    names = [f for f in QUESTION_FIELDS if f in fields]
     assignments = "".join(f"{n} = %({n})s, " for n in names)
     conn.execute(
         f"UPDATE interviews.questions SET {assignments}updated_at = now()"

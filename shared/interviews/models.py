@@ -33,6 +33,7 @@ from shared.interviews.rows import (
     TemplateStatus,
 )
 from shared.media.public import MediaView
+from shared.models.fields import Email
 
 Decision = Literal["advance", "reject"]
 
@@ -52,16 +53,6 @@ ThinkTime = Annotated[int, Field(ge=0, le=600)]
 Retakes = Annotated[int, Field(ge=0, le=10)]
 Version = Annotated[int, Field(ge=1, le=2_000_000_000)]
 Days = Annotated[int, Field(ge=1, le=30)]
-Email = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True,
-        to_lower=True,
-        min_length=3,
-        max_length=254,
-        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-    ),
-]
 CandidateName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
 ]

@@ -249,20 +249,7 @@ def _with_ids(options: list[ChoiceOptionIn]) -> list[dict[str, Any]]:
 
 
 def _question_fields(question: QuestionRow) -> dict[str, Any]:
-    return question.model_dump(
-        mode="json",
-        include={
-            "type",
-            "text",
-            "time_limit_s",
-            "think_time_s",
-            "max_retakes",
-            "required",
-            "hints",
-            "rubric",
-            "options",
-        },
-    )
+    return question.model_dump(mode="json", include=set(dal.QUESTION_FIELDS))
 
 
 def add_question(
