@@ -7,7 +7,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
+
+from shared.models.base import Model
 
 QuestionType = Literal["video", "audio", "text", "multiple_choice"]
 TemplateStatus = Literal["draft", "active", "archived"]
@@ -17,7 +19,7 @@ AnswerKind = Literal["media", "text", "choice"]
 MediaKind = Literal["video", "audio"]
 
 
-class TemplateSettingsRow(BaseModel):
+class TemplateSettingsRow(Model):
     """The template settings the candidate's flow reads (the HR API validates them)."""
 
     model_config = ConfigDict(extra="ignore")
@@ -30,7 +32,7 @@ class TemplateSettingsRow(BaseModel):
     think_time_default_s: Annotated[int, Field(ge=0)] | None = None
 
 
-class TemplateRow(BaseModel):
+class TemplateRow(Model):
     id: uuid.UUID
     company_id: uuid.UUID
     created_by: uuid.UUID
@@ -47,13 +49,13 @@ class TemplateRow(BaseModel):
     question_count: int = 0
 
 
-class ChoiceOption(BaseModel):
+class ChoiceOption(Model):
     id: uuid.UUID
     text: str
     correct: bool
 
 
-class QuestionRow(BaseModel):
+class QuestionRow(Model):
     id: uuid.UUID
     template_id: uuid.UUID
     company_id: uuid.UUID
@@ -76,7 +78,7 @@ class QuestionRow(BaseModel):
         return [str(item) for item in value or []]
 
 
-class InvitationRow(BaseModel):
+class InvitationRow(Model):
     """An invitation with what its template says about the interview."""
 
     id: uuid.UUID
@@ -103,7 +105,7 @@ class InvitationRow(BaseModel):
     scoring_weights: dict[str, float]
 
 
-class AnswerRow(BaseModel):
+class AnswerRow(Model):
     id: uuid.UUID
     question_id: uuid.UUID
     attempt: int
@@ -118,7 +120,7 @@ class AnswerRow(BaseModel):
     submitted_at: datetime
 
 
-class UploadRow(BaseModel):
+class UploadRow(Model):
     id: uuid.UUID
     company_id: uuid.UUID
     invitation_id: uuid.UUID
