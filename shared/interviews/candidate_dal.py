@@ -17,7 +17,7 @@ from psycopg.types.json import Jsonb
 
 from shared.dal.sql import Conn, fetch_all, fetch_one
 from shared.errors import ConflictError
-from shared.interviews.dal import (
+from shared.interviews.columns import (
     ANSWER_COLUMNS,
     INVITATION_COLUMNS,
     INVITATION_FROM,

@@ -17,6 +17,12 @@ from psycopg.types.json import Jsonb
 
 from shared.dal.sql import Conn, TenantScope, fetch_all, fetch_one
 from shared.errors import ConflictError, NotFoundError
+from shared.interviews.columns import (
+    ANSWER_COLUMNS,
+    INVITATION_COLUMNS,
+    INVITATION_FROM,
+    QUESTION_COLUMNS,
+)
 from shared.interviews.models import DecisionOut, ReviewOut
 from shared.interviews.pagination import Cursor
 from shared.interviews.rows import AnswerRow, InvitationRow, QuestionRow, TemplateRow
@@ -161,10 +167,6 @@ def delete_template(conn: Conn, template_id: uuid.UUID) -> None:
 
 
 # ---- questions -----------------------------------------------------------------------------
-QUESTION_COLUMNS = (
-    "id, template_id, company_id, position, type, text, time_limit_s, think_time_s,"
-    " max_retakes, required, hints, rubric, options, created_at, updated_at"
-)
 # The question's content fields: what HR may write, and what a duplicate copies.
 QUESTION_FIELDS = (
     "type",
@@ -266,16 +268,6 @@ def reorder_questions(conn: Conn, template_id: uuid.UUID, ordered: list[uuid.UUI
 
 
 # ---- invitations ---------------------------------------------------------------------------
-# One column list per table, shared with the candidate flow's data access (one row model each).
-INVITATION_COLUMNS = """
-i.id, i.company_id, i.template_id, i.created_by,
-i.candidate_email::text AS candidate_email, i.candidate_name, i.status, i.expires_at,
-i.started_at, i.last_activity_at, i.completed_at, i.completion_reason, i.cancelled_at,
-i.expired_at, i.last_sent_at, i.send_count, i.created_at, i.updated_at,
-t.title AS template_title, t.description AS template_description,
-t.settings AS template_settings, t.scoring_weights
-"""
-INVITATION_FROM = "interviews.invitations i JOIN interviews.templates t ON t.id = i.template_id"
 
 
 def insert_invitation(
@@ -391,10 +383,6 @@ def is_overdue(conn: Conn, invitation_id: uuid.UUID) -> bool:
 
 
 # ---- answers, reviews, decisions -----------------------------------------------------------
-ANSWER_COLUMNS = (
-    "id, question_id, attempt, is_current, kind, upload_id, media_key, media_bytes,"
-    " media_content_type, text_answer, selected_option_ids, submitted_at"
-)
 
 
 def list_current_answers(conn: Conn, invitation_id: uuid.UUID) -> list[AnswerRow]:
