@@ -17,7 +17,7 @@ from shared.errors import NotFoundError
 from shared.interviews import candidate_dal as dal
 from shared.interviews import lifecycle
 from shared.interviews.deps import Deps
-from shared.interviews.lifecycle import InvitationGoneError
+from shared.interviews.errors import InvitationGoneError
 from shared.interviews.rows import InvitationRow, QuestionRow
 from shared.interviews.tokens import hash_token, looks_like_token
 

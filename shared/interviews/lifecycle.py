@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from shared.dal.sql import Conn
-from shared.errors import ConflictError, DomainError, UnprocessableError
+from shared.errors import ConflictError, UnprocessableError
 from shared.events import enqueue, new_event
 from shared.interviews import candidate_dal as dal
 from shared.interviews.candidate_models import AUDIO_TYPES, VIDEO_TYPES, StatusOut
@@ -38,14 +38,6 @@ from shared.models.events.interviews import (
 
 EVENT_SOURCE = "interviews"
 Reason = Literal["manual", "early_finish", "auto_timeout"]
-
-
-class InvitationGoneError(DomainError):
-    """The link no longer opens anything: the invitation expired or was cancelled."""
-
-    status = 410
-    title = "Gone"
-    type_slug = "invitation-gone"
 
 
 # ---- rules (pure) --------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from shared.interviews.candidate_models import (
     UploadRequest,
 )
 from shared.interviews.deps import Deps
-from shared.interviews.lifecycle import InvitationGoneError
+from shared.interviews.errors import InvitationGoneError
 from shared.interviews.settings import CandidateSettings
 from shared.interviews.storage import MediaStorage
 from shared.interviews.sweep import sweep
