@@ -1,7 +1,7 @@
 """Benchmark of login: `make bench-login` -> bench/results/login.json.
 
 Measures:
-  login_p50_ms, login_p95_ms   in-process login (logic.login against a throwaway PostgreSQL
+  login_p50_ms, login_p95_ms   in-process login (accounts.login against a throwaway PostgreSQL
                                database) with the production argon2id parameters (RFC 9106's
                                second recommendation: t=3, m=64 MiB, p=4), over 40 logins
   authorizer_import_ms         import of the authorizer handler (python -X importtime, median of 5)
@@ -20,11 +20,11 @@ from psycopg import sql
 from bench._common import handler_import_ms, percentile, write_result
 from layers import build as layer_build
 from shared.auth.keys import KeyRing, SigningKey, new_stored_key
-from shared.auth.passwords import default_hasher
 from shared.auth.settings import AuthSettings
 from shared.dal.db import conninfo_for
 from shared.dal.migrator import migrate
-from shared.identity import logic
+from shared.identity import accounts
+from shared.identity.passwords import default_hasher
 from shared.settings import DatabaseSettings
 
 LOGINS = 40
@@ -47,12 +47,12 @@ def _login_ms(settings: DatabaseSettings) -> list[float]:
     auth = AuthSettings()
     with psycopg.connect(conninfo_for(settings), autocommit=True) as conn:
         with conn.transaction():
-            logic.register(conn, "bench@example.com", PASSWORD, correlation_id="bench")
+            accounts.register(conn, "bench@example.com", PASSWORD, correlation_id="bench")
         timings = []
         for _ in range(LOGINS):
             started = time.perf_counter()
             with conn.transaction():
-                pair = logic.login(
+                pair = accounts.login(
                     conn,
                     "bench@example.com",
                     PASSWORD,

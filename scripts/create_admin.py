@@ -14,9 +14,9 @@ import uuid
 
 import psycopg
 
-from shared.auth.passwords import policy_violations
 from shared.dal.db import conninfo_for
-from shared.identity import dal, logic
+from shared.identity import accounts, dal
+from shared.identity.passwords import policy_violations
 from shared.settings import get_database_settings
 
 
@@ -30,7 +30,7 @@ def create_admin(conn: psycopg.Connection[object], email: str, password: str) ->
     with conn.transaction():
         existing = dal.find_user_by_email(conn, normalised)
         if existing is None:
-            created = logic.register(
+            created = accounts.register(
                 conn, normalised, password, correlation_id="create-admin", role="admin"
             )
             return created.id

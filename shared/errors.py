@@ -27,9 +27,13 @@ class ConflictError(DomainError):
     type_slug = "conflict"
 
 
-class DependencyUnavailableError(DomainError):
-    """A backing service (database, storage) could not be reached."""
+class PermissionDeniedError(DomainError):
+    status = 403
+    title = "Forbidden"
+    type_slug = "forbidden"
 
-    status = 503
-    title = "Service unavailable"
-    type_slug = "dependency-unavailable"
+
+class UnprocessableError(DomainError):
+    status = 422
+    title = "Unprocessable Content"
+    type_slug = "unprocessable"

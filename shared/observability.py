@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 logger = Logger(utc=True)
 
 
+def correlation_id() -> str:
+    """The current request's correlation id (set by the HTTP edge or the consumer)."""
+    return str(logger.get_correlation_id() or "none")
+
+
 @cache
 def get_tracer() -> Tracer:
     from aws_lambda_powertools import Tracer  # noqa: PLC0415 - imported on first use
@@ -35,4 +40,4 @@ def get_metrics() -> Metrics:
     return Metrics()
 
 
-__all__ = ["get_metrics", "get_tracer", "logger"]
+__all__ = ["correlation_id", "get_metrics", "get_tracer", "logger"]

@@ -14,14 +14,11 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from shared.analysis.models import AnswerOutcome, SummaryOutcome, Usage, Verdict, Weights
-
-Conn = psycopg.Connection[Any]
-
+from shared.dal.sql import Conn
 
 # ---- triggers -----------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from uuid import UUID
 from shared.analysis import dal
 from shared.analysis.models import AnalysisView, RetryAccepted
 from shared.analysis.reads import analysis_for_invitation
+from shared.dal.sql import Conn
 from shared.errors import ConflictError, NotFoundError
 from shared.events.factory import new_event
 from shared.events.outbox import enqueue
@@ -19,7 +20,7 @@ def _not_found(invitation_id: UUID) -> NotFoundError:
     return NotFoundError(f"No analysis for invitation {invitation_id}.")
 
 
-def get_analysis(conn: dal.Conn, company_id: UUID | None, invitation_id: UUID) -> AnalysisView:
+def get_analysis(conn: Conn, company_id: UUID | None, invitation_id: UUID) -> AnalysisView:
     view = analysis_for_invitation(conn, company_id, invitation_id) if company_id else None
     if view is None:
         raise _not_found(invitation_id)
@@ -27,7 +28,7 @@ def get_analysis(conn: dal.Conn, company_id: UUID | None, invitation_id: UUID) -
 
 
 def retry_analysis(
-    conn: dal.Conn, company_id: UUID | None, invitation_id: UUID, correlation_id: str
+    conn: Conn, company_id: UUID | None, invitation_id: UUID, correlation_id: str
 ) -> RetryAccepted:
     """Failed -> running as a new attempt, from the stored answers and transcripts (nothing is
     re-recorded). Only a failed analysis can be retried: anything else is a 409."""

@@ -10,6 +10,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from shared.models.base import Model
+
 Criterion = Literal["relevance", "completeness", "clarity", "depth"]
 CRITERIA: tuple[Criterion, ...] = ("relevance", "completeness", "clarity", "depth")
 Recommendation = Literal["hire", "consider", "reject"]
@@ -27,14 +29,14 @@ OFFLINE_LABEL = (
 GROQ_LABEL = "LLM analysis (Groq chat completions, JSON mode)"
 
 
-class _Frozen(BaseModel):
+class _Frozen(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 # ---- what the LLM must return (validated with pydantic; anything else is malformed) --------
 
 
-class LlmCriterion(BaseModel):
+class LlmCriterion(Model):
     model_config = ConfigDict(extra="ignore")
 
     score: Score
@@ -44,7 +46,7 @@ class LlmCriterion(BaseModel):
     ]
 
 
-class LlmAnswerAssessment(BaseModel):
+class LlmAnswerAssessment(Model):
     model_config = ConfigDict(extra="ignore")
 
     relevance: LlmCriterion
@@ -53,7 +55,7 @@ class LlmAnswerAssessment(BaseModel):
     depth: LlmCriterion
 
 
-class LlmSummary(BaseModel):
+class LlmSummary(Model):
     model_config = ConfigDict(extra="ignore")
 
     summary: Annotated[str, Field(min_length=1, max_length=6000)]
@@ -66,7 +68,7 @@ class LlmSummary(BaseModel):
 # ---- inputs of the engines --------------------------------------------------------------
 
 
-class Segment(BaseModel):
+class Segment(Model):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     start: Annotated[float, Field(ge=0)]
@@ -74,10 +76,10 @@ class Segment(BaseModel):
     text: Annotated[str, Field(max_length=5000)]
 
 
-class Transcript(BaseModel):
+class Transcript(BaseModel):  # not Model: ruff's RUF012 knows only direct BaseModel subclasses
     """What the media context transcribed for one upload (see shared.analysis.transcripts)."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     text: Annotated[str, Field(max_length=200_000)]
     language: Annotated[str, Field(max_length=16)] | None = None
@@ -186,7 +188,7 @@ class Verdict(_Frozen):
 # ---- what HR reads ------------------------------------------------------------------------
 
 
-class AnswerResultView(BaseModel):
+class AnswerResultView(Model):
     answer_id: UUID
     question_id: UUID
     position: int
@@ -199,8 +201,10 @@ class AnswerResultView(BaseModel):
     flag_reason: str | None = None
 
 
-class AnalysisView(BaseModel):
+class AnalysisView(BaseModel):  # not Model: see Transcript
     """One invitation's AI analysis (the human decision is stored apart and never changes it)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     analysis_id: UUID | None = None
     invitation_id: UUID
@@ -233,7 +237,7 @@ class AnalysisView(BaseModel):
     answers: list[AnswerResultView] = []
 
 
-class RetryAccepted(BaseModel):
+class RetryAccepted(Model):
     analysis_id: UUID
     invitation_id: UUID
     attempt: int
@@ -243,7 +247,7 @@ class RetryAccepted(BaseModel):
 # ---- workflow step inputs (what the state machine passes; camelCase like our events) ---------
 
 
-class _StepInput(BaseModel):
+class _StepInput(Model):
     model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
 
     analysis_id: UUID
@@ -266,7 +270,7 @@ class SummaryStepInput(_StepInput):
     waits: Annotated[int, Field(ge=0, le=100)] = 0
 
 
-class CaughtError(BaseModel):
+class CaughtError(Model):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     Error: Annotated[str, Field(max_length=256)] = "States.Unknown"
@@ -277,7 +281,7 @@ class FailStepInput(_StepInput):
     error: CaughtError = CaughtError()
 
 
-class RetryRequest(BaseModel):
+class RetryRequest(Model):
     """What an Idempotency-Key of a retry is bound to (the route has no body)."""
 
     invitation_id: UUID

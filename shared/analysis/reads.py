@@ -13,11 +13,12 @@ from shared.analysis.models import (
     CriterionResult,
 )
 from shared.analysis.trigger import pending_uploads
+from shared.dal.sql import Conn
 from shared.models.events.interviews import InvitationCompleted
 
 
 def analysis_for_invitation(
-    conn: dal.Conn, company_id: UUID, invitation_id: UUID
+    conn: Conn, company_id: UUID, invitation_id: UUID
 ) -> AnalysisView | None:
     """The analysis (or that it is waiting for media), or None when this company has none."""
     row = dal.analysis_for_company(conn, company_id, invitation_id)

@@ -15,10 +15,8 @@ class TranscriptSource(Protocol):
 
 
 def media_transcript(conn: psycopg.Connection[Any], upload_id: UUID) -> Transcript | None:
-    """``shared.media.reads.transcript_for_upload`` mapped to our model."""
-    from shared.media.reads import (  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
-        transcript_for_upload,
-    )
+    """``shared.media.public.transcript_for_upload`` mapped to our model."""
+    from shared.media.public import transcript_for_upload  # noqa: PLC0415 - media's reads on use
 
     found: Any = transcript_for_upload(conn, upload_id)
     if found is None:

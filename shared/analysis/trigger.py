@@ -15,6 +15,7 @@ from uuid import UUID
 
 from shared.analysis import dal
 from shared.analysis.models import Weights
+from shared.dal.sql import Conn
 from shared.events.envelope import EventEnvelope
 from shared.events.factory import new_event
 from shared.events.outbox import enqueue
@@ -39,7 +40,7 @@ def pending_uploads(
     ]
 
 
-def on_event(conn: dal.Conn, envelope: EventEnvelope) -> None:
+def on_event(conn: Conn, envelope: EventEnvelope) -> None:
     """The trigger consumer's effect for one event."""
     if envelope.tenant_id is None:
         logger.warning(
@@ -84,7 +85,7 @@ def on_event(conn: dal.Conn, envelope: EventEnvelope) -> None:
 
 
 def start_if_ready(
-    conn: dal.Conn,
+    conn: Conn,
     invitation_id: UUID,
     company_id: UUID,
     correlation_id: str,

@@ -1,4 +1,4 @@
-"""The analysis workflow's steps (one Lambda each): load -> analyse every answer (Map) ->
+"""The analysis workflow's steps (one Lambda each): load -> analyze every answer (Map) ->
 summarise -> score -> store and publish; mark failed on any caught error.
 
 Steps pass ids, not documents: each reads what it needs and writes its own result, guarded by
@@ -34,6 +34,7 @@ from shared.analysis.models import (
 )
 from shared.analysis.settings import AnalysisSettings
 from shared.analysis.transcripts import TranscriptSource
+from shared.dal.sql import Conn
 from shared.events.factory import new_event
 from shared.events.outbox import enqueue
 from shared.models.events.analysis import AnalysisCompleted, AnalysisFailed
@@ -41,7 +42,7 @@ from shared.models.events.interviews import CompletedAnswer, CompletedQuestion, 
 from shared.observability import logger
 
 SOURCE = "platform.analysis"
-Connect = Callable[[], AbstractContextManager[dal.Conn]]
+Connect = Callable[[], AbstractContextManager[Conn]]
 
 
 class Engine(Protocol):
@@ -65,7 +66,7 @@ class Deps:
     rng: random.Random
 
 
-def _running(conn: dal.Conn, analysis_id: UUID, attempt: int, *, lock: bool = False) -> dal.RunRow:
+def _running(conn: Conn, analysis_id: UUID, attempt: int, *, lock: bool = False) -> dal.RunRow:
     row = dal.run_row(conn, analysis_id, lock=lock)
     if row is None or row.attempt != attempt or row.status != "running":
         raise AnalysisNotRunning(f"analysis {analysis_id} attempt {attempt} is not running")
@@ -149,7 +150,7 @@ def _find(
     return answer, question
 
 
-def analyse_answer(
+def analyze_answer(
     deps: Deps, analysis_id: UUID, attempt: int, answer_id: UUID, waits: int = 0
 ) -> dict[str, Any]:
     with deps.transaction() as conn:
@@ -189,7 +190,7 @@ def analyse_answer(
 
 def _prepare(
     deps: Deps,
-    conn: dal.Conn,
+    conn: Conn,
     answer: CompletedAnswer,
     question: CompletedQuestion,
     completed: InvitationCompleted,

@@ -17,12 +17,6 @@ class AuthenticationError(DomainError):
         super().__init__(detail)
 
 
-class PermissionDeniedError(DomainError):
-    status = 403
-    title = "Forbidden"
-    type_slug = "forbidden"
-
-
 class RateLimitedError(DomainError):
     status = 429
     title = "Too Many Requests"
@@ -31,9 +25,3 @@ class RateLimitedError(DomainError):
     def __init__(self, retry_after_s: int) -> None:
         super().__init__("Too many failed attempts; try again later.")
         self.retry_after_s = max(1, retry_after_s)
-
-
-class UnprocessableError(DomainError):
-    status = 422
-    title = "Unprocessable Content"
-    type_slug = "unprocessable"

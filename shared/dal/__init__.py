@@ -1,1 +1,2 @@
-"""Data access: the only place that touches psycopg or boto3."""
+"""The kernel's data access: the pool (`db`), the connection type, row helpers and tenant scope
+(`sql`), AWS clients (`aws`), migrations. Each context's own SQL lives in its `dal.py`."""

@@ -1,41 +1,48 @@
-"""boto3 clients, created once per process and reused across invocations."""
+"""boto3 clients, created once per process on first use and reused across invocations.
+
+boto3 (~150 ms of imports) is imported by the first client, so a function whose path never
+talks to AWS never pays for it.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
-
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_stepfunctions import SFNClient
 
-# Short timeouts: a function behind API Gateway has ~30 s in all, and health checks must fail fast.
-_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
 
+def new_client(service: str) -> Any:
+    """A new client of ``service`` with the platform's timeouts and retries."""
+    import boto3  # noqa: PLC0415 - on the first client only
+    from botocore.config import Config  # noqa: PLC0415
 
-def _client(service: str) -> Any:
+    # Short timeouts: a function behind API Gateway has ~30 s in all, and health checks must
+    # fail fast.
+    config = Config(
+        connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3}
+    )
     # AWS_ENDPOINT_URL (set by LocalStack for its functions, or by the developer) is honoured by
     # boto3 itself, so the same code talks to AWS or to the local stack.
-    return boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
 
 
 @lru_cache(maxsize=1)
 def s3_client() -> S3Client:
-    client: S3Client = _client("s3")
-    return client
+    made: S3Client = new_client("s3")
+    return made
 
 
 @lru_cache(maxsize=1)
 def secrets_client() -> SecretsManagerClient:
-    client: SecretsManagerClient = _client("secretsmanager")
-    return client
+    made: SecretsManagerClient = new_client("secretsmanager")
+    return made
 
 
 @lru_cache(maxsize=1)
 def sfn_client() -> SFNClient:
-    client: SFNClient = _client("stepfunctions")
-    return client
+    made: SFNClient = new_client("stepfunctions")
+    return made

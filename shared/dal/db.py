@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -10,6 +12,7 @@ from psycopg.conninfo import make_conninfo
 from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, Field
 
+from shared.dal.sql import Conn
 from shared.settings import DatabaseSettings, get_database_settings
 
 if TYPE_CHECKING:
@@ -75,3 +78,13 @@ def get_pool() -> ConnectionPool:
     )
     pool.open(wait=False)
     return pool
+
+
+@contextmanager
+def transaction() -> Iterator[Conn]:
+    """A use case's transaction on the process's pool; the events it enqueued are relayed right
+    after the commit."""
+    from shared.events.relay import transaction_with_events  # noqa: PLC0415 - the relay only where events are written
+
+    with transaction_with_events(get_pool()) as conn:
+        yield conn

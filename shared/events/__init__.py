@@ -11,7 +11,9 @@ Producers::
 
 from __future__ import annotations
 
-from shared.events.catalogue import CATALOGUE, payload_model
+from typing import Any
+
+from shared.events.catalogue import catalogue, payload_model
 from shared.events.envelope import EventEnvelope
 from shared.events.errors import (
     EventContractError,
@@ -29,7 +31,15 @@ __all__ = [
     "MalformedEventError",
     "PublishError",
     "UnknownEventTypeError",
+    "catalogue",
     "enqueue",
     "new_event",
     "payload_model",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # CATALOGUE imports every context's event models: assembled only when asked for.
+    if name == "CATALOGUE":
+        return catalogue()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import boto3
-from botocore.config import Config
-
+from shared.dal.aws import new_client
 from shared.events.publisher import EventBridgeClient, EventPublisher
 from shared.events.settings import get_events_settings
-
-# The publisher retries failed entries itself; botocore retries transport errors and throttling.
-_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
 
 
 @lru_cache(maxsize=1)
 def events_client() -> EventBridgeClient:
-    # AWS_ENDPOINT_URL is honoured by boto3 itself (LocalStack locally, AWS otherwise).
-    client: EventBridgeClient = boto3.session.Session().client("events", config=_CONFIG)
-    return client
+    # The publisher retries failed entries itself; botocore retries transport errors and
+    # throttling.
+    events: EventBridgeClient = new_client("events")
+    return events
 
 
 @lru_cache(maxsize=1)

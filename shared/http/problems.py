@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.auth.errors import AuthenticationError, RateLimitedError
 from shared.errors import DomainError
 from shared.observability import logger
 
@@ -69,6 +70,22 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             exc.status, exc.detail, slug=exc.type_slug, title=exc.title, instance=request.url.path
         )
+
+    @app.exception_handler(AuthenticationError)
+    async def _unauthenticated(request: Request, exc: AuthenticationError) -> JSONResponse:
+        response = problem_response(
+            401, exc.detail, slug=exc.type_slug, title=exc.title, instance=request.url.path
+        )
+        response.headers["WWW-Authenticate"] = 'Bearer realm="interview-platform"'
+        return response
+
+    @app.exception_handler(RateLimitedError)
+    async def _rate_limited(request: Request, exc: RateLimitedError) -> JSONResponse:
+        response = problem_response(
+            429, exc.detail, slug=exc.type_slug, title=exc.title, instance=request.url.path
+        )
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from shared.auth.errors import UnprocessableError
-from shared.errors import NotFoundError
+from shared.errors import NotFoundError, UnprocessableError
 from shared.identity.models import AvatarUpload
 
 if TYPE_CHECKING:

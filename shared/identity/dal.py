@@ -12,17 +12,12 @@ import base64
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-import psycopg
 from psycopg import errors as pg_errors
-from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
 
-from shared.errors import ConflictError, NotFoundError
+from shared.dal.sql import Conn, TenantScope, fetch_all, fetch_one
+from shared.errors import ConflictError, NotFoundError, UnprocessableError
 from shared.identity.models import CompanyOut, MemberOut, Role, Status, UserRow
-
-Conn = psycopg.Connection[Any]
 
 _USER_COLUMNS = """
 u.id, u.email::text AS email, u.password_hash, u.role, u.status, u.first_name, u.last_name,
@@ -32,31 +27,11 @@ m.company_id
 _USER_FROM = "identity.users u LEFT JOIN identity.company_members m ON m.user_id = u.id"
 
 
-@dataclass(frozen=True, slots=True)
-class TenantScope:
-    """Whose rows a caller may see: one company's, or (admins only) every company's."""
-
-    company_id: uuid.UUID | None
-    all_companies: bool = False
-
-
-def _one(conn: Conn, query: str, params: dict[str, Any] | tuple[Any, ...]) -> dict[str, Any] | None:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(query.encode(), params)
-        return cur.fetchone()
-
-
-def _all(conn: Conn, query: str, params: dict[str, Any] | tuple[Any, ...]) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(query.encode(), params)
-        return cur.fetchall()
-
-
 # ---- users ---------------------------------------------------------------------------------
 def insert_user(conn: Conn, email: str, password_hash: str, role: Role = "pending") -> UserRow:
     try:
         with conn.transaction():
-            row = _one(
+            row = fetch_one(
                 conn,
                 "INSERT INTO identity.users (email, password_hash, role) VALUES (%s, %s, %s)"
                 " RETURNING id",
@@ -69,13 +44,13 @@ def insert_user(conn: Conn, email: str, password_hash: str, role: Role = "pendin
 
 
 def find_user_by_email(conn: Conn, email: str) -> UserRow | None:
-    row = _one(conn, f"SELECT {_USER_COLUMNS} FROM {_USER_FROM} WHERE u.email = %s", (email,))
+    row = fetch_one(conn, f"SELECT {_USER_COLUMNS} FROM {_USER_FROM} WHERE u.email = %s", (email,))
     return UserRow.model_validate(row) if row else None
 
 
 def find_user(conn: Conn, user_id: uuid.UUID, *, lock: bool = False) -> UserRow | None:
     suffix = " FOR UPDATE OF u" if lock else ""
-    row = _one(
+    row = fetch_one(
         conn, f"SELECT {_USER_COLUMNS} FROM {_USER_FROM} WHERE u.id = %s{suffix}", (user_id,)
     )
     return UserRow.model_validate(row) if row else None
@@ -125,8 +100,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         created, ident = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
         return datetime.fromisoformat(created), uuid.UUID(ident)
     except (ValueError, UnicodeDecodeError) as exc:
-        from shared.auth.errors import UnprocessableError  # noqa: PLC0415
-
         raise UnprocessableError("The cursor is not valid.") from exc
 
 
@@ -141,7 +114,7 @@ def list_users(
 ) -> tuple[list[UserRow], str | None]:
     """Newest first, keyset-paginated on (created_at, id)."""
     after = decode_cursor(cursor) if cursor else None
-    rows = _all(
+    rows = fetch_all(
         conn,
         f"SELECT {_USER_COLUMNS} FROM {_USER_FROM}"
         " WHERE (%(role)s::text IS NULL OR u.role = %(role)s)"
@@ -195,7 +168,7 @@ def insert_refresh_token(
 
 
 def lock_refresh_token(conn: Conn, token_hash: bytes) -> RefreshRow | None:
-    row = _one(
+    row = fetch_one(
         conn,
         "SELECT id, user_id, family_id, expires_at, rotated_at, revoked_at"
         " FROM identity.refresh_tokens WHERE token_hash = %s FOR UPDATE",
@@ -241,7 +214,7 @@ class FailureCount:
 def recent_failures(conn: Conn, *, column: str, value: str, window_s: int) -> FailureCount:
     if column not in {"email", "source"}:
         raise ValueError(column)
-    row = _one(
+    row = fetch_one(
         conn,
         f"SELECT count(*) AS n, extract(epoch FROM now() - min(attempted_at)) AS age"
         f" FROM identity.login_attempts WHERE {column} = %s AND NOT succeeded"
@@ -267,7 +240,7 @@ def insert_company(
     industry: str | None,
     size_band: str | None,
 ) -> CompanyOut:
-    row = _one(
+    row = fetch_one(
         conn,
         "INSERT INTO identity.companies (owner_id, name, website, industry, size_band)"
         f" VALUES (%s, %s, %s, %s, %s) RETURNING {_COMPANY_COLUMNS}",
@@ -281,7 +254,7 @@ def get_company(
     conn: Conn, company_id: uuid.UUID, scope: TenantScope, *, lock: bool = False
 ) -> CompanyOut:
     """Another company's row answers exactly like a missing one."""
-    row = _one(
+    row = fetch_one(
         conn,
         f"SELECT {_COMPANY_COLUMNS} FROM identity.companies"
         " WHERE id = %(id)s AND (%(all)s OR id = %(tenant)s)" + (" FOR UPDATE" if lock else ""),
@@ -320,7 +293,7 @@ _MEMBER_SELECT = (
 
 
 def list_members(conn: Conn, company_id: uuid.UUID, scope: TenantScope) -> list[MemberOut]:
-    rows = _all(
+    rows = fetch_all(
         conn,
         _MEMBER_SELECT + " ORDER BY m.created_at, m.user_id",
         {"company": company_id, "all": scope.all_companies, "tenant": scope.company_id},
@@ -331,7 +304,7 @@ def list_members(conn: Conn, company_id: uuid.UUID, scope: TenantScope) -> list[
 def get_member(
     conn: Conn, company_id: uuid.UUID, user_id: uuid.UUID, scope: TenantScope
 ) -> MemberOut:
-    row = _one(
+    row = fetch_one(
         conn,
         _MEMBER_SELECT + " AND m.user_id = %(user)s",
         {
@@ -350,38 +323,4 @@ def delete_member(conn: Conn, company_id: uuid.UUID, user_id: uuid.UUID) -> None
     conn.execute(
         "DELETE FROM identity.company_members WHERE company_id = %s AND user_id = %s",
         (company_id, user_id),
-    )
-
-
-# ---- idempotency keys ----------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class StoredResponse:
-    request_hash: bytes
-    status_code: int
-    body: Any
-
-
-def lock_idempotency_key(conn: Conn, scope: str, key: str) -> StoredResponse | None:
-    """Serialise requests with one key (a transaction-level lock), then read what is stored."""
-    conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 3))", (f"identity|{scope}|{key}",)
-    )
-    row = _one(
-        conn,
-        "SELECT request_hash, status_code, response FROM identity.idempotency_keys"
-        " WHERE scope = %s AND key = %s",
-        (scope, key),
-    )
-    if row is None:
-        return None
-    return StoredResponse(bytes(row["request_hash"]), int(row["status_code"]), row["response"])
-
-
-def store_idempotent_response(
-    conn: Conn, scope: str, key: str, *, request_hash: bytes, status_code: int, body: Any
-) -> None:
-    conn.execute(
-        "INSERT INTO identity.idempotency_keys (scope, key, request_hash, status_code, response)"
-        " VALUES (%s, %s, %s, %s, %s)",
-        (scope, key, request_hash, status_code, Jsonb(body)),
     )

@@ -16,22 +16,13 @@ from pydantic import (
     model_validator,
 )
 
-from shared.auth.passwords import MAX_LENGTH, policy_violations
+from shared.identity.passwords import MAX_LENGTH, policy_violations
+from shared.models.fields import Email
 
 Role = Literal["pending", "hr", "candidate", "admin"]
 Status = Literal["active", "suspended", "deleted"]
 SelectableRole = Literal["hr", "candidate"]
 SizeBand = Literal["1-10", "11-50", "51-200", "201-1000", "1000+"]
-Email = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True,
-        to_lower=True,
-        min_length=3,
-        max_length=254,
-        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-    ),
-]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 

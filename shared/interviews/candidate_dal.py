@@ -10,51 +10,22 @@ never read or write another invitation's rows.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
 
-import psycopg
 from psycopg import errors as pg_errors
-from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from shared.dal.sql import Conn, fetch_all, fetch_one
 from shared.errors import ConflictError
-from shared.interviews.candidate_models import AnswerRow, InvitationRow, QuestionRow, UploadRow
+from shared.interviews.columns import (
+    ANSWER_COLUMNS,
+    INVITATION_COLUMNS,
+    INVITATION_FROM,
+    QUESTION_COLUMNS,
+)
+from shared.interviews.rows import AnswerRow, InvitationRow, QuestionRow, UploadRow
 
-Conn = psycopg.Connection[Any]
-
-
-@contextmanager
-def transaction() -> Iterator[Conn]:
-    """The use case's transaction on the process's pool; its events are relayed after commit."""
-    from shared.dal.db import get_pool  # noqa: PLC0415 - the pool only where it is used
-    from shared.events.relay import transaction_with_events  # noqa: PLC0415
-
-    with transaction_with_events(get_pool()) as conn:
-        yield conn
-
-
-_INVITATION = """
-SELECT i.id, i.company_id, i.template_id, i.candidate_name, i.status, i.expires_at,
-       i.started_at, i.last_activity_at, i.completed_at, i.completion_reason,
-       t.title AS template_title, t.description AS template_description,
-       t.settings AS template_settings, t.scoring_weights
-FROM interviews.invitations i JOIN interviews.templates t ON t.id = i.template_id
-"""
-
-
-def _one(conn: Conn, query: str, params: dict[str, Any] | tuple[Any, ...]) -> dict[str, Any] | None:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(query.encode(), params)
-        return cur.fetchone()
-
-
-def _all(conn: Conn, query: str, params: dict[str, Any] | tuple[Any, ...]) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(query.encode(), params)
-        return cur.fetchall()
+_INVITATION = f"SELECT {INVITATION_COLUMNS} FROM {INVITATION_FROM}"
 
 
 # ---- invitations ---------------------------------------------------------------------------
@@ -64,12 +35,12 @@ def find_invitation_by_token(
     # Writers lock the invitation: one candidate's concurrent requests (a double click, a retry,
     # the sweep) are serialized on it.
     suffix = " FOR UPDATE OF i" if lock else ""
-    row = _one(conn, f"{_INVITATION} WHERE i.token_hash = %s{suffix}", (token_hash,))
+    row = fetch_one(conn, f"{_INVITATION} WHERE i.token_hash = %s{suffix}", (token_hash,))
     return InvitationRow.model_validate(row) if row else None
 
 
 def get_invitation(conn: Conn, invitation_id: uuid.UUID) -> InvitationRow:
-    row = _one(conn, f"{_INVITATION} WHERE i.id = %s", (invitation_id,))
+    row = fetch_one(conn, f"{_INVITATION} WHERE i.id = %s", (invitation_id,))
     assert row is not None
     return InvitationRow.model_validate(row)
 
@@ -127,27 +98,21 @@ ORDER BY i.last_activity_at LIMIT %(limit)s FOR UPDATE OF i SKIP LOCKED
 
 
 def claim_overdue(conn: Conn, limit: int) -> list[InvitationRow]:
-    ids = [row["id"] for row in _all(conn, _CLAIM_OVERDUE, (limit,))]
+    ids = [row["id"] for row in fetch_all(conn, _CLAIM_OVERDUE, (limit,))]
     return [get_invitation(conn, invitation_id) for invitation_id in ids]
 
 
 def claim_timed_out(conn: Conn, idle_s: int, grace_s: int, limit: int) -> list[InvitationRow]:
     params = {"idle": idle_s, "grace": grace_s, "limit": limit}
-    ids = [row["id"] for row in _all(conn, _CLAIM_TIMED_OUT, params)]
+    ids = [row["id"] for row in fetch_all(conn, _CLAIM_TIMED_OUT, params)]
     return [get_invitation(conn, invitation_id) for invitation_id in ids]
 
 
 # ---- questions and answers -----------------------------------------------------------------
-_QUESTION_COLUMNS = (
-    "id, position, type, text, time_limit_s, think_time_s, max_retakes, required, hints, rubric,"
-    " options"
-)
-
-
 def questions(conn: Conn, template_id: uuid.UUID) -> list[QuestionRow]:
-    rows = _all(
+    rows = fetch_all(
         conn,
-        f"SELECT {_QUESTION_COLUMNS} FROM interviews.questions WHERE template_id = %s"
+        f"SELECT {QUESTION_COLUMNS} FROM interviews.questions WHERE template_id = %s"
         " ORDER BY position",
         (template_id,),
     )
@@ -155,31 +120,25 @@ def questions(conn: Conn, template_id: uuid.UUID) -> list[QuestionRow]:
 
 
 def question(conn: Conn, template_id: uuid.UUID, question_id: uuid.UUID) -> QuestionRow | None:
-    row = _one(
+    row = fetch_one(
         conn,
-        f"SELECT {_QUESTION_COLUMNS} FROM interviews.questions WHERE template_id = %s AND id = %s",
+        f"SELECT {QUESTION_COLUMNS} FROM interviews.questions WHERE template_id = %s AND id = %s",
         (template_id, question_id),
     )
     return QuestionRow.model_validate(row) if row else None
 
 
-_ANSWER_COLUMNS = (
-    "id, question_id, attempt, is_current, kind, upload_id, media_key, text_answer,"
-    " selected_option_ids, submitted_at"
-)
-
-
 def current_answers(conn: Conn, invitation_id: uuid.UUID) -> list[AnswerRow]:
-    rows = _all(
+    rows = fetch_all(
         conn,
-        f"SELECT {_ANSWER_COLUMNS} FROM interviews.answers WHERE invitation_id = %s AND is_current",
+        f"SELECT {ANSWER_COLUMNS} FROM interviews.answers WHERE invitation_id = %s AND is_current",
         (invitation_id,),
     )
     return [AnswerRow.model_validate(row) for row in rows]
 
 
 def attempts_by_question(conn: Conn, invitation_id: uuid.UUID) -> dict[uuid.UUID, int]:
-    rows = _all(
+    rows = fetch_all(
         conn,
         "SELECT question_id, max(attempt) AS attempts FROM interviews.answers"
         " WHERE invitation_id = %s GROUP BY question_id",
@@ -209,12 +168,12 @@ def insert_answer(
                 " WHERE invitation_id = %s AND question_id = %s AND is_current",
                 (invitation_id, question_id),
             )
-            row = _one(
+            row = fetch_one(
                 conn,
                 "INSERT INTO interviews.answers (company_id, invitation_id, question_id, attempt,"
                 " kind, upload_id, media_key, media_bytes, media_content_type, text_answer,"
                 " selected_option_ids) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                f" RETURNING {_ANSWER_COLUMNS}",
+                f" RETURNING {ANSWER_COLUMNS}",
                 (
                     company_id,
                     invitation_id,
@@ -256,7 +215,7 @@ def insert_upload(
     expires_at: datetime,
     multipart_upload_id: str | None = None,
 ) -> UploadRow:
-    row = _one(
+    row = fetch_one(
         conn,
         "INSERT INTO interviews.uploads (id, company_id, invitation_id, question_id, object_key,"
         " content_type, media_kind, max_bytes, multipart_upload_id, expires_at)"
@@ -288,7 +247,7 @@ def set_multipart_id(conn: Conn, upload_id: uuid.UUID, multipart_upload_id: str)
 def find_upload(
     conn: Conn, invitation_id: uuid.UUID, question_id: uuid.UUID, upload_id: uuid.UUID
 ) -> UploadRow | None:
-    row = _one(
+    row = fetch_one(
         conn,
         f"SELECT {_UPLOAD_COLUMNS} FROM interviews.uploads"
         " WHERE id = %s AND invitation_id = %s AND question_id = %s",
@@ -298,7 +257,9 @@ def find_upload(
 
 
 def upload_is_answer(conn: Conn, upload_id: uuid.UUID) -> bool:
-    row = _one(conn, "SELECT 1 AS one FROM interviews.answers WHERE upload_id = %s", (upload_id,))
+    row = fetch_one(
+        conn, "SELECT 1 AS one FROM interviews.answers WHERE upload_id = %s", (upload_id,)
+    )
     return row is not None
 
 

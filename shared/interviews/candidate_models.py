@@ -1,4 +1,4 @@
-"""The candidate's boundary models: settings, requests, responses and the rows they read.
+"""The candidate's HTTP boundary: request and response models (rows in `rows.py`).
 
 The candidate never sees which option is correct nor the rubric: the response models have no
 such fields, so nothing can leak them by accident.
@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-MB = 1024 * 1024
-QuestionType = Literal["video", "audio", "text", "multiple_choice"]
-InvitationStatus = Literal["pending", "in_progress", "completed", "expired", "cancelled"]
-MediaKind = Literal["video", "audio"]
+from shared.interviews.rows import InvitationStatus, QuestionType, TemplateSettingsRow
+from shared.interviews.settings import MB
+
 VIDEO_TYPES = frozenset({"video/mp4", "video/webm", "video/quicktime"})
 AUDIO_TYPES = frozenset({"audio/webm", "audio/mp4", "audio/mpeg", "audio/ogg", "audio/wav"})
 ContentType = Literal[
@@ -32,118 +29,11 @@ ContentType = Literal[
 ]
 
 
-class CandidateSettings(BaseSettings):
-    """Limits of the candidate's flow (read once; `INTERVIEWS_*` in the environment)."""
-
-    model_config = SettingsConfigDict(env_prefix="INTERVIEWS_", extra="ignore")
-
-    video_max_bytes: Annotated[int, Field(ge=1, le=5 * 1024 * MB)] = 500 * MB
-    audio_max_bytes: Annotated[int, Field(ge=1, le=5 * 1024 * MB)] = 100 * MB
-    # A presigned URL lives at most 15 minutes.
-    upload_url_ttl_s: Annotated[int, Field(ge=60, le=900)] = 900
-    idle_timeout_s: Annotated[int, Field(ge=60, le=24 * 3600)] = 30 * 60
-    # Past a template's total time limit, the answer in flight may still be uploaded and
-    # submitted for this long; then the interview completes (auto_timeout).
-    time_limit_grace_s: Annotated[int, Field(ge=0, le=3600)] = 120
-    sweep_batch_size: Annotated[int, Field(ge=1, le=500)] = 50
-    sweep_max_batches: Annotated[int, Field(ge=1, le=100)] = 20
-
-
-@lru_cache(maxsize=1)
-def get_candidate_settings() -> CandidateSettings:
-    return CandidateSettings()
-
-
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 # ---- rows ----------------------------------------------------------------------------------
-class TemplateSettingsRow(BaseModel):
-    """The template settings the candidate's flow reads (the HR API validates them)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    language: Annotated[str, Field(max_length=16)] | None = None
-    total_time_limit_s: Annotated[int, Field(ge=0)] | None = None
-    show_timer: bool = True
-    randomize_questions: bool = False
-    retakes_allowed: bool = True
-    think_time_default_s: Annotated[int, Field(ge=0)] | None = None
-
-
-class InvitationRow(BaseModel):
-    """An invitation with what its template says about the interview."""
-
-    id: uuid.UUID
-    company_id: uuid.UUID
-    template_id: uuid.UUID
-    candidate_name: str
-    status: InvitationStatus
-    expires_at: datetime
-    started_at: datetime | None
-    last_activity_at: datetime | None
-    completed_at: datetime | None
-    completion_reason: Literal["manual", "early_finish", "auto_timeout"] | None
-    template_title: str
-    template_description: str | None
-    template_settings: TemplateSettingsRow
-    scoring_weights: dict[str, float]
-
-
-class OptionRow(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    id: uuid.UUID
-    text: str
-    correct: bool = False
-
-
-class QuestionRow(BaseModel):
-    id: uuid.UUID
-    position: int
-    type: QuestionType
-    text: str
-    time_limit_s: int
-    think_time_s: int
-    max_retakes: int
-    required: bool
-    hints: list[str]
-    rubric: str | None
-    options: list[OptionRow] | None
-
-    @field_validator("hints", mode="before")
-    @classmethod
-    def _hints_as_text(cls, value: Any) -> list[str]:
-        return [str(item) for item in value or []]
-
-
-class AnswerRow(BaseModel):
-    id: uuid.UUID
-    question_id: uuid.UUID
-    attempt: int
-    is_current: bool
-    kind: Literal["media", "text", "choice"]
-    upload_id: uuid.UUID | None
-    media_key: str | None
-    text_answer: str | None
-    selected_option_ids: list[uuid.UUID] | None
-    submitted_at: datetime
-
-
-class UploadRow(BaseModel):
-    id: uuid.UUID
-    company_id: uuid.UUID
-    invitation_id: uuid.UUID
-    question_id: uuid.UUID
-    object_key: str
-    content_type: str
-    media_kind: MediaKind
-    max_bytes: int
-    multipart_upload_id: str | None
-    expires_at: datetime
-
-
 # ---- requests ------------------------------------------------------------------------------
 class UploadRequest(_Request):
     content_type: ContentType

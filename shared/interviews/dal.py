@@ -1,4 +1,4 @@
-"""The HR side's data access: the only module of it that speaks SQL (and presigns S3 URLs).
+"""The HR side's data access: the only module of it that speaks SQL (S3 is in `storage.py`).
 
 Every function takes the use case's connection, so writes and outbox rows share one transaction.
 Tenant-owned reads take the caller's scope and filter by company in SQL: another company's row
@@ -10,41 +10,25 @@ answers exactly like a missing one (404).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from psycopg import errors as pg_errors
-from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from shared.dal.sql import Conn, TenantScope, fetch_all, fetch_one
 from shared.errors import ConflictError, NotFoundError
-from shared.identity.dal import Conn, TenantScope
-from shared.interviews.models import (
-    AnswerRow,
-    DecisionOut,
-    InvitationRow,
-    QuestionRow,
-    ReviewOut,
-    TemplateRow,
+from shared.interviews.columns import (
+    ANSWER_COLUMNS,
+    INVITATION_COLUMNS,
+    INVITATION_FROM,
+    QUESTION_COLUMNS,
 )
+from shared.interviews.models import DecisionOut, ReviewOut
 from shared.interviews.pagination import Cursor
+from shared.interviews.rows import AnswerRow, InvitationRow, QuestionRow, TemplateRow
 
 if TYPE_CHECKING:
-    from mypy_boto3_s3 import S3Client
-
-__all__ = ["Conn", "TenantScope"]
-
-
-def _one(conn: Conn, query: str, params: dict[str, Any]) -> dict[str, Any] | None:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(query.encode(), params)
-        return cur.fetchone()
-
-
-def _all(conn: Conn, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(query.encode(), params)
-        return cur.fetchall()
+    pass
 
 
 def _tenant(scope: TenantScope) -> dict[str, Any]:
@@ -69,7 +53,7 @@ def insert_template(
     settings: dict[str, Any],
     scoring_weights: dict[str, Any],
 ) -> uuid.UUID:
-    row = _one(
+    row = fetch_one(
         conn,
         "INSERT INTO interviews.templates"
         " (company_id, created_by, title, description, settings, scoring_weights)"
@@ -91,7 +75,7 @@ def insert_template(
 def get_template(
     conn: Conn, template_id: uuid.UUID, scope: TenantScope, *, lock: bool = False
 ) -> TemplateRow:
-    row = _one(
+    row = fetch_one(
         conn,
         f"SELECT {_TEMPLATE_COLUMNS} FROM interviews.templates t"
         " WHERE t.id = %(id)s AND (%(all)s OR t.company_id = %(tenant)s)"
@@ -116,7 +100,7 @@ def list_templates(
     if status is not None:
         where.append("t.status = %(status)s")
         params["status"] = status
-    rows = _all(
+    rows = fetch_all(
         conn,
         f"SELECT {_TEMPLATE_COLUMNS} FROM interviews.templates t WHERE {' AND '.join(where)}"
         " ORDER BY t.created_at DESC, t.id DESC LIMIT %(limit)s",
@@ -168,7 +152,7 @@ def set_template_status(conn: Conn, template_id: uuid.UUID, status: str) -> None
 
 
 def bump_template_version(conn: Conn, template_id: uuid.UUID) -> int:
-    row = _one(
+    row = fetch_one(
         conn,
         "UPDATE interviews.templates SET version = version + 1, updated_at = now()"
         " WHERE id = %(id)s RETURNING version",
@@ -183,11 +167,8 @@ def delete_template(conn: Conn, template_id: uuid.UUID) -> None:
 
 
 # ---- questions -----------------------------------------------------------------------------
-_QUESTION_COLUMNS = (
-    "id, template_id, company_id, position, type, text, time_limit_s, think_time_s,"
-    " max_retakes, required, hints, rubric, options, created_at, updated_at"
-)
-_QUESTION_FIELDS = (
+# The question's content fields: what HR may write, and what a duplicate copies.
+QUESTION_FIELDS = (
     "type",
     "text",
     "time_limit_s",
@@ -208,9 +189,9 @@ def _db_value(name: str, value: Any) -> Any:
 
 
 def list_questions(conn: Conn, template_id: uuid.UUID) -> list[QuestionRow]:
-    rows = _all(
+    rows = fetch_all(
         conn,
-        f"SELECT {_QUESTION_COLUMNS} FROM interviews.questions"
+        f"SELECT {QUESTION_COLUMNS} FROM interviews.questions"
         " WHERE template_id = %(template)s ORDER BY position",
         {"template": template_id},
     )
@@ -218,9 +199,9 @@ def list_questions(conn: Conn, template_id: uuid.UUID) -> list[QuestionRow]:
 
 
 def get_question(conn: Conn, template_id: uuid.UUID, question_id: uuid.UUID) -> QuestionRow:
-    row = _one(
+    row = fetch_one(
         conn,
-        f"SELECT {_QUESTION_COLUMNS} FROM interviews.questions"
+        f"SELECT {QUESTION_COLUMNS} FROM interviews.questions"
         " WHERE id = %(id)s AND template_id = %(template)s",
         {"id": question_id, "template": template_id},
     )
@@ -237,8 +218,8 @@ def insert_question(
     position: int,
     fields: dict[str, Any],
 ) -> uuid.UUID:
-    names = [f for f in _QUESTION_FIELDS if f in fields]
-    row = _one(
+    names = [f for f in QUESTION_FIELDS if f in fields]
+    row = fetch_one(
         conn,
         "INSERT INTO interviews.questions (template_id, company_id, position, "
         + ", ".join(names)
@@ -257,7 +238,7 @@ def insert_question(
 
 
 def update_question(conn: Conn, question_id: uuid.UUID, fields: dict[str, Any]) -> None:
-    names = [f for f in _QUESTION_FIELDS if f in fields]
+    names = [f for f in QUESTION_FIELDS if f in fields]
     assignments = "".join(f"{n} = %({n})s, " for n in names)
     conn.execute(
         f"UPDATE interviews.questions SET {assignments}updated_at = now()"
@@ -287,13 +268,6 @@ def reorder_questions(conn: Conn, template_id: uuid.UUID, ordered: list[uuid.UUI
 
 
 # ---- invitations ---------------------------------------------------------------------------
-_INVITATION_COLUMNS = """
-i.id, i.company_id, i.template_id, t.title AS template_title, i.created_by,
-i.candidate_email::text AS candidate_email, i.candidate_name, i.status, i.expires_at,
-i.started_at, i.last_activity_at, i.completed_at, i.completion_reason, i.cancelled_at,
-i.expired_at, i.last_sent_at, i.send_count, i.created_at, i.updated_at
-"""
-_INVITATION_FROM = "interviews.invitations i JOIN interviews.templates t ON t.id = i.template_id"
 
 
 def insert_invitation(
@@ -311,7 +285,7 @@ def insert_invitation(
     leaves the caller's transaction usable (savepoint)."""
     try:
         with conn.transaction():
-            row = _one(
+            row = fetch_one(
                 conn,
                 "INSERT INTO interviews.invitations (company_id, template_id, created_by,"
                 " candidate_email, candidate_name, token_hash, expires_at)"
@@ -336,9 +310,9 @@ def insert_invitation(
 def get_invitation(
     conn: Conn, invitation_id: uuid.UUID, scope: TenantScope, *, lock: bool = False
 ) -> InvitationRow:
-    row = _one(
+    row = fetch_one(
         conn,
-        f"SELECT {_INVITATION_COLUMNS} FROM {_INVITATION_FROM}"
+        f"SELECT {INVITATION_COLUMNS} FROM {INVITATION_FROM}"
         " WHERE i.id = %(id)s AND (%(all)s OR i.company_id = %(tenant)s)"
         + (" FOR UPDATE OF i" if lock else ""),
         {"id": invitation_id, **_tenant(scope)},
@@ -365,9 +339,9 @@ def list_invitations(
     if template_id is not None:
         where.append("i.template_id = %(template)s")
         params["template"] = template_id
-    rows = _all(
+    rows = fetch_all(
         conn,
-        f"SELECT {_INVITATION_COLUMNS} FROM {_INVITATION_FROM} WHERE {' AND '.join(where)}"
+        f"SELECT {INVITATION_COLUMNS} FROM {INVITATION_FROM} WHERE {' AND '.join(where)}"
         " ORDER BY i.created_at DESC, i.id DESC LIMIT %(limit)s",
         {**params, "limit": limit + 1},
     )
@@ -400,7 +374,7 @@ def extend_invitation(conn: Conn, invitation_id: uuid.UUID, days: int) -> None:
 
 def is_overdue(conn: Conn, invitation_id: uuid.UUID) -> bool:
     """Past its expiry by the database's clock (the sweep may not have marked it yet)."""
-    row = _one(
+    row = fetch_one(
         conn,
         "SELECT expires_at <= now() AS overdue FROM interviews.invitations WHERE id = %(id)s",
         {"id": invitation_id},
@@ -409,16 +383,12 @@ def is_overdue(conn: Conn, invitation_id: uuid.UUID) -> bool:
 
 
 # ---- answers, reviews, decisions -----------------------------------------------------------
-_ANSWER_COLUMNS = (
-    "id, question_id, attempt, kind, upload_id, media_key, media_bytes, media_content_type,"
-    " text_answer, selected_option_ids, submitted_at"
-)
 
 
 def list_current_answers(conn: Conn, invitation_id: uuid.UUID) -> list[AnswerRow]:
-    rows = _all(
+    rows = fetch_all(
         conn,
-        f"SELECT {_ANSWER_COLUMNS} FROM interviews.answers"
+        f"SELECT {ANSWER_COLUMNS} FROM interviews.answers"
         " WHERE invitation_id = %(invitation)s AND is_current ORDER BY submitted_at, id",
         {"invitation": invitation_id},
     )
@@ -426,9 +396,9 @@ def list_current_answers(conn: Conn, invitation_id: uuid.UUID) -> list[AnswerRow
 
 
 def get_answer(conn: Conn, invitation_id: uuid.UUID, answer_id: uuid.UUID) -> AnswerRow:
-    row = _one(
+    row = fetch_one(
         conn,
-        f"SELECT {_ANSWER_COLUMNS} FROM interviews.answers"
+        f"SELECT {ANSWER_COLUMNS} FROM interviews.answers"
         " WHERE id = %(id)s AND invitation_id = %(invitation)s",
         {"id": answer_id, "invitation": invitation_id},
     )
@@ -441,7 +411,7 @@ _REVIEW_COLUMNS = "answer_id, reviewer_id, rating, comment, created_at, updated_
 
 
 def list_reviews(conn: Conn, invitation_id: uuid.UUID) -> list[ReviewOut]:
-    rows = _all(
+    rows = fetch_all(
         conn,
         f"SELECT {', '.join('r.' + c.strip() for c in _REVIEW_COLUMNS.split(','))}"
         " FROM interviews.answer_reviews r JOIN interviews.answers a ON a.id = r.answer_id"
@@ -460,7 +430,7 @@ def upsert_review(
     rating: int,
     comment: str | None,
 ) -> ReviewOut:
-    row = _one(
+    row = fetch_one(
         conn,
         "INSERT INTO interviews.answer_reviews AS r"
         " (answer_id, reviewer_id, company_id, rating, comment)"
@@ -487,7 +457,7 @@ _DECISION_COLUMNS = "invitation_id, decision, note, decided_by, decided_at"
 
 
 def get_decision(conn: Conn, invitation_id: uuid.UUID) -> DecisionOut | None:
-    row = _one(
+    row = fetch_one(
         conn,
         f"SELECT {_DECISION_COLUMNS} FROM interviews.decisions WHERE invitation_id = %(id)s",
         {"id": invitation_id},
@@ -504,7 +474,7 @@ def upsert_decision(
     note: str | None,
     decided_by: uuid.UUID,
 ) -> DecisionOut:
-    row = _one(
+    row = fetch_one(
         conn,
         "INSERT INTO interviews.decisions (invitation_id, company_id, decision, note, decided_by)"
         " VALUES (%(invitation)s, %(company)s, %(decision)s, %(note)s, %(by)s)"
@@ -521,24 +491,3 @@ def upsert_decision(
     )
     assert row is not None
     return DecisionOut.model_validate(row)
-
-
-# ---- playback ------------------------------------------------------------------------------
-def presign_playback(s3: S3Client, bucket: str, key: str, expires_s: int) -> str:
-    """A GET for exactly one object, valid `expires_s` seconds (signed locally, no call)."""
-    url: str = s3.generate_presigned_url(
-        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_s
-    )
-    return url
-
-
-def playback_signer(bucket: str) -> Callable[[str, int], str]:
-    """Signs playback GETs on `bucket` with the process's S3 client (boto3 imported on first
-    use, so handlers that never sign do not pay for it at cold start)."""
-
-    def sign(key: str, expires_s: int) -> str:
-        from shared.dal.aws import s3_client  # noqa: PLC0415 - cold start
-
-        return presign_playback(s3_client(), bucket, key, expires_s)
-
-    return sign

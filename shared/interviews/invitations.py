@@ -14,11 +14,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared.analysis.reads import analysis_for_invitation
+from shared.analysis.public import analysis_for_invitation
+from shared.dal.idempotency import idempotent
+from shared.dal.sql import Conn
 from shared.errors import ConflictError
-from shared.identity.logic import Caller, idempotent
+from shared.identity.public import Caller
 from shared.interviews import dal
-from shared.interviews.dal import Conn
 from shared.interviews.models import (
     AnswerOut,
     BulkCandidate,
@@ -29,16 +30,16 @@ from shared.interviews.models import (
     InvitationDetail,
     InvitationOut,
     InvitationPage,
-    InvitationRow,
     InvitationWithLink,
     MediaReference,
     QuestionOut,
     TemplateSummary,
 )
 from shared.interviews.pagination import decode_cursor, next_cursor
+from shared.interviews.rows import InvitationRow
 from shared.interviews.templates import company_of, emit
 from shared.interviews.tokens import new_link_token
-from shared.media.reads import media_for_uploads
+from shared.media.public import media_for_uploads
 from shared.models.events.interviews import InvitationCreated
 
 

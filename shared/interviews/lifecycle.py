@@ -14,22 +14,19 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from shared.auth.errors import UnprocessableError
-from shared.errors import ConflictError, DomainError
+from shared.dal.sql import Conn
+from shared.errors import ConflictError, UnprocessableError
 from shared.events import enqueue, new_event
 from shared.interviews import candidate_dal as dal
-from shared.interviews.candidate_dal import Conn
-from shared.interviews.candidate_models import (
-    AUDIO_TYPES,
-    VIDEO_TYPES,
+from shared.interviews.candidate_models import AUDIO_TYPES, VIDEO_TYPES, StatusOut
+from shared.interviews.rows import (
     AnswerRow,
-    CandidateSettings,
     InvitationRow,
     MediaKind,
     QuestionRow,
-    StatusOut,
     TemplateSettingsRow,
 )
+from shared.interviews.settings import CandidateSettings
 from shared.models.events.interviews import (
     ChoiceOption,
     CompletedAnswer,
@@ -41,14 +38,6 @@ from shared.models.events.interviews import (
 
 EVENT_SOURCE = "interviews"
 Reason = Literal["manual", "early_finish", "auto_timeout"]
-
-
-class InvitationGoneError(DomainError):
-    """The link no longer opens anything: the invitation expired or was cancelled."""
-
-    status = 410
-    title = "Gone"
-    type_slug = "invitation-gone"
 
 
 # ---- rules (pure) --------------------------------------------------------------------------

@@ -1,14 +1,13 @@
-"""The HR side of interviews: request, response and row models, and the settings, with limits.
+"""HR's HTTP boundary of interviews: request and response models, with limits.
 
 HR sees everything about a question (correct options, rubric); the candidate's models, which
-never carry them, live in `shared/interviews/candidate_models.py`.
+never carry them, live in `shared/interviews/candidate_models.py`; rows in `rows.py`.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -20,16 +19,22 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.analysis.models import AnalysisView, AnswerResultView
-from shared.media.models import MediaView
+from shared.analysis.public import AnalysisView, AnswerResultView
+from shared.interviews.rows import (
+    AnswerKind,
+    ChoiceOption,
+    CompletionReason,
+    InvitationRow,
+    InvitationStatus,
+    QuestionRow,
+    QuestionType,
+    TemplateRow,
+    TemplateStatus,
+)
+from shared.media.public import MediaView
+from shared.models.fields import Email
 
-QuestionType = Literal["video", "audio", "text", "multiple_choice"]
-TemplateStatus = Literal["draft", "active", "archived"]
-InvitationStatus = Literal["pending", "in_progress", "completed", "expired", "cancelled"]
-CompletionReason = Literal["manual", "early_finish", "auto_timeout"]
-AnswerKind = Literal["media", "text", "choice"]
 Decision = Literal["advance", "reject"]
 
 MAX_QUESTIONS = 100
@@ -48,36 +53,11 @@ ThinkTime = Annotated[int, Field(ge=0, le=600)]
 Retakes = Annotated[int, Field(ge=0, le=10)]
 Version = Annotated[int, Field(ge=1, le=2_000_000_000)]
 Days = Annotated[int, Field(ge=1, le=30)]
-Email = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True,
-        to_lower=True,
-        min_length=3,
-        max_length=254,
-        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-    ),
-]
 CandidateName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
 ]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Comment = Annotated[str, StringConstraints(max_length=2000)]
-
-
-class InterviewsHrSettings(BaseSettings):
-    """Validated once at cold start (env prefix ``INTERVIEWS_``)."""
-
-    model_config = SettingsConfigDict(env_prefix="INTERVIEWS_", extra="ignore")
-
-    # A playback URL is a bearer credential for one object: short-lived (<= 15 min).
-    playback_url_ttl_s: Annotated[int, Field(ge=30, le=900)] = 600
-    link_path: Annotated[str, StringConstraints(pattern=r"^/[a-z0-9/_-]{1,64}$")] = "/interview"
-
-
-@lru_cache(maxsize=1)
-def get_hr_settings() -> InterviewsHrSettings:
-    return InterviewsHrSettings()
 
 
 class _Request(BaseModel):
@@ -137,23 +117,6 @@ class TemplateUpdate(_Request):
         return self.model_dump(mode="json", include=self.model_fields_set - {"version"})
 
 
-class TemplateRow(BaseModel):
-    id: uuid.UUID
-    company_id: uuid.UUID
-    created_by: uuid.UUID
-    title: str
-    description: str | None
-    settings: dict[str, Any]
-    scoring_weights: dict[str, float]
-    status: TemplateStatus
-    version: int
-    published_at: datetime | None
-    archived_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-    question_count: int = 0
-
-
 class TemplateSummary(BaseModel):
     id: uuid.UUID
     company_id: uuid.UUID
@@ -194,12 +157,6 @@ class TemplatePage(BaseModel):
 class ChoiceOptionIn(_Request):
     text: OptionText
     correct: bool = False
-
-
-class ChoiceOption(BaseModel):
-    id: uuid.UUID
-    text: str
-    correct: bool
 
 
 def check_options(kind: str | None, options: list[Any] | None) -> None:
@@ -271,24 +228,6 @@ class ReorderRequest(_Request):
         return value
 
 
-class QuestionRow(BaseModel):
-    id: uuid.UUID
-    template_id: uuid.UUID
-    company_id: uuid.UUID
-    position: int
-    type: QuestionType
-    text: str
-    time_limit_s: int
-    think_time_s: int
-    max_retakes: int
-    required: bool
-    hints: list[str]
-    rubric: str | None
-    options: list[ChoiceOption] | None
-    created_at: datetime
-    updated_at: datetime
-
-
 class QuestionOut(BaseModel):
     """A question as HR sees it: with the rubric and which options are correct."""
 
@@ -348,28 +287,6 @@ class InvitationBulkCreate(_Request):
         list[dict[str, Annotated[str, StringConstraints(max_length=1000)] | None]],
         Field(min_length=1, max_length=MAX_BULK_ROWS),
     ]
-
-
-class InvitationRow(BaseModel):
-    id: uuid.UUID
-    company_id: uuid.UUID
-    template_id: uuid.UUID
-    template_title: str
-    created_by: uuid.UUID
-    candidate_email: str
-    candidate_name: str
-    status: InvitationStatus
-    expires_at: datetime
-    started_at: datetime | None
-    last_activity_at: datetime | None
-    completed_at: datetime | None
-    completion_reason: CompletionReason | None
-    cancelled_at: datetime | None
-    expired_at: datetime | None
-    last_sent_at: datetime
-    send_count: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class InvitationOut(BaseModel):
@@ -463,20 +380,6 @@ class DecisionOut(BaseModel):
     note: str | None
     decided_by: uuid.UUID
     decided_at: datetime
-
-
-class AnswerRow(BaseModel):
-    id: uuid.UUID
-    question_id: uuid.UUID
-    attempt: int
-    kind: AnswerKind
-    upload_id: uuid.UUID | None
-    media_key: str | None
-    media_bytes: int | None
-    media_content_type: str | None
-    text_answer: str | None
-    selected_option_ids: list[uuid.UUID] | None
-    submitted_at: datetime
 
 
 class MediaReference(BaseModel):

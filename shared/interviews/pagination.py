@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.auth.errors import UnprocessableError
+from shared.errors import UnprocessableError
 
 MAX_CURSOR_LENGTH = 200
 _SEPARATOR = "|"

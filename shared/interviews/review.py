@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import uuid
 
+from shared.dal.sql import Conn
 from shared.errors import ConflictError
-from shared.identity.logic import Caller
+from shared.identity.public import Caller
 from shared.interviews import dal
-from shared.interviews.dal import Conn
 from shared.interviews.models import DecisionOut, DecisionRequest, ReviewOut, ReviewRequest
 from shared.interviews.templates import company_of, emit
 from shared.models.events.interviews import CandidateDecided

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from shared.interviews import candidate_dal as dal
 from shared.interviews import lifecycle
-from shared.interviews.candidate import Transact
-from shared.interviews.candidate_models import CandidateSettings
+from shared.interviews.deps import Transact
+from shared.interviews.settings import CandidateSettings
 
 
 @dataclass(slots=True)

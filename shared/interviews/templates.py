@@ -12,12 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.auth.errors import UnprocessableError
-from shared.errors import ConflictError
+from shared.dal.sql import Conn
+from shared.errors import ConflictError, UnprocessableError
 from shared.events import enqueue, new_event
-from shared.identity.logic import Caller
+from shared.identity.public import Caller
 from shared.interviews import dal
-from shared.interviews.dal import Conn
 from shared.interviews.models import (
     MAX_QUESTIONS,
     ChoiceOptionIn,
@@ -25,18 +24,17 @@ from shared.interviews.models import (
     QuestionCreate,
     QuestionOrder,
     QuestionOut,
-    QuestionRow,
     QuestionUpdate,
     ReorderRequest,
     TemplateCreate,
     TemplateOut,
     TemplatePage,
-    TemplateRow,
     TemplateSummary,
     TemplateUpdate,
     check_options,
 )
 from shared.interviews.pagination import decode_cursor, next_cursor
+from shared.interviews.rows import QuestionRow, TemplateRow
 from shared.models.events.interviews import TemplateArchived, TemplatePublished
 
 EVENT_SOURCE = "interviews"
@@ -251,20 +249,7 @@ def _with_ids(options: list[ChoiceOptionIn]) -> list[dict[str, Any]]:
 
 
 def _question_fields(question: QuestionRow) -> dict[str, Any]:
-    return question.model_dump(
-        mode="json",
-        include={
-            "type",
-            "text",
-            "time_limit_s",
-            "think_time_s",
-            "max_retakes",
-            "required",
-            "hints",
-            "rubric",
-            "options",
-        },
-    )
+    return question.model_dump(mode="json", include=set(dal.QUESTION_FIELDS))
 
 
 def add_question(

@@ -8,20 +8,19 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from botocore.exceptions import BotoCoreError, ClientError
-from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from shared.dal.aws import s3_client
+from shared.dal.sql import fetch_all, fetch_one
 from shared.media.errors import MediaRejected, MediaTransientError
 from shared.media.models import MediaView, Outputs, S3Object, Step, UploadRow
 from shared.media.probe import Probe
 from shared.media.transcript import Transcript
 
 if TYPE_CHECKING:
-    import psycopg
     from mypy_boto3_s3 import S3Client
 
-    Conn = psycopg.Connection[Any]
+    from shared.dal.sql import Conn
 
 _STEP_COLUMNS: dict[str, str] = {
     "validating": "validating_at",
@@ -31,21 +30,9 @@ _STEP_COLUMNS: dict[str, str] = {
 }
 
 
-def _one(conn: Conn, query: str, params: dict[str, Any]) -> dict[str, Any] | None:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(query.encode(), params)
-        return cur.fetchone()
-
-
-def _all(conn: Conn, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(query.encode(), params)
-        return cur.fetchall()
-
-
 # ---- assets ----------------------------------------------------------------------------------
 def find_upload(conn: Conn, object_key: str) -> UploadRow | None:
-    row = _one(
+    row = fetch_one(
         conn,
         """SELECT u.id, u.company_id, u.invitation_id, u.question_id, u.content_type,
                   u.media_kind, u.max_bytes, q.time_limit_s
@@ -58,7 +45,7 @@ def find_upload(conn: Conn, object_key: str) -> UploadRow | None:
 
 def insert_asset(conn: Conn, source: S3Object, upload: UploadRow, execution: str) -> UUID | None:
     """The asset for this object version, or None when one exists (a duplicate event)."""
-    row = _one(
+    row = fetch_one(
         conn,
         """INSERT INTO media.assets (bucket, object_key, version_id, upload_id, company_id,
                                      invitation_id, question_id, media_kind, size_bytes,
@@ -85,7 +72,7 @@ def insert_asset(conn: Conn, source: S3Object, upload: UploadRow, execution: str
 
 def insert_rejected_object(conn: Conn, source: S3Object, reason: str) -> UUID | None:
     """Record an object that never became an asset (no such upload); once per version."""
-    row = _one(
+    row = fetch_one(
         conn,
         """INSERT INTO media.assets (bucket, object_key, version_id, size_bytes, status,
                                      failed_step, reason, failed_at)
@@ -143,7 +130,7 @@ def complete(  # noqa: PLR0917 - one row's columns
     company_id: UUID,
 ) -> bool:
     """Store the outputs and transcript and mark the asset ready; False if it already was."""
-    row = _one(
+    row = fetch_one(
         conn,
         """UPDATE media.assets SET status = 'ready', storing_at = COALESCE(storing_at, now()),
                   ready_at = now(), mp4_key = %(mp4)s, thumbnail_key = %(thumb)s,
@@ -185,7 +172,7 @@ def complete(  # noqa: PLR0917 - one row's columns
 
 def fail(conn: Conn, asset_id: UUID, reason: str) -> dict[str, Any] | None:
     """Mark the asset failed at its current step; None if it had already finished."""
-    return _one(
+    return fetch_one(
         conn,
         """UPDATE media.assets
               SET failed_step = CASE WHEN status = 'ready' THEN 'storing' ELSE status END,
@@ -197,7 +184,7 @@ def fail(conn: Conn, asset_id: UUID, reason: str) -> dict[str, Any] | None:
 
 
 def asset_source(conn: Conn, asset_id: UUID) -> S3Object | None:
-    row = _one(
+    row = fetch_one(
         conn,
         """SELECT bucket, object_key AS key, version_id, size_bytes FROM media.assets
             WHERE id = %(id)s""",
@@ -221,7 +208,7 @@ def latest_assets_for_uploads(
     conn: Conn, company_id: UUID, upload_ids: list[UUID]
 ) -> list[dict[str, Any]]:
     """The newest asset of each upload (a re-upload of the same key is a new version)."""
-    return _all(
+    return fetch_all(
         conn,
         f"""SELECT DISTINCT ON (a.upload_id) * FROM ({_VIEW}
               WHERE a.company_id = %(company)s AND a.upload_id = ANY(%(ids)s)) a
@@ -231,7 +218,7 @@ def latest_assets_for_uploads(
 
 
 def upload_ids_of_invitation(conn: Conn, company_id: UUID, invitation_id: UUID) -> list[UUID]:
-    rows = _all(
+    rows = fetch_all(
         conn,
         """SELECT DISTINCT upload_id FROM media.assets
             WHERE company_id = %(company)s AND invitation_id = %(invitation)s
@@ -242,7 +229,7 @@ def upload_ids_of_invitation(conn: Conn, company_id: UUID, invitation_id: UUID) 
 
 
 def invitation_exists(conn: Conn, company_id: UUID, invitation_id: UUID) -> bool:
-    row = _one(
+    row = fetch_one(
         conn,
         """SELECT 1 AS found FROM interviews.invitations
             WHERE id = %(id)s AND company_id = %(company)s""",
@@ -252,7 +239,7 @@ def invitation_exists(conn: Conn, company_id: UUID, invitation_id: UUID) -> bool
 
 
 def transcript_row(conn: Conn, upload_id: UUID) -> dict[str, Any] | None:
-    return _one(
+    return fetch_one(
         conn,
         """SELECT t.text, t.language, t.engine, t.model, t.segments, t.chunks
              FROM media.transcripts t JOIN media.assets a ON a.id = t.asset_id

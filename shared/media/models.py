@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.media.transcript import Segment, Transcript
+from shared.models.base import Model
 
 MediaKind = Literal["video", "audio"]
 Status = Literal[
@@ -21,7 +22,7 @@ Key = Annotated[str, Field(min_length=1, max_length=1024)]
 __all__ = ["Segment", "Transcript"]
 
 
-class S3Object(BaseModel):
+class S3Object(Model):
     """The object an S3 "Object Created" event names."""
 
     model_config = ConfigDict(frozen=True)
@@ -32,7 +33,7 @@ class S3Object(BaseModel):
     size_bytes: Annotated[int, Field(ge=0)] = 0
 
 
-class UploadRow(BaseModel):
+class UploadRow(Model):
     """The upload the candidate asked for (interviews.uploads + its question)."""
 
     id: UUID
@@ -45,13 +46,13 @@ class UploadRow(BaseModel):
     time_limit_s: Annotated[int, Field(ge=1, le=3600)]
 
 
-class Outputs(BaseModel):
+class Outputs(Model):
     mp4_key: Key | None = None
     wav_key: Key | None = None
     thumbnail_key: Key | None = None
 
 
-class PipelineState(BaseModel):
+class PipelineState(Model):
     """What flows between the steps of one execution (kept small: names and facts only)."""
 
     model_config = ConfigDict(extra="ignore")
@@ -74,13 +75,13 @@ class PipelineState(BaseModel):
     transcript_key: Key | None = None
 
 
-class OutputKey(BaseModel):
+class OutputKey(Model):
     """A parallel branch's result: the key it wrote (None when it had nothing to make)."""
 
     key: Key | None
 
 
-class StepError(BaseModel):
+class StepError(Model):
     """What a Catch puts at ``$.error``."""
 
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
@@ -89,7 +90,7 @@ class StepError(BaseModel):
     cause: Annotated[str, Field(alias="Cause", max_length=32768)] = ""
 
 
-class FailureInput(BaseModel):
+class FailureInput(Model):
     """MarkFailed's input: the state at the failing step (or the raw event, when registering
     failed) plus the caught error."""
 
@@ -103,14 +104,14 @@ class FailureInput(BaseModel):
     correlation_id: Annotated[str, Field(max_length=128)] | None = None
 
 
-class FailureOutput(BaseModel):
+class FailureOutput(Model):
     asset_id: UUID | None
     failed_step: Step
     reason: Annotated[str, Field(max_length=1000)]
     published: bool
 
 
-class MediaStatus(BaseModel):
+class MediaStatus(Model):
     """Progress of one upload: where it is and when it got to each step."""
 
     status: Status
@@ -124,7 +125,7 @@ class MediaStatus(BaseModel):
     reason: Annotated[str, Field(max_length=1000)] | None = None
 
 
-class MediaView(BaseModel):
+class MediaView(Model):
     """One answer's media as HR (and the analysis room) sees it."""
 
     media_id: UUID
@@ -141,6 +142,6 @@ class MediaView(BaseModel):
     transcript: Transcript | None = None
 
 
-class InvitationMedia(BaseModel):
+class InvitationMedia(Model):
     invitation_id: UUID
     items: list[MediaView]

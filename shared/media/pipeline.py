@@ -52,7 +52,7 @@ Transaction = Callable[[], Any]
 
 
 @dataclass(frozen=True, slots=True)
-class PipelineDeps:
+class Deps:
     """What the steps need, built once per process by the handlers (tests pass their own)."""
 
     transaction: Callable[[], Any]  # a context manager yielding a psycopg connection
@@ -78,9 +78,7 @@ def s3_object_from_event(event: dict[str, Any]) -> S3Object:
         raise MediaRejected("The storage event does not name an object.") from exc
 
 
-def register(
-    event: dict[str, Any], execution: str, deps: PipelineDeps
-) -> PipelineState | dict[str, bool]:
+def register(event: dict[str, Any], execution: str, deps: Deps) -> PipelineState | dict[str, bool]:
     """Tie the object to its upload and answer; a second event for the same object version
     returns ``{"duplicate": true}`` and starts nothing."""
     source = s3_object_from_event(event)
@@ -110,19 +108,19 @@ def register(
 
 # ---- validate ----------------------------------------------------------------------------
 @contextmanager
-def _local_copy(state: PipelineState, deps: PipelineDeps) -> Iterator[Path]:
+def _local_copy(state: PipelineState, deps: Deps) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="media-") as workdir:
         path = Path(workdir) / "input"
         dal.download(state.source, path, deps.s3)
         yield path
 
 
-def _mark(deps: PipelineDeps, state: PipelineState, step: Step) -> None:
+def _mark(deps: Deps, state: PipelineState, step: Step) -> None:
     with deps.transaction() as conn:
         dal.mark_step(conn, state.asset_id, step)
 
 
-def probe_and_validate(state: PipelineState, deps: PipelineDeps) -> PipelineState:
+def probe_and_validate(state: PipelineState, deps: Deps) -> PipelineState:
     """What the file really is (bytes, not name), checked against its question."""
     _mark(deps, state, "validating")
     if state.source.size_bytes == 0:
@@ -162,7 +160,7 @@ def _tmp_key(state: PipelineState, name: str) -> str:
     return tmp_prefix(state.company_id, state.invitation_id, state.upload_id) + name
 
 
-def transcode(state: PipelineState, deps: PipelineDeps) -> OutputKey:
+def transcode(state: PipelineState, deps: Deps) -> OutputKey:
     key = _processed_key(state, MP4_NAME)
     with _local_copy(state, deps) as path:
         out = path.with_name(MP4_NAME)
@@ -177,7 +175,7 @@ def transcode(state: PipelineState, deps: PipelineDeps) -> OutputKey:
     return OutputKey(key=key)
 
 
-def extract_audio(state: PipelineState, deps: PipelineDeps) -> OutputKey:
+def extract_audio(state: PipelineState, deps: Deps) -> OutputKey:
     if not state.has_audio:
         return OutputKey(key=None)
     key = _tmp_key(state, WAV_NAME)
@@ -188,7 +186,7 @@ def extract_audio(state: PipelineState, deps: PipelineDeps) -> OutputKey:
     return OutputKey(key=key)
 
 
-def thumbnail(state: PipelineState, deps: PipelineDeps) -> OutputKey:
+def thumbnail(state: PipelineState, deps: Deps) -> OutputKey:
     if not state.has_video:
         return OutputKey(key=None)
     key = _processed_key(state, THUMBNAIL_NAME)
@@ -202,7 +200,7 @@ def thumbnail(state: PipelineState, deps: PipelineDeps) -> OutputKey:
 
 
 # ---- transcribe --------------------------------------------------------------------------
-def transcribe(state: PipelineState, deps: PipelineDeps) -> PipelineState:
+def transcribe(state: PipelineState, deps: Deps) -> PipelineState:
     _mark(deps, state, "transcribing")
     wav_key = state.outputs.wav_key
     if wav_key is None:
@@ -222,7 +220,7 @@ def transcribe(state: PipelineState, deps: PipelineDeps) -> PipelineState:
 
 
 # ---- store and publish -------------------------------------------------------------------
-def store(state: PipelineState, deps: PipelineDeps) -> PipelineState:
+def store(state: PipelineState, deps: Deps) -> PipelineState:
     """Outputs, transcript, status ready and ``media.processed`` in one transaction."""
     assert state.transcript_key is not None
     assert state.outputs.mp4_key is not None
@@ -297,7 +295,7 @@ def failure_reason(error: str, cause: str) -> str:
     return f"Processing failed unexpectedly ({error[:100]})."
 
 
-def mark_failed(failure: FailureInput, deps: PipelineDeps) -> FailureOutput:
+def mark_failed(failure: FailureInput, deps: Deps) -> FailureOutput:
     """Mark the media failed with a reason and publish ``media.failed`` (once)."""
     reason = failure_reason(failure.error.error, failure.error.cause)
     if failure.asset_id is None:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from shared.errors import NotFoundError
@@ -15,10 +15,9 @@ from shared.media.transcript import Transcript
 from shared.settings import get_platform_settings
 
 if TYPE_CHECKING:
-    import psycopg
     from mypy_boto3_s3 import S3Client
 
-    Conn = psycopg.Connection[Any]
+    from shared.dal.sql import Conn
 
 
 def _bucket(bucket: str | None) -> str:

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from shared.models.base import Model
 
 Engine = Literal["groq", "offline"]
 
 
-class Segment(BaseModel):
+class Segment(Model):
     model_config = ConfigDict(frozen=True)
 
     start: Annotated[float, Field(ge=0)]
@@ -23,7 +25,7 @@ class Segment(BaseModel):
     text: Annotated[str, Field(max_length=5000)]
 
 
-class Transcript(BaseModel):
+class Transcript(Model):
     model_config = ConfigDict(frozen=True)
 
     text: Annotated[str, Field(max_length=200_000)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.logic.health import check_health, run_probe
+from shared.platform.health import check_health, run_probe
 
 
 def _ok() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.logic.routing import judge_route
+from shared.platform.routing import judge_route
 
 PATHS = {
     "/v1/health": ["get"],
@@ -31,7 +31,7 @@ def test_trailing_slash_is_the_same_path() -> None:
 
 
 def test_preflight_from_the_frontend_lists_the_paths_methods_and_our_headers() -> None:
-    from shared.logic.routing import preflight_headers
+    from shared.platform.routing import preflight_headers
 
     headers = preflight_headers(
         PATHS, "/v1/templates/7", "http://localhost:5173", "http://localhost:5173"
@@ -45,7 +45,7 @@ def test_preflight_from_the_frontend_lists_the_paths_methods_and_our_headers() -
 
 
 def test_no_preflight_for_another_origin_or_an_unknown_path() -> None:
-    from shared.logic.routing import preflight_headers
+    from shared.platform.routing import preflight_headers
 
     origin = "http://localhost:5173"
     assert preflight_headers(PATHS, "/v1/templates", "https://evil.example", origin) is None

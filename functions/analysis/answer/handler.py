@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.analysis import workflow
-from shared.analysis.factory import default_deps
+from shared.analysis.deps import default_deps
 from shared.analysis.models import AnswerStepInput
 from shared.analysis.steps import run_step
 from shared.observability import logger
@@ -17,7 +17,7 @@ from shared.observability import logger
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = AnswerStepInput.model_validate(event)
     result = run_step(
-        lambda: workflow.analyse_answer(
+        lambda: workflow.analyze_answer(
             default_deps(), step.analysis_id, step.attempt, step.answer_id, step.waits
         )
     )

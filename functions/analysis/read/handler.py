@@ -8,10 +8,10 @@ from fastapi import Request
 
 from shared.analysis import hr
 from shared.analysis.models import AnalysisView
-from shared.auth.http import HR, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
+from shared.http.app import create_app, lambda_handler_for
+from shared.identity.public import HR, caller_transaction
 
-app = create_identity_app("Analysis")
+app = create_app("Analysis")
 
 
 @app.get("/v1/invitations/{invitation_id}/analysis", response_model=AnalysisView, tags=["analysis"])

@@ -10,11 +10,11 @@ from fastapi.responses import JSONResponse
 
 from shared.analysis import hr
 from shared.analysis.models import RetryAccepted, RetryRequest
-from shared.auth.http import HR, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
-from shared.identity.logic import idempotent
+from shared.http.app import create_app, lambda_handler_for
+from shared.http.idempotency import idempotent_response
+from shared.identity.public import HR, caller_transaction
 
-app = create_identity_app("Retry an analysis")
+app = create_app("Retry an analysis")
 
 
 @app.post(
@@ -29,7 +29,7 @@ def retry_analysis(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JSONResponse:
     with caller_transaction(request, HR) as (conn, caller):
-        result = idempotent(
+        return idempotent_response(
             conn,
             f"analysis-retry:{caller.id}",
             idempotency_key,
@@ -39,7 +39,6 @@ def retry_analysis(
                 conn, caller.user.company_id, invitation_id, caller.correlation_id
             ),
         )
-    return JSONResponse(result.body, status_code=result.status_code)
 
 
 handler = lambda_handler_for(app)

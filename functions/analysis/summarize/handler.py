@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.analysis import workflow
-from shared.analysis.factory import default_deps
+from shared.analysis.deps import default_deps
 from shared.analysis.models import SummaryStepInput
 from shared.analysis.steps import run_step
 from shared.observability import logger

@@ -7,8 +7,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.analysis.deps import default_deps
 from shared.analysis.executions import describe_execution
-from shared.analysis.factory import default_deps
 from shared.analysis.metrics import record_failed
 from shared.analysis.steps import run_step
 from shared.analysis.sweep import sweep

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import Query, Request
 
-from shared.auth.http import ADMIN, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
+from shared.http.app import create_app, lambda_handler_for
 from shared.identity import dal
 from shared.identity.models import Role, Status, UserOut, UserPage
+from shared.identity.public import ADMIN, caller_transaction
 
-app = create_identity_app("Admin: list users")
+app = create_app("Admin: list users")
 
 
 @app.get("/v1/admin/users", response_model=UserPage, tags=["identity-admin"])

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from shared.auth.http import caller_transaction, create_identity_app
 from shared.auth.settings import get_auth_settings
 from shared.dal.aws import s3_client
-from shared.http.app import lambda_handler_for
-from shared.identity import avatars, logic
+from shared.http.app import create_app, lambda_handler_for
+from shared.identity import avatars, profile
 from shared.identity.models import AvatarConfirmRequest, AvatarUpload, AvatarUploadRequest, UserOut
+from shared.identity.public import caller_transaction
 from shared.settings import get_platform_settings
 
-app = create_identity_app("Avatar")
+app = create_app("Avatar")
 auth = get_auth_settings()
 bucket = get_platform_settings().media_bucket or ""
 
@@ -36,7 +36,7 @@ def confirm_upload(body: AvatarConfirmRequest, request: Request) -> UserOut:
         key = avatars.check_uploaded(
             s3_client(), bucket, caller.id, body.key, max_bytes=auth.avatar_max_bytes
         )
-        return logic.set_avatar(conn, caller, key)
+        return profile.set_avatar(conn, caller, key)
 
 
 handler = lambda_handler_for(app)

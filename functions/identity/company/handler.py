@@ -6,12 +6,12 @@ import uuid
 
 from fastapi import Request
 
-from shared.auth.http import HR_OR_ADMIN, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
-from shared.identity import dal, logic
+from shared.http.app import create_app, lambda_handler_for
+from shared.identity import companies, dal
 from shared.identity.models import CompanyOut
+from shared.identity.public import HR_OR_ADMIN, caller_transaction
 
-app = create_identity_app("Company")
+app = create_app("Company")
 
 
 @app.get("/v1/companies/{company_id}", response_model=CompanyOut, tags=["companies"])
@@ -23,7 +23,7 @@ def get_company(company_id: uuid.UUID, request: Request) -> CompanyOut:
 @app.post("/v1/companies/{company_id}/deactivate", response_model=CompanyOut, tags=["companies"])
 def deactivate(company_id: uuid.UUID, request: Request) -> CompanyOut:
     with caller_transaction(request, HR_OR_ADMIN) as (conn, caller):
-        return logic.deactivate_company(conn, caller, company_id)
+        return companies.deactivate_company(conn, caller, company_id)
 
 
 handler = lambda_handler_for(app)

@@ -8,12 +8,13 @@ from typing import Annotated
 from fastapi import Header, Request, Response
 from fastapi.responses import JSONResponse
 
-from shared.auth.http import HR_OR_ADMIN, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
-from shared.identity import dal, logic
+from shared.http.app import create_app, lambda_handler_for
+from shared.http.idempotency import idempotent_response
+from shared.identity import companies, dal
 from shared.identity.models import MemberAdd, MemberOut
+from shared.identity.public import HR_OR_ADMIN, caller_transaction
 
-app = create_identity_app("Company members")
+app = create_app("Company members")
 
 
 @app.get("/v1/companies/{company_id}/members", response_model=list[MemberOut], tags=["companies"])
@@ -36,21 +37,20 @@ def add_member(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JSONResponse:
     with caller_transaction(request, HR_OR_ADMIN) as (conn, caller):
-        result = logic.idempotent(
+        return idempotent_response(
             conn,
             f"member:{caller.id}",
             idempotency_key,
             body=body,
             status_code=201,
-            run=lambda: logic.add_member(conn, caller, company_id, body.user_id),
+            run=lambda: companies.add_member(conn, caller, company_id, body.user_id),
         )
-    return JSONResponse(result.body, status_code=result.status_code)
 
 
 @app.delete("/v1/companies/{company_id}/members/{user_id}", status_code=204, tags=["companies"])
 def remove_member(company_id: uuid.UUID, user_id: uuid.UUID, request: Request) -> Response:
     with caller_transaction(request, HR_OR_ADMIN) as (conn, caller):
-        logic.remove_member(conn, caller, company_id, user_id)
+        companies.remove_member(conn, caller, company_id, user_id)
     return Response(status_code=204)
 
 

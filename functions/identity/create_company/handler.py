@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 
-from shared.auth.http import HR, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
-from shared.identity import logic
+from shared.http.app import create_app, lambda_handler_for
+from shared.http.idempotency import idempotent_response
+from shared.identity import companies
 from shared.identity.models import CompanyCreate, CompanyOut
+from shared.identity.public import HR, caller_transaction
 
-app = create_identity_app("Create a company")
+app = create_app("Create a company")
 
 
 @app.post("/v1/companies", status_code=201, response_model=CompanyOut, tags=["companies"])
@@ -22,15 +23,14 @@ def create_company(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JSONResponse:
     with caller_transaction(request, HR) as (conn, caller):
-        result = logic.idempotent(
+        return idempotent_response(
             conn,
             f"company:{caller.id}",
             idempotency_key,
             body=body,
             status_code=201,
-            run=lambda: logic.create_company(conn, caller, body),
+            run=lambda: companies.create_company(conn, caller, body),
         )
-    return JSONResponse(result.body, status_code=result.status_code)
 
 
 handler = lambda_handler_for(app)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi.responses import JSONResponse
 
-from shared.auth.http import create_identity_app, key_store
-from shared.http.app import PUBLIC, lambda_handler_for
+from shared.auth.http import key_store
+from shared.http.app import PUBLIC, create_app, lambda_handler_for
 
-app = create_identity_app("JWKS")
+app = create_app("JWKS")
 
 
 @app.get(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import Request
 
 from shared.auth.errors import AuthenticationError
-from shared.auth.http import create_identity_app, key_store, source_address, transaction
+from shared.auth.http import key_store, source_address
 from shared.auth.settings import get_auth_settings
-from shared.http.app import PUBLIC, lambda_handler_for
-from shared.identity import logic
+from shared.dal.db import transaction
+from shared.http.app import PUBLIC, create_app, lambda_handler_for
+from shared.identity import accounts
 from shared.identity.models import LoginRequest, TokenPair
 
-app = create_identity_app("Log in")
+app = create_app("Log in")
 settings = get_auth_settings()
 
 
@@ -19,7 +20,7 @@ settings = get_auth_settings()
 def login(body: LoginRequest, request: Request) -> TokenPair:
     source = source_address(request)
     with transaction() as conn:
-        pair = logic.login(
+        pair = accounts.login(
             conn,
             body.email,
             body.password,
@@ -28,7 +29,7 @@ def login(body: LoginRequest, request: Request) -> TokenPair:
             settings=settings,
         )
         if pair is None:
-            logic.record_failed_login(conn, body.email, source)
+            accounts.record_failed_login(conn, body.email, source)
     if pair is None:
         raise AuthenticationError("The email or password is not correct.")
     return pair

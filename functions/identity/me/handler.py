@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from shared.auth.http import caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
+from shared.http.app import create_app, lambda_handler_for
 from shared.identity.models import UserOut
+from shared.identity.public import caller_transaction
 
-app = create_identity_app("Me")
+app = create_app("Me")
 
 
 @app.get("/v1/me", response_model=UserOut, tags=["identity"])

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from shared.auth.http import caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
-from shared.identity import logic
+from shared.http.app import create_app, lambda_handler_for
+from shared.identity import profile
 from shared.identity.models import ProfileUpdate, UserOut
+from shared.identity.public import caller_transaction
 
-app = create_identity_app("Profile")
+app = create_app("Profile")
 
 
 @app.patch("/v1/me/profile", response_model=UserOut, tags=["identity"])
 def update_profile(body: ProfileUpdate, request: Request) -> UserOut:
     with caller_transaction(request) as (conn, caller):
-        return logic.update_profile(conn, caller, body)
+        return profile.update_profile(conn, caller, body)
 
 
 handler = lambda_handler_for(app)

@@ -11,12 +11,14 @@ from typing import Annotated
 from fastapi import Header
 from fastapi.responses import JSONResponse
 
-from shared.auth.http import correlation_id, create_identity_app, transaction
-from shared.http.app import PUBLIC, lambda_handler_for
-from shared.identity import logic
+from shared.dal.db import transaction
+from shared.http.app import PUBLIC, create_app, lambda_handler_for
+from shared.http.idempotency import idempotent_response
+from shared.identity import accounts
 from shared.identity.models import RegisterRequest, RegistrationAccepted
+from shared.observability import correlation_id
 
-app = create_identity_app("Register")
+app = create_app("Register")
 
 
 @app.post(
@@ -31,17 +33,16 @@ def register(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JSONResponse:
     with transaction() as conn:
-        result = logic.idempotent(
+        return idempotent_response(
             conn,
             "register",
             idempotency_key,
             body=body,
             status_code=202,
-            run=lambda: logic.register_account(
+            run=lambda: accounts.register_account(
                 conn, body.email, body.password, correlation_id=correlation_id()
             ),
         )
-    return JSONResponse(result.body, status_code=result.status_code)
 
 
 handler = lambda_handler_for(app)

@@ -8,12 +8,13 @@ from typing import Annotated
 from fastapi import Header
 
 from shared.http.app import LINK_TOKEN, create_app, lambda_handler_for
-from shared.interviews import candidate
+from shared.interviews import candidate_answers
 from shared.interviews.candidate_models import AnswerRequest, CandidateAnswer
+from shared.interviews.deps import default_deps
 from shared.observability import logger
 
 app = create_app("Candidate: answer")
-flow = candidate.default_flow()
+deps = default_deps()
 
 
 @app.post(
@@ -28,7 +29,7 @@ def submit_answer(
 ) -> CandidateAnswer:
     """A new attempt (a retake replaces the current one while retakes are left)."""
     cid = str(logger.get_correlation_id())
-    return candidate.submit_answer(flow, x_invitation_token, question_id, body, cid)
+    return candidate_answers.submit_answer(deps, x_invitation_token, question_id, body, cid)
 
 
 handler = lambda_handler_for(app)

@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import Header
 
 from shared.http.app import LINK_TOKEN, create_app, lambda_handler_for
-from shared.interviews import candidate
+from shared.interviews import candidate_interview
 from shared.interviews.candidate_models import CandidateInterview
+from shared.interviews.deps import default_deps
 from shared.observability import logger
 
 app = create_app("Candidate: interview")
-flow = candidate.default_flow()
+deps = default_deps()
 
 
 @app.get(
@@ -24,7 +25,7 @@ flow = candidate.default_flow()
 def get_interview(x_invitation_token: Annotated[str, Header()] = "") -> CandidateInterview:
     """Questions in order (no correct options, no rubric), settings and progress so far."""
     cid = str(logger.get_correlation_id())
-    return candidate.get_interview(flow, x_invitation_token, cid)
+    return candidate_interview.get_interview(deps, x_invitation_token, cid)
 
 
 handler = lambda_handler_for(app)

@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import Header
 
 from shared.http.app import LINK_TOKEN, create_app, lambda_handler_for
-from shared.interviews import candidate
+from shared.interviews import candidate_session
 from shared.interviews.candidate_models import CompleteRequest, StatusOut
+from shared.interviews.deps import default_deps
 from shared.observability import logger
 
 app = create_app("Candidate: session")
-flow = candidate.default_flow()
+deps = default_deps()
 Token = Annotated[str, Header()]
 
 
@@ -24,7 +25,7 @@ Token = Annotated[str, Header()]
 )
 def start(x_invitation_token: Token = "") -> StatusOut:
     """pending -> in_progress; starting again answers the same."""
-    return candidate.start(flow, x_invitation_token, str(logger.get_correlation_id()))
+    return candidate_session.start(deps, x_invitation_token, str(logger.get_correlation_id()))
 
 
 @app.post(
@@ -34,7 +35,7 @@ def start(x_invitation_token: Token = "") -> StatusOut:
     openapi_extra=LINK_TOKEN,
 )
 def heartbeat(x_invitation_token: Token = "") -> StatusOut:
-    return candidate.heartbeat(flow, x_invitation_token, str(logger.get_correlation_id()))
+    return candidate_session.heartbeat(deps, x_invitation_token, str(logger.get_correlation_id()))
 
 
 @app.post(
@@ -45,7 +46,9 @@ def heartbeat(x_invitation_token: Token = "") -> StatusOut:
 )
 def complete(body: CompleteRequest, x_invitation_token: Token = "") -> StatusOut:
     """`manual` needs every required answer; completing again answers the first completion."""
-    return candidate.complete(flow, x_invitation_token, body, str(logger.get_correlation_id()))
+    return candidate_session.complete(
+        deps, x_invitation_token, body, str(logger.get_correlation_id())
+    )
 
 
 handler = lambda_handler_for(app)

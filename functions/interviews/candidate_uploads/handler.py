@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Header, Response
 
 from shared.http.app import LINK_TOKEN, create_app, lambda_handler_for
-from shared.interviews import candidate
+from shared.interviews import candidate_uploads
 from shared.interviews.candidate_models import (
     CompleteUploadRequest,
     MultipartStarted,
@@ -18,10 +18,11 @@ from shared.interviews.candidate_models import (
     UploadCompleted,
     UploadRequest,
 )
+from shared.interviews.deps import default_deps
 from shared.observability import logger
 
 app = create_app("Candidate: uploads")
-flow = candidate.default_flow()
+deps = default_deps()
 Token = Annotated[str, Header()]
 IdempotencyKey = Annotated[str | None, Header(max_length=255)]
 _BASE = "/v1/candidate/interview/questions/{question_id}/uploads"
@@ -45,8 +46,8 @@ def request_upload(
     idempotency_key: IdempotencyKey = None,
 ) -> PresignedPost:
     """A presigned POST for one key, the exact type, 1 byte to the cap, <= 15 minutes."""
-    return candidate.request_upload(
-        flow, x_invitation_token, question_id, body, _cid(), idempotency_key=idempotency_key
+    return candidate_uploads.request_upload(
+        deps, x_invitation_token, question_id, body, _cid(), idempotency_key=idempotency_key
     )
 
 
@@ -63,8 +64,8 @@ def start_multipart(
     x_invitation_token: Token = "",
     idempotency_key: IdempotencyKey = None,
 ) -> MultipartStarted:
-    return candidate.start_multipart(
-        flow, x_invitation_token, question_id, body, _cid(), idempotency_key=idempotency_key
+    return candidate_uploads.start_multipart(
+        deps, x_invitation_token, question_id, body, _cid(), idempotency_key=idempotency_key
     )
 
 
@@ -77,7 +78,9 @@ def start_multipart(
 def part_urls(
     question_id: uuid.UUID, upload_id: uuid.UUID, body: PartsRequest, x_invitation_token: Token = ""
 ) -> PartUrls:
-    return candidate.part_urls(flow, x_invitation_token, question_id, upload_id, body, cid=_cid())
+    return candidate_uploads.part_urls(
+        deps, x_invitation_token, question_id, upload_id, body, cid=_cid()
+    )
 
 
 @app.post(
@@ -92,8 +95,8 @@ def complete_multipart(
     body: CompleteUploadRequest,
     x_invitation_token: Token = "",
 ) -> UploadCompleted:
-    return candidate.complete_multipart(
-        flow, x_invitation_token, question_id, upload_id, body, cid=_cid()
+    return candidate_uploads.complete_multipart(
+        deps, x_invitation_token, question_id, upload_id, body, cid=_cid()
     )
 
 
@@ -101,7 +104,7 @@ def complete_multipart(
 def abort_upload(
     question_id: uuid.UUID, upload_id: uuid.UUID, x_invitation_token: Token = ""
 ) -> Response:
-    candidate.abort_upload(flow, x_invitation_token, question_id, upload_id, _cid())
+    candidate_uploads.abort_upload(deps, x_invitation_token, question_id, upload_id, _cid())
     return Response(status_code=204)
 
 

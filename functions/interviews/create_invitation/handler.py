@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 
-from shared.auth.http import HR, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
+from shared.http.app import create_app, lambda_handler_for
+from shared.identity.public import HR, caller_transaction
 from shared.interviews import invitations
-from shared.interviews.models import InvitationCreate, InvitationWithLink, get_hr_settings
+from shared.interviews.models import InvitationCreate, InvitationWithLink
+from shared.interviews.settings import get_hr_settings
 from shared.settings import get_platform_settings
 
-app = create_identity_app("Invite a candidate")
+app = create_app("Invite a candidate")
 links = invitations.LinkMaker(get_platform_settings().frontend_origin, get_hr_settings().link_path)
 
 

@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 
-from shared.auth.http import HR, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
-from shared.identity.logic import idempotent
+from shared.http.app import create_app, lambda_handler_for
+from shared.http.idempotency import idempotent_response
+from shared.identity.public import HR, caller_transaction
 from shared.interviews import templates
 from shared.interviews.models import TemplateCreate, TemplateOut
 
-app = create_identity_app("Create an interview template")
+app = create_app("Create an interview template")
 
 
 @app.post("/v1/templates", status_code=201, response_model=TemplateOut, tags=["templates"])
@@ -23,7 +23,7 @@ def create_template(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JSONResponse:
     with caller_transaction(request, HR) as (conn, caller):
-        result = idempotent(
+        return idempotent_response(
             conn,
             f"template:{caller.id}",
             idempotency_key,
@@ -31,7 +31,6 @@ def create_template(
             status_code=201,
             run=lambda: templates.create_template(conn, caller, body),
         )
-    return JSONResponse(result.body, status_code=result.status_code)
 
 
 handler = lambda_handler_for(app)

@@ -7,12 +7,12 @@ import uuid
 
 from fastapi import Request
 
-from shared.auth.http import HR, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
+from shared.http.app import create_app, lambda_handler_for
+from shared.identity.public import HR, caller_transaction
 from shared.interviews import review
 from shared.interviews.models import DecisionOut, DecisionRequest
 
-app = create_identity_app("Decide on a candidate")
+app = create_app("Decide on a candidate")
 
 
 @app.post("/v1/invitations/{invitation_id}/decision", response_model=DecisionOut, tags=["review"])

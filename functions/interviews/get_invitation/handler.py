@@ -7,15 +7,16 @@ import uuid
 
 from fastapi import Request
 
-from shared.auth.http import HR_OR_ADMIN, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
-from shared.interviews import dal, invitations
-from shared.interviews.models import InvitationDetail, get_hr_settings
+from shared.http.app import create_app, lambda_handler_for
+from shared.identity.public import HR_OR_ADMIN, caller_transaction
+from shared.interviews import invitations, storage
+from shared.interviews.models import InvitationDetail
+from shared.interviews.settings import get_hr_settings
 from shared.settings import get_platform_settings
 
-app = create_identity_app("Review an invitation")
+app = create_app("Review an invitation")
 playback = invitations.Playback(
-    sign=dal.playback_signer(get_platform_settings().media_bucket or ""),
+    sign=storage.playback_signer(get_platform_settings().media_bucket or ""),
     ttl_s=get_hr_settings().playback_url_ttl_s,
 )
 

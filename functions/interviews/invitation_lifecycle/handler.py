@@ -7,18 +7,14 @@ import uuid
 
 from fastapi import Request
 
-from shared.auth.http import HR, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
+from shared.http.app import create_app, lambda_handler_for
+from shared.identity.public import HR, caller_transaction
 from shared.interviews import invitations
-from shared.interviews.models import (
-    ExtendRequest,
-    InvitationOut,
-    InvitationWithLink,
-    get_hr_settings,
-)
+from shared.interviews.models import ExtendRequest, InvitationOut, InvitationWithLink
+from shared.interviews.settings import get_hr_settings
 from shared.settings import get_platform_settings
 
-app = create_identity_app("Resend, cancel or extend an invitation")
+app = create_app("Resend, cancel or extend an invitation")
 links = invitations.LinkMaker(get_platform_settings().frontend_origin, get_hr_settings().link_path)
 _BASE = "/v1/invitations/{invitation_id}"
 

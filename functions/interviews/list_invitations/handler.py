@@ -7,12 +7,13 @@ from typing import Annotated
 
 from fastapi import Query, Request
 
-from shared.auth.http import HR_OR_ADMIN, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
+from shared.http.app import create_app, lambda_handler_for
+from shared.identity.public import HR_OR_ADMIN, caller_transaction
 from shared.interviews import invitations
-from shared.interviews.models import InvitationPage, InvitationStatus
+from shared.interviews.models import InvitationPage
+from shared.interviews.rows import InvitationStatus
 
-app = create_identity_app("List invitations")
+app = create_app("List invitations")
 
 
 @app.get("/v1/invitations", response_model=InvitationPage, tags=["invitations"])

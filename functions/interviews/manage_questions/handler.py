@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 
-from shared.auth.http import HR, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
-from shared.identity.logic import idempotent
+from shared.http.app import create_app, lambda_handler_for
+from shared.http.idempotency import idempotent_response
+from shared.identity.public import HR, caller_transaction
 from shared.interviews import templates
 from shared.interviews.models import (
     QuestionChange,
@@ -21,7 +21,7 @@ from shared.interviews.models import (
     TemplateScoped,
 )
 
-app = create_identity_app("Manage a template's questions")
+app = create_app("Manage a template's questions")
 _BASE = "/v1/templates/{template_id}/questions"
 
 
@@ -33,7 +33,7 @@ def add_question(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JSONResponse:
     with caller_transaction(request, HR) as (conn, caller):
-        result = idempotent(
+        return idempotent_response(
             conn,
             f"question:{caller.id}",
             idempotency_key,
@@ -41,7 +41,6 @@ def add_question(
             status_code=201,
             run=lambda: templates.add_question(conn, caller, template_id, body),
         )
-    return JSONResponse(result.body, status_code=result.status_code)
 
 
 @app.put(_BASE + "/order", response_model=QuestionOrder, tags=["questions"])

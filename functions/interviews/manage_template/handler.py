@@ -6,12 +6,12 @@ import uuid
 
 from fastapi import Request, Response
 
-from shared.auth.http import HR, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
+from shared.http.app import create_app, lambda_handler_for
+from shared.identity.public import HR, caller_transaction
 from shared.interviews import templates
 from shared.interviews.models import TemplateOut, TemplateUpdate
 
-app = create_identity_app("Change an interview template")
+app = create_app("Change an interview template")
 
 
 @app.patch("/v1/templates/{template_id}", response_model=TemplateOut, tags=["templates"])

@@ -7,12 +7,13 @@ from typing import Annotated
 
 from fastapi import Query, Request
 
-from shared.auth.http import HR_OR_ADMIN, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
+from shared.http.app import create_app, lambda_handler_for
+from shared.identity.public import HR_OR_ADMIN, caller_transaction
 from shared.interviews import templates
-from shared.interviews.models import TemplateOut, TemplatePage, TemplateStatus
+from shared.interviews.models import TemplateOut, TemplatePage
+from shared.interviews.rows import TemplateStatus
 
-app = create_identity_app("Read interview templates")
+app = create_app("Read interview templates")
 
 
 @app.get("/v1/templates", response_model=TemplatePage, tags=["templates"])

@@ -7,12 +7,12 @@ import uuid
 
 from fastapi import Request
 
-from shared.auth.http import HR, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
+from shared.http.app import create_app, lambda_handler_for
+from shared.identity.public import HR, caller_transaction
 from shared.interviews import review
 from shared.interviews.models import ReviewOut, ReviewRequest
 
-app = create_identity_app("Review an answer")
+app = create_app("Review an answer")
 
 
 @app.put(

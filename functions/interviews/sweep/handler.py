@@ -8,8 +8,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.interviews import candidate_dal
-from shared.interviews.candidate_models import get_candidate_settings
+from shared.dal.db import transaction
+from shared.interviews.settings import get_candidate_settings
 from shared.interviews.sweep import sweep
 from shared.observability import logger
 
@@ -23,7 +23,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     logger.set_correlation_id(cid)
     remaining_s = context.get_remaining_time_in_millis() / 1000 - SAFETY_MARGIN_S
     report = sweep(
-        candidate_dal.transaction,
+        transaction,
         get_candidate_settings(),
         cid,
         deadline=time.monotonic() + max(remaining_s, 1.0),

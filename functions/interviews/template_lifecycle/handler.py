@@ -9,13 +9,13 @@ from typing import Annotated
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 
-from shared.auth.http import HR, caller_transaction, create_identity_app
-from shared.http.app import lambda_handler_for
-from shared.identity.logic import idempotent
+from shared.http.app import create_app, lambda_handler_for
+from shared.http.idempotency import idempotent_response
+from shared.identity.public import HR, caller_transaction
 from shared.interviews import templates
 from shared.interviews.models import TemplateOut, TemplateScoped
 
-app = create_identity_app("Publish, archive or duplicate an interview template")
+app = create_app("Publish, archive or duplicate an interview template")
 
 
 @app.post("/v1/templates/{template_id}/publish", response_model=TemplateOut, tags=["templates"])
@@ -42,7 +42,7 @@ def duplicate(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JSONResponse:
     with caller_transaction(request, HR) as (conn, caller):
-        result = idempotent(
+        return idempotent_response(
             conn,
             f"template-duplicate:{caller.id}",
             idempotency_key,
@@ -50,7 +50,6 @@ def duplicate(
             status_code=201,
             run=lambda: templates.duplicate_template(conn, caller, template_id),
         )
-    return JSONResponse(result.body, status_code=result.status_code)
 
 
 handler = lambda_handler_for(app)

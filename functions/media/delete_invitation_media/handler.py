@@ -6,12 +6,12 @@ from uuid import UUID
 
 from fastapi import Request, Response
 
-from shared.auth.http import HR, caller_transaction, create_identity_app
 from shared.errors import NotFoundError
-from shared.http.app import lambda_handler_for
+from shared.http.app import create_app, lambda_handler_for
+from shared.identity.public import HR, caller_transaction
 from shared.media.reads import delete_invitation_media
 
-app = create_identity_app("Delete an invitation's media")
+app = create_app("Delete an invitation's media")
 
 
 @app.delete("/v1/invitations/{invitation_id}/media", status_code=204, tags=["media"])

@@ -6,13 +6,13 @@ from uuid import UUID
 
 from fastapi import Request
 
-from shared.auth.http import HR, caller_transaction, create_identity_app
 from shared.errors import NotFoundError
-from shared.http.app import lambda_handler_for
+from shared.http.app import create_app, lambda_handler_for
+from shared.identity.public import HR, caller_transaction
 from shared.media.models import InvitationMedia
 from shared.media.reads import invitation_media
 
-app = create_identity_app("An invitation's media")
+app = create_app("An invitation's media")
 
 
 @app.get("/v1/invitations/{invitation_id}/media", response_model=InvitationMedia, tags=["media"])

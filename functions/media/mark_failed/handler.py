@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from shared.media import pipeline
+from shared.media.deps import default_deps
 from shared.media.models import FailureInput
-from shared.media.runtime import pipeline_deps
 from shared.observability import logger
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return pipeline.mark_failed(FailureInput.model_validate(event), pipeline_deps()).model_dump(
+    return pipeline.mark_failed(FailureInput.model_validate(event), default_deps()).model_dump(
         mode="json"
     )

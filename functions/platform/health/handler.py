@@ -6,10 +6,10 @@ from fastapi.responses import JSONResponse
 
 from shared.dal.aws import s3_client
 from shared.dal.db import get_pool
-from shared.dal.probes import postgres_probe, s3_probe
 from shared.http.app import PUBLIC, create_app, lambda_handler_for
-from shared.logic.health import check_health
-from shared.models.health import HealthReport
+from shared.platform.dal import postgres_probe, s3_probe
+from shared.platform.health import check_health
+from shared.platform.models import HealthReport
 from shared.settings import get_platform_settings
 
 settings = get_platform_settings()

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from shared.http.app import create_app, lambda_handler_for
 from shared.http.problems import problem_response
-from shared.logic.routing import judge_route, preflight_headers
+from shared.platform.routing import judge_route, preflight_headers
 from shared.settings import get_platform_settings
 
 DOCUMENT_PATH = Path(__file__).resolve().parents[3] / "openapi.json"

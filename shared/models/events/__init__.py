@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from pydantic.alias_generators import to_camel
 
+from shared.models.base import Model
 
-class EventPayload(BaseModel):
+
+class EventPayload(Model):
     """Base of every event payload: immutable, no unknown fields, camelCase on the wire."""
 
     model_config = ConfigDict(

@@ -16,7 +16,7 @@ from shared.analysis.transcripts import media_transcript
 from shared.analysis.workflow import Deps, Engine
 from shared.dal.db import conninfo_for
 from shared.dal.migrator import migrate
-from shared.identity.dal import Conn
+from shared.dal.sql import Conn
 from shared.settings import DatabaseSettings
 
 

@@ -23,7 +23,7 @@ def _run(pool: ConnectionPool, analysis_id: UUID) -> dict[str, Any]:
     deps = deps_for(pool)
     run = workflow.load(deps, analysis_id, 1, "offline", OFFLINE_MODEL)
     for answer_id in run["answerIds"]:
-        assert workflow.analyse_answer(deps, analysis_id, 1, UUID(answer_id))["status"] == "done"
+        assert workflow.analyze_answer(deps, analysis_id, 1, UUID(answer_id))["status"] == "done"
     assert workflow.summarize(deps, analysis_id, 1)["status"] == "done"
     # The scoring alone (pure, our rules) agrees with what the store step records.
     verdict = Verdict.model_validate(workflow.score(deps, analysis_id, 1))

@@ -8,11 +8,13 @@ from typing import Any
 import psycopg
 import pytest
 
-from shared.auth.errors import PermissionDeniedError, RateLimitedError, UnprocessableError
+from shared.auth.errors import RateLimitedError
 from shared.auth.keys import KeyRing, SigningKey, new_stored_key
 from shared.auth.settings import AuthSettings
-from shared.errors import ConflictError, NotFoundError
-from shared.identity import dal, logic
+from shared.dal import idempotency
+from shared.errors import ConflictError, NotFoundError, PermissionDeniedError, UnprocessableError
+from shared.identity import accounts, admin_users, companies, dal
+from shared.identity.caller import Caller, load_caller
 from shared.identity.models import CompanyCreate, MemberAdd
 from tests.integration.identity.conftest import FAST_HASHER
 
@@ -31,19 +33,19 @@ def _ring() -> KeyRing:
 RING = _ring()
 
 
-def _user(conn: Conn, role: str = "hr", email: str | None = None) -> logic.Caller:
+def _user(conn: Conn, role: str = "hr", email: str | None = None) -> Caller:
     email = email or f"{role}-{uuid.uuid4().hex[:8]}@example.com"
     with conn.transaction():
-        out = logic.register(
+        out = accounts.register(
             conn, email, "correct horse 42 battery", correlation_id="t", hasher=FAST_HASHER
         )
         dal.set_role(conn, out.id, role)  # type: ignore[arg-type]
-    return logic.load_caller(conn, str(out.id), "t")
+    return load_caller(conn, str(out.id), "t")
 
 
-def _company(conn: Conn, owner: logic.Caller, name: str) -> uuid.UUID:
+def _company(conn: Conn, owner: Caller, name: str) -> uuid.UUID:
     with conn.transaction():
-        return logic.create_company(conn, owner, CompanyCreate(name=name)).id
+        return companies.create_company(conn, owner, CompanyCreate(name=name)).id
 
 
 def _outbox_types(conn: Conn) -> list[str]:
@@ -56,7 +58,7 @@ def test_another_companys_company_and_members_answer_not_found(conn: Conn) -> No
     hr_a, hr_b = _user(conn), _user(conn)
     company_a = _company(conn, hr_a, "A Corp")
     company_b = _company(conn, hr_b, "B Corp")
-    hr_a = logic.load_caller(conn, str(hr_a.id), "t")
+    hr_a = load_caller(conn, str(hr_a.id), "t")
 
     # When A reads B's company and members / Then it is as if they did not exist
     with pytest.raises(NotFoundError):
@@ -65,7 +67,7 @@ def test_another_companys_company_and_members_answer_not_found(conn: Conn) -> No
     with pytest.raises(NotFoundError):
         dal.get_member(conn, company_b, hr_b.id, hr_a.scope())
     with pytest.raises(NotFoundError), conn.transaction():
-        logic.remove_member(conn, hr_a, company_b, hr_b.id)
+        companies.remove_member(conn, hr_a, company_b, hr_b.id)
     # while their own company and an admin's view are found
     assert dal.get_company(conn, company_a, hr_a.scope()).name == "A Corp"
     admin = _user(conn, "admin")
@@ -75,19 +77,19 @@ def test_another_companys_company_and_members_answer_not_found(conn: Conn) -> No
 def test_owner_adds_and_removes_members_but_cannot_be_removed(conn: Conn) -> None:
     owner = _user(conn)
     company = _company(conn, owner, "Acme")
-    owner = logic.load_caller(conn, str(owner.id), "t")
+    owner = load_caller(conn, str(owner.id), "t")
     colleague = _user(conn)
 
     with conn.transaction():
-        added = logic.add_member(conn, owner, company, MemberAdd(user_id=colleague.id).user_id)
+        added = companies.add_member(conn, owner, company, MemberAdd(user_id=colleague.id).user_id)
     assert added.member_role == "member"
-    colleague = logic.load_caller(conn, str(colleague.id), "t")
+    colleague = load_caller(conn, str(colleague.id), "t")
     with pytest.raises(PermissionDeniedError), conn.transaction():
-        logic.remove_member(conn, colleague, company, owner.id)
+        companies.remove_member(conn, colleague, company, owner.id)
     with pytest.raises(ConflictError), conn.transaction():
-        logic.remove_member(conn, owner, company, owner.id)
+        companies.remove_member(conn, owner, company, owner.id)
     with conn.transaction():
-        logic.remove_member(conn, owner, company, colleague.id)
+        companies.remove_member(conn, owner, company, colleague.id)
     assert [m.user_id for m in dal.list_members(conn, company, owner.scope())] == [owner.id]
     assert _outbox_types(conn).count("company.member_added") == 2
 
@@ -95,16 +97,16 @@ def test_owner_adds_and_removes_members_but_cannot_be_removed(conn: Conn) -> Non
 def test_an_hr_user_belongs_to_one_company(conn: Conn) -> None:
     owner = _user(conn)
     _company(conn, owner, "First")
-    owner = logic.load_caller(conn, str(owner.id), "t")
+    owner = load_caller(conn, str(owner.id), "t")
 
     with pytest.raises(ConflictError), conn.transaction():
-        logic.create_company(conn, owner, CompanyCreate(name="Second"))
+        companies.create_company(conn, owner, CompanyCreate(name="Second"))
 
 
 def test_reusing_a_rotated_refresh_token_revokes_the_family(conn: Conn) -> None:
     user = _user(conn, "candidate")
     with conn.transaction():
-        first = logic.login(
+        first = accounts.login(
             conn,
             user.user.email,
             "correct horse 42 battery",
@@ -115,15 +117,15 @@ def test_reusing_a_rotated_refresh_token_revokes_the_family(conn: Conn) -> None:
         )
     assert first is not None
     with conn.transaction():
-        second = logic.refresh(conn, first.refresh_token, lambda: RING, SETTINGS).pair
+        second = accounts.refresh(conn, first.refresh_token, lambda: RING, SETTINGS).pair
     assert second is not None
 
     with conn.transaction():
-        reuse = logic.refresh(conn, first.refresh_token, lambda: RING, SETTINGS)
+        reuse = accounts.refresh(conn, first.refresh_token, lambda: RING, SETTINGS)
     assert reuse.pair is None
     assert reuse.reuse_detected
     with conn.transaction():
-        after = logic.refresh(conn, second.refresh_token, lambda: RING, SETTINGS)
+        after = accounts.refresh(conn, second.refresh_token, lambda: RING, SETTINGS)
     assert after.pair is None
 
 
@@ -132,7 +134,7 @@ def test_failed_logins_are_rate_limited_per_account(conn: Conn) -> None:
 
     def attempt(password: str) -> object:
         with conn.transaction():
-            pair = logic.login(
+            pair = accounts.login(
                 conn,
                 user.user.email,
                 password,
@@ -142,7 +144,7 @@ def test_failed_logins_are_rate_limited_per_account(conn: Conn) -> None:
                 hasher=FAST_HASHER,
             )
             if pair is None:
-                logic.record_failed_login(conn, user.user.email, "9.9.9.9")
+                accounts.record_failed_login(conn, user.user.email, "9.9.9.9")
             return pair
 
     assert [attempt("wrong password 1") for _ in range(3)] == [None, None, None]
@@ -156,15 +158,15 @@ def test_admin_status_changes_are_idempotent_and_emit_once(conn: Conn) -> None:
 
     for _ in range(2):
         with conn.transaction():
-            logic.admin_set_status(conn, admin, user.id, "suspended")
+            admin_users.admin_set_status(conn, admin, user.id, "suspended")
     for _ in range(2):
         with conn.transaction():
-            logic.admin_set_status(conn, admin, user.id, "deleted")
+            admin_users.admin_set_status(conn, admin, user.id, "deleted")
 
     assert _outbox_types(conn).count("user.suspended") == 1
     assert _outbox_types(conn).count("user.deleted") == 1
     with pytest.raises(ConflictError), conn.transaction():
-        logic.admin_set_status(conn, admin, user.id, "active")
+        admin_users.admin_set_status(conn, admin, user.id, "active")
 
 
 def test_list_users_pages_with_a_cursor_and_filters(conn: Conn) -> None:
@@ -188,16 +190,16 @@ def test_idempotency_key_replays_and_conflicts(conn: Conn) -> None:
     owner = _user(conn)
     body = CompanyCreate(name="Once")
 
-    def create(request: CompanyCreate) -> logic.Replay:
+    def create(request: CompanyCreate) -> idempotency.Replay:
         with conn.transaction():
-            caller = logic.load_caller(conn, str(owner.id), "t")
-            return logic.idempotent(
+            caller = load_caller(conn, str(owner.id), "t")
+            return idempotency.idempotent(
                 conn,
                 f"company:{owner.id}",
                 "key-1",
                 body=request,
                 status_code=201,
-                run=lambda: logic.create_company(conn, caller, request),
+                run=lambda: companies.create_company(conn, caller, request),
             )
 
     first, replay = create(body), create(body)
@@ -215,11 +217,11 @@ def test_failed_logins_are_rate_limited_per_source(conn: Conn) -> None:
     source = f"10.0.0.{uuid.uuid4().int % 250}"
     for email in (user.user.email, "nobody@example.com"):
         with conn.transaction():
-            logic.record_failed_login(conn, email, source)
+            accounts.record_failed_login(conn, email, source)
 
     # When it tries again, even with the right password / Then it is refused
     with pytest.raises(RateLimitedError), conn.transaction():
-        logic.login(
+        accounts.login(
             conn,
             user.user.email,
             "correct horse 42 battery",
@@ -230,7 +232,7 @@ def test_failed_logins_are_rate_limited_per_source(conn: Conn) -> None:
         )
     # while another source is not
     with conn.transaction():
-        pair = logic.login(
+        pair = accounts.login(
             conn,
             user.user.email,
             "correct horse 42 battery",
@@ -253,11 +255,11 @@ def test_register_account_creates_once_and_answers_alike(conn: Conn) -> None:
     email = f"dup-{uuid.uuid4().hex[:8]}@example.com"
 
     with conn.transaction():
-        first = logic.register_account(
+        first = accounts.register_account(
             conn, email, "correct horse 42 battery", correlation_id="t", hasher=FAST_HASHER
         )
     with conn.transaction():
-        second = logic.register_account(
+        second = accounts.register_account(
             conn, email, "another pass 77 x", correlation_id="t", hasher=FAST_HASHER
         )
 

@@ -20,27 +20,31 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from scripts import localenv
-from shared.auth.errors import UnprocessableError
 from shared.dal.db import conninfo_for
 from shared.dal.migrator import migrate
-from shared.errors import ConflictError, NotFoundError
+from shared.errors import ConflictError, NotFoundError, UnprocessableError
 from shared.events.publisher import EventPublisher
 from shared.events.relay import transaction_with_events
-from shared.interviews import candidate
-from shared.interviews.candidate import CandidateFlow
+from shared.interviews import (
+    candidate_answers,
+    candidate_interview,
+    candidate_session,
+    candidate_uploads,
+)
 from shared.interviews.candidate_models import (
     AnswerRequest,
-    CandidateSettings,
     CompletedPart,
     CompleteRequest,
     CompleteUploadRequest,
     PartsRequest,
     UploadRequest,
 )
-from shared.interviews.lifecycle import InvitationGoneError
+from shared.interviews.deps import Deps
+from shared.interviews.errors import InvitationGoneError
+from shared.interviews.settings import CandidateSettings
+from shared.interviews.storage import MediaStorage
 from shared.interviews.sweep import sweep
 from shared.interviews.tokens import new_link_token
-from shared.interviews.uploads import MediaStorage
 from shared.models.events.interviews import InvitationCompleted
 from shared.settings import DatabaseSettings
 from tests.integration.conftest import LOCALSTACK
@@ -89,11 +93,11 @@ def bucket(s3: Any) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def flow(pool: ConnectionPool, s3: Any, bucket: str) -> CandidateFlow:
+def flow(pool: ConnectionPool, s3: Any, bucket: str) -> Deps:
     # Events really go to LocalStack's EventBridge (its default bus) after each commit.
     publisher = EventPublisher(localenv.client("events", LOCALSTACK), "default")
     storage = MediaStorage(s3, bucket)
-    return CandidateFlow(
+    return Deps(
         transact=lambda: transaction_with_events(pool, publisher),
         settings=SETTINGS,
         storage=lambda: storage,
@@ -211,9 +215,9 @@ def answers_of(pool: ConnectionPool, invitation_id: uuid.UUID) -> list[tuple[Any
         ).fetchall()
 
 
-def started(pool: ConnectionPool, flow: CandidateFlow, **kwargs: Any) -> Seeded:
+def started(pool: ConnectionPool, flow: Deps, **kwargs: Any) -> Seeded:
     seeded = seed(pool, **kwargs)
-    candidate.start(flow, seeded.token, CID)
+    candidate_session.start(flow, seeded.token, CID)
     return seeded
 
 
@@ -225,9 +229,9 @@ def post_form(url: str, fields: dict[str, str], data: bytes, content_type: str) 
 
 
 def upload_via_post(
-    flow: CandidateFlow, seeded: Seeded, kind: str, data: bytes, content_type: str
+    flow: Deps, seeded: Seeded, kind: str, data: bytes, content_type: str
 ) -> uuid.UUID:
-    ticket = candidate.request_upload(
+    ticket = candidate_uploads.request_upload(
         flow,
         seeded.token,
         seeded.questions[kind],
@@ -241,11 +245,11 @@ def upload_via_post(
 
 # ---- S3 polices the presigned POST ---------------------------------------------------------
 def test_s3_itself_refuses_an_upload_of_another_content_type(
-    pool: ConnectionPool, flow: CandidateFlow, s3: Any, bucket: str
+    pool: ConnectionPool, flow: Deps, s3: Any, bucket: str
 ) -> None:
     # Given a presigned POST for a video/webm answer
     seeded = started(pool, flow)
-    ticket = candidate.request_upload(
+    ticket = candidate_uploads.request_upload(
         flow,
         seeded.token,
         seeded.questions["video"],
@@ -266,11 +270,11 @@ def test_s3_itself_refuses_an_upload_of_another_content_type(
 
 
 def test_s3_itself_refuses_an_upload_over_the_size_limit(
-    pool: ConnectionPool, flow: CandidateFlow, s3: Any, bucket: str
+    pool: ConnectionPool, flow: Deps, s3: Any, bucket: str
 ) -> None:
     # Given a presigned POST for an audio answer (cap: 32 KiB here)
     seeded = started(pool, flow)
-    ticket = candidate.request_upload(
+    ticket = candidate_uploads.request_upload(
         flow,
         seeded.token,
         seeded.questions["audio"],
@@ -291,10 +295,10 @@ def test_s3_itself_refuses_an_upload_over_the_size_limit(
 
 
 def test_an_upload_for_another_key_is_refused_by_s3(
-    pool: ConnectionPool, flow: CandidateFlow, s3: Any, bucket: str
+    pool: ConnectionPool, flow: Deps, s3: Any, bucket: str
 ) -> None:
     seeded = started(pool, flow)
-    ticket = candidate.request_upload(
+    ticket = candidate_uploads.request_upload(
         flow,
         seeded.token,
         seeded.questions["video"],
@@ -308,10 +312,10 @@ def test_an_upload_for_another_key_is_refused_by_s3(
 
 
 def test_an_upload_row_exists_before_the_url_is_handed_out(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     seeded = started(pool, flow)
-    ticket = candidate.request_upload(
+    ticket = candidate_uploads.request_upload(
         flow,
         seeded.token,
         seeded.questions["video"],
@@ -331,11 +335,11 @@ def test_an_upload_row_exists_before_the_url_is_handed_out(
 
 
 def test_an_upload_type_not_allowed_for_the_question_writes_nothing(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     seeded = started(pool, flow)
     with pytest.raises(UnprocessableError, match="content_type"):
-        candidate.request_upload(
+        candidate_uploads.request_upload(
             flow,
             seeded.token,
             seeded.questions["audio"],
@@ -352,14 +356,14 @@ def test_an_upload_type_not_allowed_for_the_question_writes_nothing(
 
 # ---- answers -------------------------------------------------------------------------------
 def test_a_media_answer_checks_the_uploaded_object_and_emits_response_submitted(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     # Given a video uploaded through the presigned POST
     seeded = started(pool, flow)
     upload_id = upload_via_post(flow, seeded, "video", WEBM, "video/webm")
 
     # When the candidate submits it
-    answer = candidate.submit_answer(
+    answer = candidate_answers.submit_answer(
         flow, seeded.token, seeded.questions["video"], AnswerRequest(upload_id=upload_id), CID
     )
 
@@ -376,18 +380,18 @@ def test_a_media_answer_checks_the_uploaded_object_and_emits_response_submitted(
     assert submitted[0]["tenantId"] == str(seeded.company_id)
 
     # and submitting the same upload again is a replay, not a second attempt
-    again = candidate.submit_answer(
+    again = candidate_answers.submit_answer(
         flow, seeded.token, seeded.questions["video"], AnswerRequest(upload_id=upload_id), CID
     )
     assert again.answer_id == answer.answer_id
 
 
 def test_a_missing_uploaded_object_is_422_and_nothing_is_written(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     # Given an upload URL the candidate never used
     seeded = started(pool, flow)
-    ticket = candidate.request_upload(
+    ticket = candidate_uploads.request_upload(
         flow,
         seeded.token,
         seeded.questions["video"],
@@ -398,7 +402,7 @@ def test_a_missing_uploaded_object_is_422_and_nothing_is_written(
 
     # When they submit it / Then 422, no answer and no event
     with pytest.raises(UnprocessableError, match="missing"):
-        candidate.submit_answer(
+        candidate_answers.submit_answer(
             flow,
             seeded.token,
             seeded.questions["video"],
@@ -410,22 +414,22 @@ def test_a_missing_uploaded_object_is_422_and_nothing_is_written(
 
 
 def test_an_upload_of_another_question_cannot_answer_this_one(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     seeded = started(pool, flow)
     upload_id = upload_via_post(flow, seeded, "audio", b"OggS" + b"\x00" * 100, "audio/ogg")
     with pytest.raises(UnprocessableError, match="upload_id"):
-        candidate.submit_answer(
+        candidate_answers.submit_answer(
             flow, seeded.token, seeded.questions["video"], AnswerRequest(upload_id=upload_id), CID
         )
 
 
 def test_text_and_choice_answers_are_checked_against_the_question(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     seeded = started(pool, flow)
     with pytest.raises(UnprocessableError, match="option_ids"):
-        candidate.submit_answer(
+        candidate_answers.submit_answer(
             flow,
             seeded.token,
             seeded.questions["multiple_choice"],
@@ -433,7 +437,7 @@ def test_text_and_choice_answers_are_checked_against_the_question(
             CID,
         )
     with pytest.raises(UnprocessableError, match=r"body\.option_ids"):
-        candidate.submit_answer(
+        candidate_answers.submit_answer(
             flow,
             seeded.token,
             seeded.questions["multiple_choice"],
@@ -441,7 +445,7 @@ def test_text_and_choice_answers_are_checked_against_the_question(
             CID,
         )
     with pytest.raises(UnprocessableError, match=r"body\.text"):
-        candidate.submit_answer(
+        candidate_answers.submit_answer(
             flow,
             seeded.token,
             seeded.questions["text"],
@@ -449,11 +453,11 @@ def test_text_and_choice_answers_are_checked_against_the_question(
             CID,
         )
     with pytest.raises(UnprocessableError, match="upload_id"):
-        candidate.submit_answer(
+        candidate_answers.submit_answer(
             flow, seeded.token, seeded.questions["video"], AnswerRequest(text="no video"), CID
         )
     assert answers_of(pool, seeded.invitation_id) == []
-    choice = candidate.submit_answer(
+    choice = candidate_answers.submit_answer(
         flow,
         seeded.token,
         seeded.questions["multiple_choice"],
@@ -464,15 +468,17 @@ def test_text_and_choice_answers_are_checked_against_the_question(
 
 
 def test_retakes_replace_the_current_answer_until_the_limit_then_409(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     # Given a text question with one retake
     seeded = started(pool, flow, max_retakes=1)
     question = seeded.questions["text"]
 
     # When the candidate answers, then retakes
-    first = candidate.submit_answer(flow, seeded.token, question, AnswerRequest(text="first"), CID)
-    second = candidate.submit_answer(
+    first = candidate_answers.submit_answer(
+        flow, seeded.token, question, AnswerRequest(text="first"), CID
+    )
+    second = candidate_answers.submit_answer(
         flow, seeded.token, question, AnswerRequest(text="second"), CID
     )
 
@@ -484,35 +490,39 @@ def test_retakes_replace_the_current_answer_until_the_limit_then_409(
 
     # and a third attempt is 409, writing nothing
     with pytest.raises(ConflictError, match="retakes"):
-        candidate.submit_answer(flow, seeded.token, question, AnswerRequest(text="third"), CID)
+        candidate_answers.submit_answer(
+            flow, seeded.token, question, AnswerRequest(text="third"), CID
+        )
     assert len(answers_of(pool, seeded.invitation_id)) == 2
-    view = candidate.get_interview(flow, seeded.token, CID)
+    view = candidate_interview.get_interview(flow, seeded.token, CID)
     progress = {p.question_id: p for p in view.progress}
     assert (progress[question].attempts_used, progress[question].retakes_left) == (2, 0)
 
 
 def test_without_retakes_allowed_by_the_template_one_attempt_is_all(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     seeded = started(pool, flow, max_retakes=3, settings={"retakes_allowed": False})
     question = seeded.questions["text"]
-    candidate.submit_answer(flow, seeded.token, question, AnswerRequest(text="only"), CID)
+    candidate_answers.submit_answer(flow, seeded.token, question, AnswerRequest(text="only"), CID)
     with pytest.raises(ConflictError):
-        candidate.submit_answer(flow, seeded.token, question, AnswerRequest(text="again"), CID)
+        candidate_answers.submit_answer(
+            flow, seeded.token, question, AnswerRequest(text="again"), CID
+        )
 
 
 # ---- multipart -----------------------------------------------------------------------------
 def test_a_multipart_upload_is_initiated_uploaded_by_part_urls_completed_and_answered(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     # Given a multipart upload for the video question
     seeded = started(pool, flow)
     question = seeded.questions["video"]
     body = UploadRequest(content_type="video/webm", size_bytes=len(WEBM))
-    started_upload = candidate.start_multipart(flow, seeded.token, question, body, CID)
+    started_upload = candidate_uploads.start_multipart(flow, seeded.token, question, body, CID)
 
     # When the one part is PUT to its presigned URL and the upload completed
-    urls = candidate.part_urls(
+    urls = candidate_uploads.part_urls(
         flow,
         seeded.token,
         question,
@@ -523,7 +533,7 @@ def test_a_multipart_upload_is_initiated_uploaded_by_part_urls_completed_and_ans
     put = httpx.put(urls.parts[0].url, content=WEBM, timeout=30.0)
     assert put.status_code == 200, put.text
     parts = [CompletedPart(part_number=1, etag=put.headers["ETag"])]
-    done = candidate.complete_multipart(
+    done = candidate_uploads.complete_multipart(
         flow,
         seeded.token,
         question,
@@ -534,7 +544,7 @@ def test_a_multipart_upload_is_initiated_uploaded_by_part_urls_completed_and_ans
 
     # Then the object is there with its size, completing again is a replay, and it answers
     assert done.size_bytes == len(WEBM)
-    again = candidate.complete_multipart(
+    again = candidate_uploads.complete_multipart(
         flow,
         seeded.token,
         question,
@@ -543,21 +553,21 @@ def test_a_multipart_upload_is_initiated_uploaded_by_part_urls_completed_and_ans
         cid=CID,
     )
     assert again == done
-    answer = candidate.submit_answer(
+    answer = candidate_answers.submit_answer(
         flow, seeded.token, question, AnswerRequest(upload_id=started_upload.upload_id), CID
     )
     assert answer.kind == "media"
 
 
 def test_a_multipart_object_over_the_cap_is_deleted_on_completion(
-    pool: ConnectionPool, flow: CandidateFlow, s3: Any, bucket: str
+    pool: ConnectionPool, flow: Deps, s3: Any, bucket: str
 ) -> None:
     # Given a multipart audio upload whose one part is bigger than the audio cap
     seeded = started(pool, flow)
     question = seeded.questions["audio"]
     body = UploadRequest(content_type="audio/webm", size_bytes=1000)
-    upload = candidate.start_multipart(flow, seeded.token, question, body, CID)
-    urls = candidate.part_urls(
+    upload = candidate_uploads.start_multipart(flow, seeded.token, question, body, CID)
+    urls = candidate_uploads.part_urls(
         flow, seeded.token, question, upload.upload_id, PartsRequest(part_numbers=[1]), cid=CID
     )
     put = httpx.put(urls.parts[0].url, content=b"a" * (SETTINGS.audio_max_bytes + 1), timeout=30)
@@ -565,7 +575,7 @@ def test_a_multipart_object_over_the_cap_is_deleted_on_completion(
 
     # When it is completed / Then 422 and the object is gone
     with pytest.raises(UnprocessableError, match="limit"):
-        candidate.complete_multipart(
+        candidate_uploads.complete_multipart(
             flow,
             seeded.token,
             question,
@@ -576,16 +586,16 @@ def test_a_multipart_object_over_the_cap_is_deleted_on_completion(
     assert s3.list_objects_v2(Bucket=bucket, Prefix=upload.key).get("KeyCount", 0) == 0
 
 
-def test_an_aborted_multipart_upload_is_gone(pool: ConnectionPool, flow: CandidateFlow) -> None:
+def test_an_aborted_multipart_upload_is_gone(pool: ConnectionPool, flow: Deps) -> None:
     seeded = started(pool, flow)
     question = seeded.questions["video"]
     body = UploadRequest(content_type="video/mp4", size_bytes=10)
-    upload = candidate.start_multipart(flow, seeded.token, question, body, CID)
+    upload = candidate_uploads.start_multipart(flow, seeded.token, question, body, CID)
 
-    candidate.abort_upload(flow, seeded.token, question, upload.upload_id, CID)
+    candidate_uploads.abort_upload(flow, seeded.token, question, upload.upload_id, CID)
 
     with pytest.raises(NotFoundError):
-        candidate.part_urls(
+        candidate_uploads.part_urls(
             flow,
             seeded.token,
             question,
@@ -597,31 +607,29 @@ def test_an_aborted_multipart_upload_is_gone(pool: ConnectionPool, flow: Candida
 
 # ---- start, complete, tokens ---------------------------------------------------------------
 def test_starting_twice_is_fine_and_emits_invitation_started_once(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     seeded = seed(pool)
-    first = candidate.start(flow, seeded.token, CID)
-    second = candidate.start(flow, seeded.token, CID)
+    first = candidate_session.start(flow, seeded.token, CID)
+    second = candidate_session.start(flow, seeded.token, CID)
     assert first.status == second.status == "in_progress"
     assert first.started_at == second.started_at
     types = [t for t, _ in events_of(pool, seeded.invitation_id)]
     assert types.count("invitation.started") == 1
 
 
-def test_heartbeat_needs_an_interview_in_progress(
-    pool: ConnectionPool, flow: CandidateFlow
-) -> None:
+def test_heartbeat_needs_an_interview_in_progress(pool: ConnectionPool, flow: Deps) -> None:
     seeded = seed(pool)
     with pytest.raises(ConflictError):
-        candidate.heartbeat(flow, seeded.token, CID)
-    candidate.start(flow, seeded.token, CID)
-    beat = candidate.heartbeat(flow, seeded.token, CID)
+        candidate_session.heartbeat(flow, seeded.token, CID)
+    candidate_session.start(flow, seeded.token, CID)
+    beat = candidate_session.heartbeat(flow, seeded.token, CID)
     assert beat.status == "in_progress"
     assert beat.last_activity_at is not None
 
 
 def test_manual_completion_needs_every_required_answer_then_completes_once(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     # Given an interview where only the text question is required and still unanswered
     seeded = started(pool, flow, optional=("video", "audio", "multiple_choice"))
@@ -629,17 +637,19 @@ def test_manual_completion_needs_every_required_answer_then_completes_once(
 
     # When completing manually / Then 422 naming the missing question, nothing changes
     with pytest.raises(UnprocessableError, match=str(seeded.questions["text"])):
-        candidate.complete(flow, seeded.token, manual, CID)
+        candidate_session.complete(flow, seeded.token, manual, CID)
 
     # When the candidate answers (twice: a retake) and completes, twice
-    candidate.submit_answer(
+    candidate_answers.submit_answer(
         flow, seeded.token, seeded.questions["text"], AnswerRequest(text="old"), CID
     )
-    candidate.submit_answer(
+    candidate_answers.submit_answer(
         flow, seeded.token, seeded.questions["text"], AnswerRequest(text="final"), CID
     )
-    first = candidate.complete(flow, seeded.token, manual, CID)
-    second = candidate.complete(flow, seeded.token, CompleteRequest(reason="early_finish"), CID)
+    first = candidate_session.complete(flow, seeded.token, manual, CID)
+    second = candidate_session.complete(
+        flow, seeded.token, CompleteRequest(reason="early_finish"), CID
+    )
 
     # Then it is completed once (the second call answers the first), with one event carrying
     # the questions (type, rubric, options with the correct one) and the current answer only
@@ -659,44 +669,48 @@ def test_manual_completion_needs_every_required_answer_then_completes_once(
 
     # and every later write is 409, while reading still works
     with pytest.raises(ConflictError):
-        candidate.submit_answer(
+        candidate_answers.submit_answer(
             flow, seeded.token, seeded.questions["text"], AnswerRequest(text="late"), CID
         )
     with pytest.raises(ConflictError):
-        candidate.start(flow, seeded.token, CID)
-    assert candidate.get_interview(flow, seeded.token, CID).invitation.status == "completed"
+        candidate_session.start(flow, seeded.token, CID)
+    assert (
+        candidate_interview.get_interview(flow, seeded.token, CID).invitation.status == "completed"
+    )
 
 
-def test_early_finish_needs_no_answers(pool: ConnectionPool, flow: CandidateFlow) -> None:
+def test_early_finish_needs_no_answers(pool: ConnectionPool, flow: Deps) -> None:
     seeded = started(pool, flow)
-    done = candidate.complete(flow, seeded.token, CompleteRequest(reason="early_finish"), CID)
+    done = candidate_session.complete(
+        flow, seeded.token, CompleteRequest(reason="early_finish"), CID
+    )
     assert (done.status, done.completion_reason) == ("completed", "early_finish")
 
 
 @pytest.mark.parametrize("token", ["", "short", "x" * 43 + "y", "!" * 43])
-def test_junk_tokens_are_404(flow: CandidateFlow, token: str) -> None:
+def test_junk_tokens_are_404(flow: Deps, token: str) -> None:
     with pytest.raises(NotFoundError):
-        candidate.get_interview(flow, token, CID)
+        candidate_interview.get_interview(flow, token, CID)
 
 
-def test_an_unknown_or_tampered_token_is_404(pool: ConnectionPool, flow: CandidateFlow) -> None:
+def test_an_unknown_or_tampered_token_is_404(pool: ConnectionPool, flow: Deps) -> None:
     seeded = seed(pool)
     tampered = seeded.token[:-1] + ("A" if seeded.token[-1] != "A" else "B")
     for token in (new_link_token()[0], tampered):
         with pytest.raises(NotFoundError):
-            candidate.get_interview(flow, token, CID)
+            candidate_interview.get_interview(flow, token, CID)
 
 
 def test_one_invitations_token_cannot_touch_another_invitations_question(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     mine, theirs = started(pool, flow), started(pool, flow)
     with pytest.raises(NotFoundError):
-        candidate.submit_answer(
+        candidate_answers.submit_answer(
             flow, mine.token, theirs.questions["text"], AnswerRequest(text="hello"), CID
         )
     with pytest.raises(NotFoundError):
-        candidate.request_upload(
+        candidate_uploads.request_upload(
             flow,
             mine.token,
             theirs.questions["video"],
@@ -707,14 +721,14 @@ def test_one_invitations_token_cannot_touch_another_invitations_question(
 
 
 def test_an_overdue_invitation_is_expired_on_the_spot_with_its_event(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     # Given an in-progress invitation whose expiry passed (the sweep has not run yet)
     seeded = seed(pool, status="in_progress", expires_in=timedelta(seconds=-5))
 
     # When the candidate opens the link / Then 410, and the expiry was committed with its event
     with pytest.raises(InvitationGoneError):
-        candidate.get_interview(flow, seeded.token, CID)
+        candidate_interview.get_interview(flow, seeded.token, CID)
     with pool.connection() as conn:
         status = conn.execute(
             "SELECT status, expired_at IS NOT NULL FROM interviews.invitations WHERE id = %s",
@@ -726,18 +740,18 @@ def test_an_overdue_invitation_is_expired_on_the_spot_with_its_event(
 
     # and later calls are 410 without a second event
     with pytest.raises(InvitationGoneError):
-        candidate.start(flow, seeded.token, CID)
+        candidate_session.start(flow, seeded.token, CID)
     assert (
         len([t for t, _ in events_of(pool, seeded.invitation_id) if t == "invitation.expired"]) == 1
     )
 
 
-def test_a_cancelled_invitation_is_410(pool: ConnectionPool, flow: CandidateFlow) -> None:
+def test_a_cancelled_invitation_is_410(pool: ConnectionPool, flow: Deps) -> None:
     seeded = seed(pool, status="cancelled")
     with pytest.raises(InvitationGoneError, match="cancelled"):
-        candidate.get_interview(flow, seeded.token, CID)
+        candidate_interview.get_interview(flow, seeded.token, CID)
     with pytest.raises(InvitationGoneError):
-        candidate.start(flow, seeded.token, CID)
+        candidate_session.start(flow, seeded.token, CID)
 
 
 # ---- the sweep -----------------------------------------------------------------------------
@@ -746,11 +760,13 @@ def _far_deadline() -> float:
 
 
 def test_the_sweep_auto_completes_interviews_idle_for_thirty_minutes(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     # Given an interview idle for 31 minutes with one answer, and one active a minute ago
     idle, active = started(pool, flow), started(pool, flow)
-    candidate.submit_answer(flow, idle.token, idle.questions["text"], AnswerRequest(text="hi"), CID)
+    candidate_answers.submit_answer(
+        flow, idle.token, idle.questions["text"], AnswerRequest(text="hi"), CID
+    )
     with pool.connection() as conn:
         conn.execute(
             "UPDATE interviews.invitations SET last_activity_at = now() - interval '31 minutes'"
@@ -768,23 +784,28 @@ def test_the_sweep_auto_completes_interviews_idle_for_thirty_minutes(
 
     # Then the idle one is completed with auto_timeout and its event; the active one is not
     assert report.auto_completed >= 1
-    assert candidate.get_interview(flow, idle.token, CID).invitation.completion_reason == (
-        "auto_timeout"
+    assert candidate_interview.get_interview(
+        flow, idle.token, CID
+    ).invitation.completion_reason == ("auto_timeout")
+    assert (
+        candidate_interview.get_interview(flow, active.token, CID).invitation.status
+        == "in_progress"
     )
-    assert candidate.get_interview(flow, active.token, CID).invitation.status == "in_progress"
     completed = [e for t, e in events_of(pool, idle.invitation_id) if t == "invitation.completed"]
     assert [e["payload"]["reason"] for e in completed] == ["auto_timeout"]
     assert [a["text"] for a in completed[0]["payload"]["answers"]] == ["hi"]
 
 
 def test_the_sweep_completes_interviews_past_their_total_time_limit_and_grace(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     # Given two active interviews of a 10-minute template, one started 13 minutes ago (past
     # the limit and the 2-minute grace) and one 11 minutes ago (within the grace)
     limited = {"total_time_limit_s": 600}
     over, grace = started(pool, flow, settings=limited), started(pool, flow, settings=limited)
-    candidate.submit_answer(flow, over.token, over.questions["text"], AnswerRequest(text="hi"), CID)
+    candidate_answers.submit_answer(
+        flow, over.token, over.questions["text"], AnswerRequest(text="hi"), CID
+    )
     with pool.connection() as conn:
         for seeded, minutes in ((over, 13), (grace, 11)):
             conn.execute(
@@ -793,7 +814,7 @@ def test_the_sweep_completes_interviews_past_their_total_time_limit_and_grace(
                 (minutes, seeded.invitation_id),
             )
     # The candidate sees when the limit runs out
-    view = candidate.get_interview(flow, grace.token, CID)
+    view = candidate_interview.get_interview(flow, grace.token, CID)
     assert view.invitation.started_at is not None
     assert view.invitation.time_limit_ends_at == view.invitation.started_at + timedelta(minutes=10)
 
@@ -819,7 +840,7 @@ def test_the_sweep_completes_interviews_past_their_total_time_limit_and_grace(
 
 
 def test_an_answer_past_the_time_limit_and_grace_meets_a_completed_interview(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     # Given an active interview of a 10-minute template started 13 minutes ago (no sweep yet)
     seeded = started(pool, flow, settings={"total_time_limit_s": 600})
@@ -831,11 +852,11 @@ def test_an_answer_past_the_time_limit_and_grace_meets_a_completed_interview(
         )
     # When the candidate submits an answer
     with pytest.raises(ConflictError, match="completed"):
-        candidate.submit_answer(
+        candidate_answers.submit_answer(
             flow, seeded.token, seeded.questions["text"], AnswerRequest(text="late"), CID
         )
     # Then the interview was completed on the spot, once, without the late answer
-    view = candidate.get_interview(flow, seeded.token, CID)
+    view = candidate_interview.get_interview(flow, seeded.token, CID)
     assert (view.invitation.status, view.invitation.completion_reason) == (
         "completed",
         "auto_timeout",
@@ -846,7 +867,7 @@ def test_an_answer_past_the_time_limit_and_grace_meets_a_completed_interview(
 
 
 def test_the_sweep_expires_overdue_pending_and_in_progress_invitations(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     # Given an overdue pending, an overdue in-progress and a live pending invitation
     pending = seed(pool, expires_in=timedelta(minutes=-1))
@@ -862,13 +883,11 @@ def test_the_sweep_expires_overdue_pending_and_in_progress_invitations(
         expired = [e for t, e in events_of(pool, seeded.invitation_id) if t == "invitation.expired"]
         assert [e["payload"]["previousStatus"] for e in expired] == [previous]
         with pytest.raises(InvitationGoneError):
-            candidate.get_interview(flow, seeded.token, CID)
-    assert candidate.get_interview(flow, live.token, CID).invitation.status == "pending"
+            candidate_interview.get_interview(flow, seeded.token, CID)
+    assert candidate_interview.get_interview(flow, live.token, CID).invitation.status == "pending"
 
 
-def test_concurrent_sweeps_act_once_on_each_invitation(
-    pool: ConnectionPool, flow: CandidateFlow
-) -> None:
+def test_concurrent_sweeps_act_once_on_each_invitation(pool: ConnectionPool, flow: Deps) -> None:
     # Given many overdue invitations
     batch = [seed(pool, expires_in=timedelta(minutes=-1)) for _ in range(12)]
     small = CandidateSettings(sweep_batch_size=3)
@@ -897,21 +916,21 @@ def test_concurrent_sweeps_act_once_on_each_invitation(
 
 
 def test_a_retried_upload_request_with_its_idempotency_key_gets_the_same_upload(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     # Given an upload request sent twice with one Idempotency-Key (a retry after a timeout)
     seeded = started(pool, flow)
     body = UploadRequest(content_type="video/webm", size_bytes=100)
-    first = candidate.request_upload(
+    first = candidate_uploads.request_upload(
         flow, seeded.token, seeded.questions["video"], body, CID, idempotency_key="k-1"
     )
-    again = candidate.request_upload(
+    again = candidate_uploads.request_upload(
         flow, seeded.token, seeded.questions["video"], body, CID, idempotency_key="k-1"
     )
-    multipart = candidate.start_multipart(
+    multipart = candidate_uploads.start_multipart(
         flow, seeded.token, seeded.questions["video"], body, CID, idempotency_key="k-2"
     )
-    multipart_again = candidate.start_multipart(
+    multipart_again = candidate_uploads.start_multipart(
         flow, seeded.token, seeded.questions["video"], body, CID, idempotency_key="k-2"
     )
 
@@ -927,7 +946,7 @@ def test_a_retried_upload_request_with_its_idempotency_key_gets_the_same_upload(
 
     # and the same key for another question is a conflict
     with pytest.raises(ConflictError, match="Idempotency-Key"):
-        candidate.request_upload(
+        candidate_uploads.request_upload(
             flow,
             seeded.token,
             seeded.questions["audio"],
@@ -938,7 +957,7 @@ def test_a_retried_upload_request_with_its_idempotency_key_gets_the_same_upload(
 
 
 def test_an_interview_idle_past_the_timeout_is_auto_completed_on_the_spot(
-    pool: ConnectionPool, flow: CandidateFlow
+    pool: ConnectionPool, flow: Deps
 ) -> None:
     # Given two interviews idle for 31 minutes (the sweep has not run yet)
     writer, reader = started(pool, flow), started(pool, flow)
@@ -951,8 +970,8 @@ def test_an_interview_idle_past_the_timeout_is_auto_completed_on_the_spot(
 
     # When one candidate sends a heartbeat and the other opens the interview
     with pytest.raises(ConflictError, match="completed"):
-        candidate.heartbeat(flow, writer.token, CID)
-    view = candidate.get_interview(flow, reader.token, CID)
+        candidate_session.heartbeat(flow, writer.token, CID)
+    view = candidate_interview.get_interview(flow, reader.token, CID)
 
     # Then both were completed with auto_timeout (committed, one event each); reads still work
     assert view.invitation.status == "completed"
@@ -960,5 +979,5 @@ def test_an_interview_idle_past_the_timeout_is_auto_completed_on_the_spot(
     for seeded in (writer, reader):
         types = [t for t, _ in events_of(pool, seeded.invitation_id)]
         assert types.count("invitation.completed") == 1
-    done = candidate.complete(flow, writer.token, CompleteRequest(reason="manual"), CID)
+    done = candidate_session.complete(flow, writer.token, CompleteRequest(reason="manual"), CID)
     assert done.completion_reason == "auto_timeout"

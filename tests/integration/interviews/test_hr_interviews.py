@@ -13,14 +13,15 @@ import pytest
 from psycopg import sql
 
 from scripts import localenv
-from shared.auth.errors import UnprocessableError
+from shared.dal import idempotency
 from shared.dal.db import conninfo_for
 from shared.dal.migrator import migrate
-from shared.errors import ConflictError, NotFoundError
+from shared.errors import ConflictError, NotFoundError, UnprocessableError
+from shared.identity import accounts, companies
 from shared.identity import dal as identity_dal
-from shared.identity import logic as identity
+from shared.identity.caller import Caller, load_caller
 from shared.identity.models import CompanyCreate
-from shared.interviews import dal, invitations, review, templates
+from shared.interviews import dal, invitations, review, storage, templates
 from shared.interviews.models import (
     ChoiceOptionIn,
     DecisionRequest,
@@ -69,9 +70,9 @@ def conn() -> Iterator[Conn]:
             )
 
 
-def _user(conn: Conn, role: str = "hr") -> identity.Caller:
+def _user(conn: Conn, role: str = "hr") -> Caller:
     with conn.transaction():
-        out = identity.register(
+        out = accounts.register(
             conn,
             f"{role}-{uuid.uuid4().hex[:8]}@example.com",
             "correct horse 42 battery",
@@ -79,15 +80,15 @@ def _user(conn: Conn, role: str = "hr") -> identity.Caller:
             hasher=FAST_HASHER,
         )
         identity_dal.set_role(conn, out.id, role)  # type: ignore[arg-type]
-    return identity.load_caller(conn, str(out.id), "t")
+    return load_caller(conn, str(out.id), "t")
 
 
-def _hr(conn: Conn) -> identity.Caller:
+def _hr(conn: Conn) -> Caller:
     """An HR user owning a fresh company."""
     caller = _user(conn)
     with conn.transaction():
-        identity.create_company(conn, caller, CompanyCreate(name="Acme"))
-    return identity.load_caller(conn, str(caller.id), "t")
+        companies.create_company(conn, caller, CompanyCreate(name="Acme"))
+    return load_caller(conn, str(caller.id), "t")
 
 
 def _question(kind: str = "text", text: str = "Tell us about a hard bug.") -> QuestionCreate:
@@ -97,9 +98,7 @@ def _question(kind: str = "text", text: str = "Tell us about a hard bug.") -> Qu
     return QuestionCreate.model_validate({"type": kind, "text": text, "options": options})
 
 
-def _template(
-    conn: Conn, hr: identity.Caller, *, questions: int = 1, publish: bool = False
-) -> TemplateOut:
+def _template(conn: Conn, hr: Caller, *, questions: int = 1, publish: bool = False) -> TemplateOut:
     with conn.transaction():
         template = templates.create_template(conn, hr, TemplateCreate(title="Backend engineer"))
         for n in range(questions):
@@ -118,7 +117,7 @@ def _events(conn: Conn, event_type: str, subject: uuid.UUID) -> list[dict[str, A
 
 
 def _invite(
-    conn: Conn, hr: identity.Caller, template_id: uuid.UUID, email: str | None = None
+    conn: Conn, hr: Caller, template_id: uuid.UUID, email: str | None = None
 ) -> InvitationWithLink:
     body = InvitationCreate(
         template_id=template_id,
@@ -367,7 +366,7 @@ def test_create_template_replay_with_the_same_key_returns_the_first_answer(conn:
 
     def once() -> Any:
         with conn.transaction():
-            return identity.idempotent(
+            return idempotency.idempotent(
                 conn,
                 f"template:{hr.id}",
                 "key-1",
@@ -663,7 +662,7 @@ def test_hr_reads_answers_with_a_playable_url_rates_and_decides(conn: Conn, s3: 
         conn, invitation.id, company_id, template.questions, key
     )
     playback = invitations.Playback(
-        lambda k, ttl: dal.presign_playback(localenv.client("s3", LOCALSTACK), bucket, k, ttl),
+        lambda k, ttl: storage.presign_playback(localenv.client("s3", LOCALSTACK), bucket, k, ttl),
         300,
     )
     try:

@@ -18,7 +18,7 @@ from shared.dal.migrator import migrate
 from shared.groq.config import GroqConfigSource, GroqSettings
 from shared.media import dal
 from shared.media.ffmpeg import Ffmpeg
-from shared.media.pipeline import PipelineDeps
+from shared.media.pipeline import Deps
 from shared.media.settings import MediaSettings
 from shared.media.transcribe import transcriber_for
 from shared.settings import DatabaseSettings
@@ -64,10 +64,8 @@ def groq_client(fake: FakeGroqServer, timeout_s: float = 5.0) -> Any:
 
 
 @pytest.fixture
-def make_deps(conninfo: str, s3: Any) -> Callable[..., PipelineDeps]:
-    def build(
-        fake: FakeGroqServer | None = None, settings: MediaSettings | None = None
-    ) -> PipelineDeps:
+def make_deps(conninfo: str, s3: Any) -> Callable[..., Deps]:
+    def build(fake: FakeGroqServer | None = None, settings: MediaSettings | None = None) -> Deps:
         media_settings = settings or MediaSettings(x264_preset="ultrafast")
 
         @contextmanager
@@ -76,7 +74,7 @@ def make_deps(conninfo: str, s3: Any) -> Callable[..., PipelineDeps]:
                 yield connection
 
         client = groq_client(fake) if fake is not None else None
-        return PipelineDeps(
+        return Deps(
             transaction=transaction,
             settings=media_settings,
             ffmpeg=Ffmpeg(threads=2, timeout_s=120),

@@ -16,7 +16,7 @@ from fakes.groq import FakeGroqServer
 from shared.media import pipeline, reads
 from shared.media.errors import MediaError
 from shared.media.models import FailureInput, Outputs, PipelineState
-from shared.media.pipeline import PipelineDeps
+from shared.media.pipeline import Deps
 from tests import media_samples
 from tests.integration.media import rows
 
@@ -47,7 +47,7 @@ def _put(s3: Any, bucket: str, upload: rows.UploadRows, path: Path) -> dict[str,
     return _event(s3, bucket, upload.key)
 
 
-def run(deps: PipelineDeps, event: dict[str, Any]) -> dict[str, Any]:
+def run(deps: Deps, event: dict[str, Any]) -> dict[str, Any]:
     """The state machine's path, in-process: what each step returns feeds the next; a MediaError
     goes to mark_failed the way the Catch does (error name and Lambda-style cause)."""
     state: Any = event

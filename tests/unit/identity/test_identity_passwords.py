@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from shared.auth.passwords import hash_password, hasher_for, policy_violations, verify_password
-from shared.auth.settings import Argon2Settings
 from shared.identity.models import RegisterRequest
+from shared.identity.passwords import hash_password, hasher_for, policy_violations, verify_password
+from shared.identity.settings import Argon2Settings
 
 # Cheap parameters keep the unit suite fast; production uses the defaults (tested below).
 FAST = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)

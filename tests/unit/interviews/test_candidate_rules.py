@@ -9,27 +9,27 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from shared.auth.errors import UnprocessableError
-from shared.errors import ConflictError
+from shared.errors import ConflictError, UnprocessableError
 from shared.interviews import lifecycle
-from shared.interviews.candidate import interview_view
+from shared.interviews.candidate_interview import interview_view
 from shared.interviews.candidate_models import (
     AUDIO_TYPES,
-    MB,
     VIDEO_TYPES,
     AnswerRequest,
-    AnswerRow,
-    CandidateSettings,
     CompleteUploadRequest,
-    InvitationRow,
     PartsRequest,
+    UploadRequest,
+)
+from shared.interviews.rows import (
+    AnswerRow,
+    InvitationRow,
     QuestionRow,
     TemplateSettingsRow,
-    UploadRequest,
     UploadRow,
 )
+from shared.interviews.settings import MB, CandidateSettings
+from shared.interviews.storage import ObjectInfo, check_object
 from shared.interviews.tokens import new_link_token
-from shared.interviews.uploads import ObjectInfo, check_object
 from shared.media.keys import EXTENSIONS
 from shared.models.events.interviews import InvitationCompleted
 
@@ -42,6 +42,8 @@ def _invitation(**changes: Any) -> InvitationRow:
         "id": uuid.uuid4(),
         "company_id": uuid.uuid4(),
         "template_id": uuid.uuid4(),
+        "created_by": uuid.uuid4(),
+        "candidate_email": "grace@example.com",
         "candidate_name": "Grace",
         "status": "in_progress",
         "expires_at": NOW + timedelta(days=7),
@@ -49,6 +51,12 @@ def _invitation(**changes: Any) -> InvitationRow:
         "last_activity_at": NOW - timedelta(minutes=1),
         "completed_at": None,
         "completion_reason": None,
+        "cancelled_at": None,
+        "expired_at": None,
+        "last_sent_at": NOW - timedelta(days=1),
+        "send_count": 1,
+        "created_at": NOW - timedelta(days=1),
+        "updated_at": NOW - timedelta(minutes=1),
         "template_title": "Backend engineer",
         "template_description": None,
         "template_settings": {"language": "en"},
@@ -67,6 +75,8 @@ def _question(kind: str = "video", position: int = 1, **changes: Any) -> Questio
         ]
     base: dict[str, Any] = {
         "id": uuid.uuid4(),
+        "template_id": uuid.uuid4(),
+        "company_id": uuid.uuid4(),
         "position": position,
         "type": kind,
         "text": f"A {kind} question, number {position}",
@@ -77,6 +87,8 @@ def _question(kind: str = "video", position: int = 1, **changes: Any) -> Questio
         "hints": ["be concise"],
         "rubric": "Mentions trade-offs.",
         "options": options,
+        "created_at": NOW,
+        "updated_at": NOW,
     }
     base.update(changes)
     return QuestionRow.model_validate(base)
@@ -91,6 +103,8 @@ def _answer(question: QuestionRow, attempt: int = 1, *, current: bool = True) ->
         kind="text",
         upload_id=None,
         media_key=None,
+        media_bytes=None,
+        media_content_type=None,
         text_answer=f"attempt {attempt}",
         selected_option_ids=None,
         submitted_at=NOW,

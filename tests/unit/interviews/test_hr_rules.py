@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from shared.auth.errors import UnprocessableError
-from shared.errors import ConflictError
+from shared.errors import ConflictError, UnprocessableError
 from shared.interviews import invitations, review, templates
 from shared.interviews.pagination import decode_cursor, encode_cursor, next_cursor
 

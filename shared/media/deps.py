@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
 
-import psycopg
-
-from shared.dal.db import get_pool
-from shared.events.relay import transaction_with_events
+from shared.dal.db import transaction
 from shared.media.ffmpeg import Ffmpeg
-from shared.media.pipeline import PipelineDeps
+from shared.media.pipeline import Deps
 from shared.media.settings import get_media_settings
 from shared.media.transcribe import Transcriber, transcriber_for
-
-
-@contextmanager
-def _transaction() -> Iterator[psycopg.Connection[Any]]:
-    """One transaction; events it enqueued are relayed right after the commit."""
-    with transaction_with_events(get_pool()) as conn:
-        yield conn
 
 
 def _transcriber() -> Transcriber:
@@ -31,10 +18,10 @@ def _transcriber() -> Transcriber:
 
 
 @lru_cache(maxsize=1)
-def pipeline_deps() -> PipelineDeps:
+def default_deps() -> Deps:
     settings = get_media_settings()
-    return PipelineDeps(
-        transaction=_transaction,
+    return Deps(
+        transaction=transaction,
         settings=settings,
         ffmpeg=Ffmpeg(
             configured=settings.ffmpeg_path,

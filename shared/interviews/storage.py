@@ -1,6 +1,7 @@
-"""The candidate's uploads on S3: presigned POST, multipart, and the object checks on submit.
+"""Interviews on S3: the candidate's uploads (presigned POST, multipart, the object checks on
+submit) and HR's playback URLs.
 
-The S3 side of the flow lives here only. A presigned POST carries a policy S3 itself enforces:
+The S3 side of interviews lives here only. A presigned POST carries a policy S3 itself enforces:
 the one key, the exact Content-Type, 1 byte up to the question type's cap, a short expiry.
 Presigned multipart part URLs cannot carry a size range, so a completed multipart object is
 checked (size and type) before it is accepted, and deleted when it breaks the rules.
@@ -8,6 +9,7 @@ checked (size and type) before it is accepted, and deleted when it breaks the ru
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -15,9 +17,9 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from shared.auth.errors import UnprocessableError
-from shared.errors import ConflictError, NotFoundError
-from shared.interviews.candidate_models import CompletedPart, PartUrl, UploadRow
+from shared.errors import ConflictError, NotFoundError, UnprocessableError
+from shared.interviews.candidate_models import CompletedPart, PartUrl
+from shared.interviews.rows import UploadRow
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -156,3 +158,24 @@ def default_storage() -> MediaStorage:
     if not bucket:
         raise RuntimeError("PLATFORM_MEDIA_BUCKET is not set")
     return MediaStorage(s3_client(), bucket)
+
+
+# ---- playback (HR's review) ----------------------------------------------------------------
+def presign_playback(s3: S3Client, bucket: str, key: str, expires_s: int) -> str:
+    """A GET for exactly one object, valid `expires_s` seconds (signed locally, no call)."""
+    url: str = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_s
+    )
+    return url
+
+
+def playback_signer(bucket: str) -> Callable[[str, int], str]:
+    """Signs playback GETs on `bucket` with the process's S3 client (boto3 imported on first
+    use, so handlers that never sign do not pay for it at cold start)."""
+
+    def sign(key: str, expires_s: int) -> str:
+        from shared.dal.aws import s3_client  # noqa: PLC0415 - cold start
+
+        return presign_playback(s3_client(), bucket, key, expires_s)
+
+    return sign

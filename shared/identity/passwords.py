@@ -7,7 +7,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from shared.auth.settings import Argon2Settings, get_argon2_settings
+from shared.identity.settings import Argon2Settings, get_argon2_settings
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128

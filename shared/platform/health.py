@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
-from shared.models.health import DependencyCheck, HealthReport
+from shared.platform.models import DependencyCheck, HealthReport
 
 Probe = Callable[[], None]
 """A probe returns when its dependency answers and raises when it does not."""

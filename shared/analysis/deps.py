@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 
 from shared.analysis.engine_offline import OFFLINE_MODEL, OfflineEngine
@@ -12,10 +10,8 @@ from shared.analysis.errors import GroqRequestRejected
 from shared.analysis.settings import get_analysis_settings
 from shared.analysis.transcripts import media_transcript
 from shared.analysis.workflow import Deps, Engine
-from shared.dal.db import get_pool
-from shared.events.relay import transaction_with_events
+from shared.dal.db import transaction
 from shared.groq.config import groq_source
-from shared.identity.dal import Conn
 
 
 def available_engine() -> tuple[str, str]:
@@ -45,16 +41,10 @@ def engine_for(name: str) -> Engine:
     return GroqEngine(transport, load_prompts(settings.prompt_version), model=settings.model)
 
 
-@contextmanager
-def _transaction() -> Iterator[Conn]:
-    with transaction_with_events(get_pool()) as conn:
-        yield conn
-
-
 @lru_cache(maxsize=1)
 def default_deps() -> Deps:
     return Deps(
-        transaction=_transaction,
+        transaction=transaction,
         engine_for=engine_for,
         transcripts=media_transcript,
         settings=get_analysis_settings(),

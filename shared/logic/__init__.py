@@ -1,1 +1,0 @@
-"""Pure, typed logic: no HTTP, no event shapes, no clients of its own."""

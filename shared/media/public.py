@@ -1,0 +1,42 @@
+"""What other contexts may use of media: where a raw upload goes, and what HR and the analysis
+read of an upload's media. The implementations are imported on first call, so a context that
+imports this module pays for psycopg and boto3 only on the paths that read media."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from shared.media.keys import raw_key
+from shared.media.models import MediaView
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+    from shared.dal.sql import Conn
+    from shared.media.transcript import Transcript
+
+__all__ = ["MediaView", "media_for_uploads", "raw_key", "transcript_for_upload"]
+
+
+def media_for_uploads(
+    conn: Conn,
+    company_id: UUID,
+    upload_ids: list[UUID],
+    *,
+    bucket: str | None = None,
+    ttl_s: int | None = None,
+    s3: S3Client | None = None,
+) -> dict[UUID, MediaView]:
+    """Each upload's newest media (status, step times, reason, playback URLs, transcript);
+    uploads of another company, or with no media yet, are absent."""
+    from shared.media import reads  # noqa: PLC0415 - S3 and SQL only for the callers that read
+
+    return reads.media_for_uploads(conn, company_id, upload_ids, bucket=bucket, ttl_s=ttl_s, s3=s3)
+
+
+def transcript_for_upload(conn: Conn, upload_id: UUID) -> Transcript | None:
+    """The ready transcript of an upload, or None."""
+    from shared.media import reads  # noqa: PLC0415 - see media_for_uploads
+
+    return reads.transcript_for_upload(conn, upload_id)

@@ -1,0 +1,1 @@
+"""The platform context: health, the unknown-route answer, migrations, the audit consumer."""
