@@ -61,9 +61,10 @@ def handler_import_ms(module: str, runs: int = 5) -> float:
     the deps layer (shipped .pyc), in a fresh interpreter each run."""
     from layers import build as layer_build
 
+    code = layer_build.code_dir(module.split(".")[1])
     env = {
         **os.environ,
-        "PYTHONPATH": f"{layer_build.CODE_DIR}:{layer_build.DEPS_DIR / 'python'}",
+        "PYTHONPATH": f"{code}:{layer_build.DEPS_DIR / 'python'}",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     pattern = re.compile(r"import time:\s+\d+\s+\|\s+(\d+)\s+\|\s+" + re.escape(module) + "$")
@@ -71,7 +72,7 @@ def handler_import_ms(module: str, runs: int = 5) -> float:
     for _ in range(runs):
         result = subprocess.run(
             [sys.executable, "-X", "importtime", "-c", f"import {module}"],
-            cwd=layer_build.CODE_DIR,
+            cwd=code,
             env=env,
             capture_output=True,
             text=True,

@@ -182,17 +182,48 @@ def build_media_layers(force: bool = False) -> bool:
     return True
 
 
+def _sources(prefix: str) -> list[Path]:
+    return [
+        path
+        for path in sorted((ROOT / prefix).rglob("*"))
+        if path.is_file() and path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts
+    ]
+
+
+def contexts() -> list[str]:
+    """The function groups, one code asset each: functions/<context>/."""
+    return sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "__init__.py").is_file())
+
+
+def code_dir(context: str) -> Path:
+    return CODE_DIR / context
+
+
+def code_stamp(context: str) -> Path:
+    """The asset's content hash (CDK uses it instead of hashing the directory at every synth)."""
+    return BUILD / f"code-{context}.stamp"
+
+
 def build_code_asset() -> None:
-    """Copy only source files, so the asset hash changes only when code does."""
+    """One code asset per context: its handlers, the shared package and the OpenAPI document.
+
+    A handler's change touches one asset, so a deploy updates that context's functions only.
+    Only source files are copied, so an asset's hash changes only when its code does.
+    """
+    shared = [*_sources("shared"), ROOT / "functions" / "__init__.py", ROOT / "openapi.json"]
     shutil.rmtree(CODE_DIR, ignore_errors=True)
-    for source in CODE_SOURCES:
-        for path in sorted((ROOT / source).rglob("*")):
-            if path.is_file() and path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts:
-                target = CODE_DIR / path.relative_to(ROOT)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, target)
-    shutil.copy2(ROOT / "openapi.json", CODE_DIR / "openapi.json")
-    _compile(CODE_DIR)
+    for context in contexts():
+        files = [*shared, *_sources(f"functions/{context}")]
+        digest = hashlib.sha256()
+        target_root = code_dir(context)
+        for path in files:
+            relative = path.relative_to(ROOT)
+            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+            target = target_root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+        _compile(target_root)
+        code_stamp(context).write_text(digest.hexdigest())
 
 
 def _compile(directory: Path) -> None:
@@ -224,7 +255,8 @@ def main() -> None:
     build_code_asset()
     print(
         f"layer deps: {'rebuilt' if rebuilt else 'up to date'}; "
-        f"media layers: {'rebuilt' if media else 'up to date'}; code asset: {CODE_DIR}"
+        f"media layers: {'rebuilt' if media else 'up to date'}; "
+        f"code assets: {CODE_DIR}/{{{','.join(contexts())}}}"
     )
 
 

@@ -9,7 +9,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # Matches layers/build.py: an isolated local stage has its own build directory.
 _LOCAL_STAGE = os.environ.get("PLATFORM_LOCAL_STAGE", "local")
 BUILD_DIR = REPO_ROOT / (".build" if _LOCAL_STAGE == "local" else f".build.{_LOCAL_STAGE}")
-CODE_ASSET_DIR = BUILD_DIR / "code"
+CODE_ASSET_DIR = BUILD_DIR / "code"  # one directory per context (layers/build.py)
 DEPS_LAYER_DIR = BUILD_DIR / "layers" / "deps"
 STATEMACHINES_DIR = REPO_ROOT / "statemachines"
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import AssetHashType, Duration, RemovalPolicy
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from interview_platform.constants import (
+    BUILD_DIR,
     CODE_ASSET_DIR,
     DEPS_LAYER_DIR,
     METRICS_NAMESPACE,
@@ -40,11 +42,11 @@ class PlatformFunctions(Construct):
     def __init__(self, scope: Construct, id: str, *, foundation: Foundation) -> None:
         super().__init__(scope, id)
         self._foundation = foundation
-        self._code = lambda_.Code.from_asset(str(CODE_ASSET_DIR))
+        self._code: dict[str, lambda_.Code] = {}
         self.deps_layer = lambda_.LayerVersion(
             self,
             "DepsLayer",
-            code=lambda_.Code.from_asset(str(DEPS_LAYER_DIR)),
+            code=built_asset(DEPS_LAYER_DIR, DEPS_LAYER_DIR.parent / "deps.stamp"),
             compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
             compatible_architectures=[lambda_.Architecture.X86_64],
             description="Python dependencies of the platform (from uv.lock)",
@@ -79,7 +81,7 @@ class PlatformFunctions(Construct):
             spec.name,
             runtime=lambda_.Runtime.PYTHON_3_12,
             architecture=lambda_.Architecture.X86_64,
-            code=self._code,
+            code=self._code_for(spec.handler),
             handler=spec.handler,
             layers=[self.deps_layer],
             memory_size=spec.memory_mb,
@@ -95,3 +97,24 @@ class PlatformFunctions(Construct):
             f.db_secret.grant_read(fn)
         self.all[spec.name] = fn
         return fn
+
+    def _code_for(self, handler: str) -> lambda_.Code:
+        """The code asset of the handler's context (functions.<context>.<use case>...)."""
+        context = handler.split(".")[1]
+        if context not in self._code:
+            self._code[context] = built_asset(
+                CODE_ASSET_DIR / context, BUILD_DIR / f"code-{context}.stamp"
+            )
+        return self._code[context]
+
+
+def built_asset(directory: Path, stamp: Path, variant: str = "") -> lambda_.Code:
+    """An asset layers/build.py built, hashed by the digest it recorded: CDK then need not hash
+    the directory (the dependencies layer is about 100 MB) at every synth, for every stack."""
+    if not stamp.is_file():
+        raise FileNotFoundError(f"{stamp} is missing: run `python layers/build.py` first")
+    return lambda_.Code.from_asset(
+        str(directory),
+        asset_hash_type=AssetHashType.CUSTOM,
+        asset_hash=stamp.read_text(encoding="utf-8").strip() + variant,
+    )

@@ -19,13 +19,14 @@ from constructs import Construct
 
 from interview_platform import asl
 from interview_platform.constants import BUILD_DIR, STATEMACHINES_DIR, secret_name
-from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
+from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions, built_asset
 from interview_platform.constructs.routes import Routes
 from interview_platform.nag import acknowledge_invocations
 from interview_platform.refs import Foundation, allow_publish, allow_secret
 
 FFMPEG_LAYER_DIR = BUILD_DIR / "layers" / "ffmpeg"
 ASR_LAYER_DIR = BUILD_DIR / "layers" / "asr"
+MEDIA_STAMP = BUILD_DIR / "layers" / "media.stamp"
 DEFINITION = STATEMACHINES_DIR / "media_pipeline.asl.json"
 OUTPUT_STATE_MACHINE_ARN = "MediaPipelineStateMachineArn"
 RAW_PREFIX = "raw/"
@@ -109,14 +110,14 @@ class MediaPipeline(Construct):
         self.ffmpeg_layer = lambda_.LayerVersion(
             self,
             "FfmpegLayer",
-            code=lambda_.Code.from_asset(str(FFMPEG_LAYER_DIR)),
+            code=built_asset(FFMPEG_LAYER_DIR, MEDIA_STAMP),
             compatible_architectures=[lambda_.Architecture.X86_64],
             description="Static ffmpeg from the imageio-ffmpeg wheel, as /opt/bin/ffmpeg",
         )
         self.asr_layer = lambda_.LayerVersion(
             self,
             "SpeechLayer",
-            code=lambda_.Code.from_asset(str(ASR_LAYER_DIR)),
+            code=built_asset(ASR_LAYER_DIR, MEDIA_STAMP, variant="asr"),
             compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
             compatible_architectures=[lambda_.Architecture.X86_64],
             description="pocketsphinx with its en-us model: the offline transcriber",
