@@ -111,12 +111,22 @@ def _point_stage_at_current_deployment() -> None:
         print(f"stage {localenv.STAGE} now serves deployment {current}")
 
 
+def _expected_stacks() -> set[str]:
+    """Every stack the app defines (cdk/interview_platform/constants.py)."""
+    sys.path.insert(0, str(localenv.ROOT / "cdk"))
+    from interview_platform.constants import STACK_PARTS, stack_name  # noqa: PLC0415
+
+    return {stack_name(localenv.STAGE, part) for part in STACK_PARTS}
+
+
 def _hotswap_flags() -> list[str]:
-    """Once the stacks exist, code-only changes update the functions directly (about twice as
-    fast locally) and anything else falls back to CloudFormation. A first deployment always
-    goes through CloudFormation: the CLI's hotswap path fails on a stack that does not exist."""
+    """Once every stack exists, code-only changes update the functions directly (about twice as
+    fast locally) and anything else falls back to CloudFormation. While any stack is new (a
+    first deployment, or a context added since) everything goes through CloudFormation: the
+    CLI's hotswap path fails on a stack that does not exist."""
     stacks = _platform_stacks()
-    if stacks and all(status in _READY for status in stacks.values()):
+    ready = {name for name, status in stacks.items() if status in _READY}
+    if _expected_stacks() <= ready:
         return ["--hotswap-fallback"]
     return []
 
