@@ -22,6 +22,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from interview_platform.config import StackConfig
 from interview_platform.constants import STACK_NAME_PREFIX, secret_name
 
 
@@ -99,9 +100,9 @@ def secret_arn_pattern(name: str) -> str:
     return f"arn:{Aws.PARTITION}:secretsmanager:{Aws.REGION}:{Aws.ACCOUNT_ID}:secret:{name}-*"
 
 
-def import_foundation(
-    scope: Construct, *, stage: str, local: bool, frontend_origin: str, own_database: bool
-) -> Foundation:
+def import_foundation(scope: Construct, config: StackConfig) -> Foundation:
+    """The foundation's exports, imported into ``scope``'s stack."""
+    stage = config.stage
     bucket = s3.Bucket.from_bucket_attributes(
         scope,
         "MediaBucket",
@@ -119,7 +120,7 @@ def import_foundation(
         scope, "DbSecret", imported(stage, Export.DB_SECRET_ARN)
     )
     network = None
-    if own_database:
+    if config.own_database:
         subnet_ids = Fn.split(",", imported(stage, Export.FUNCTION_SUBNET_IDS), FUNCTION_AZS)
         vpc = ec2.Vpc.from_vpc_attributes(
             scope,
@@ -146,8 +147,8 @@ def import_foundation(
         )
     return Foundation(
         stage=stage,
-        local=local,
-        frontend_origin=frontend_origin,
+        local=config.local,
+        frontend_origin=config.frontend_origin,
         media_bucket=bucket,
         bus=bus,
         db_secret=secret,

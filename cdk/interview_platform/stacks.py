@@ -201,13 +201,7 @@ class ContextStack(Stack):
         **kw: Any,
     ) -> None:
         super().__init__(scope, id, description=description, **kw)
-        self.foundation = import_foundation(
-            self,
-            stage=config.stage,
-            local=config.local,
-            frontend_origin=config.frontend_origin,
-            own_database=config.own_database,
-        )
+        self.foundation = import_foundation(self, config)
         self.functions = PlatformFunctions(
             self,
             f"{type(self).__name__.removesuffix('Stack')}Functions",
@@ -245,13 +239,7 @@ class ApiStack(Stack):
     ) -> None:
         super().__init__(scope, id, description="Interview platform: the REST API", **kw)
         stage = config.stage
-        foundation = import_foundation(
-            self,
-            stage=stage,
-            local=config.local,
-            frontend_origin=config.frontend_origin,
-            own_database=config.own_database,
-        )
+        foundation = import_foundation(self, config)
         functions = PlatformFunctions(self, "ApiFunctions", foundation=foundation)
         not_found = functions.add(
             FunctionSpec("NotFound", _PLATFORM.format("not_found"), database=False)
