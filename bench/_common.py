@@ -61,7 +61,7 @@ def handler_import_ms(module: str, runs: int = 5) -> float:
     the deps layer (shipped .pyc), in a fresh interpreter each run."""
     from layers import build as layer_build
 
-    code = layer_build.code_dir(module.split(".")[1])
+    code = layer_build.code_dir(layer_build.asset_key(module))
     env = {
         **os.environ,
         "PYTHONPATH": f"{code}:{layer_build.DEPS_DIR / 'python'}",

@@ -190,43 +190,78 @@ def _sources(prefix: str) -> list[Path]:
     ]
 
 
-def contexts() -> list[str]:
-    """The function groups, one code asset each: functions/<context>/."""
-    return sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "__init__.py").is_file())
+DOCUMENT_CONTEXT = "platform"
 
 
-def code_dir(context: str) -> Path:
-    return CODE_DIR / context
+def use_cases() -> list[str]:
+    """Every function's code asset: functions/<context>/<use case>/, as "<context>.<use case>"."""
+    return sorted(
+        f"{handler.parent.parent.name}.{handler.parent.name}"
+        for handler in (ROOT / "functions").glob("*/*/handler.py")
+    )
 
 
-def code_stamp(context: str) -> Path:
+def asset_key(module: str) -> str:
+    """functions.<context>.<use case>.handler[.handler] -> "<context>.<use case>"."""
+    parts = module.split(".")
+    return f"{parts[1]}.{parts[2]}"
+
+
+def code_dir(key: str) -> Path:
+    return CODE_DIR / key
+
+
+def code_stamp(key: str) -> Path:
     """The asset's content hash (CDK uses it instead of hashing the directory at every synth)."""
-    return BUILD / f"code-{context}.stamp"
+    return BUILD / "code-stamps" / key
 
 
 def build_code_asset() -> None:
-    """One code asset per context: its handlers, the shared package and the OpenAPI document.
+    """One code asset per function: its handler package and the shared package (and, for the
+    platform's fallback and OpenAPI functions, the OpenAPI document they read).
 
-    A handler's change touches one asset, so a deploy updates that context's functions only.
-    Only source files are copied, so an asset's hash changes only when its code does.
+    A handler's change touches its function's asset only, so a deploy updates that function and
+    nothing else; a change in shared/ updates every function. Only source files are copied, so
+    an asset's hash changes only when its code does. shared/ is compiled once and copied.
     """
-    shared = [*_sources("shared"), ROOT / "functions" / "__init__.py", ROOT / "openapi.json"]
+    common = CODE_DIR / "_common"
     shutil.rmtree(CODE_DIR, ignore_errors=True)
-    for context in contexts():
-        files = [*shared, *_sources(f"functions/{context}")]
-        digest = hashlib.sha256()
-        target_root = code_dir(context)
+    shutil.rmtree(BUILD / "code-stamps", ignore_errors=True)
+    (BUILD / "code-stamps").mkdir(parents=True)
+    shared = [*_sources("shared"), ROOT / "functions" / "__init__.py"]
+    shared += [p / "__init__.py" for p in sorted((ROOT / "functions").iterdir()) if p.is_dir()]
+    shared = [p for p in shared if p.is_file()]
+    shared_digest = hashlib.sha256()
+    for path in shared:
+        relative = path.relative_to(ROOT)
+        shared_digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+        target = common / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    _compile(common)
+    own_dirs: list[Path] = []
+    for key in use_cases():
+        context, use_case = key.split(".")
+        digest = shared_digest.copy()
+        target_root = code_dir(key)
+        # Hard links: 58 copies of shared/ cost no disk and no time; each asset zips its own view.
+        shutil.copytree(common, target_root, copy_function=os.link)
+        files = _sources(f"functions/{context}/{use_case}")
+        if key.startswith(f"{DOCUMENT_CONTEXT}."):
+            files.append(ROOT / "openapi.json")
         for path in files:
             relative = path.relative_to(ROOT)
             digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
             target = target_root / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
-        _compile(target_root)
-        code_stamp(context).write_text(digest.hexdigest())
+        own_dirs.append(target_root / "functions" / context / use_case)
+        code_stamp(key).write_text(digest.hexdigest())
+    _compile(*own_dirs)
+    shutil.rmtree(common)
 
 
-def _compile(directory: Path) -> None:
+def _compile(*directories: Path) -> None:
     """Ship bytecode: /opt and /var/task are read-only in Lambda, so a cold start would otherwise
     compile every imported module. Unchecked hashes: extraction resets file times."""
     subprocess.run(
@@ -239,7 +274,7 @@ def _compile(directory: Path) -> None:
             "0",
             "--invalidation-mode",
             "unchecked-hash",
-            str(directory),
+            *(str(d) for d in directories),
         ],
         check=True,
         stdout=subprocess.DEVNULL,
@@ -256,7 +291,7 @@ def main() -> None:
     print(
         f"layer deps: {'rebuilt' if rebuilt else 'up to date'}; "
         f"media layers: {'rebuilt' if media else 'up to date'}; "
-        f"code assets: {CODE_DIR}/{{{','.join(contexts())}}}"
+        f"code assets: {len(use_cases())} in {CODE_DIR}"
     )
 
 

@@ -1,4 +1,5 @@
-"""How every Lambda of the platform is built: one code asset, one dependencies layer per stack."""
+"""How every Lambda of the platform is built: a code asset per function, one dependencies layer
+per stack."""
 
 from __future__ import annotations
 
@@ -99,13 +100,13 @@ class PlatformFunctions(Construct):
         return fn
 
     def _code_for(self, handler: str) -> lambda_.Code:
-        """The code asset of the handler's context (functions.<context>.<use case>...)."""
-        context = handler.split(".")[1]
-        if context not in self._code:
-            self._code[context] = built_asset(
-                CODE_ASSET_DIR / context, BUILD_DIR / f"code-{context}.stamp"
-            )
-        return self._code[context]
+        """The function's own code asset (functions.<context>.<use case>.handler.handler):
+        its handler package and shared/, built by layers/build.py."""
+        parts = handler.split(".")
+        key = f"{parts[1]}.{parts[2]}"
+        if key not in self._code:
+            self._code[key] = built_asset(CODE_ASSET_DIR / key, BUILD_DIR / "code-stamps" / key)
+        return self._code[key]
 
 
 def built_asset(directory: Path, stamp: Path, variant: str = "") -> lambda_.Code:
