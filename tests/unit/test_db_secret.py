@@ -68,17 +68,9 @@ def test_plain_settings_without_password_omit_it() -> None:
 
 def test_in_aws_the_proxy_host_replaces_the_host_the_secret_names(secrets: object) -> None:
     # Given the cluster's secret (its host is the cluster endpoint) and RDS Proxy's endpoint
+    secret = {"host": "cluster.internal", "username": "platform", "password": "pw"}
     arn = secrets.create_secret(  # type: ignore[attr-defined]
-        Name="cluster",
-        SecretString=json.dumps(
-            {
-                "host": "cluster.internal",
-                "port": 5432,
-                "username": "platform",
-                "password": "pw",
-                "dbname": "interview",
-            }
-        ),
+        Name="cluster", SecretString=json.dumps({**secret, "dbname": "interview"})
     )["ARN"]
     settings = DatabaseSettings(secret_arn=arn, proxy_host="proxy.internal", sslmode="require")
 
