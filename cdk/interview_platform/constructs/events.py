@@ -1,4 +1,5 @@
-"""The event kernel's infrastructure: our bus, the outbox relay's schedule, and consumers.
+"""The event kernel's infrastructure: consumers of our bus (the bus itself and the outbox relay's
+schedule are in the Foundation stack, cdk/interview_platform/stacks.py).
 
 A :class:`Consumer` is one SQS queue with its dead-letter queue (maxReceiveCount 5, 14 days,
 alarm on depth), an EventBridge rule on our bus feeding the queue, and the consumer Lambda reading
@@ -42,29 +43,6 @@ def consumer_timeouts_s(local: bool) -> tuple[int, int]:
     if local:
         return LOCAL_CONSUMER_TIMEOUT_S, LOCAL_CONSUMER_TIMEOUT_S
     return AWS_CONSUMER_TIMEOUT_S, 6 * AWS_CONSUMER_TIMEOUT_S
-
-
-class PlatformEvents(Construct):
-    """Our custom bus. Producers get ``EVENT_BUS_NAME`` and ``PutEvents`` on it, nothing more."""
-
-    def __init__(self, scope: Construct, id: str, *, stage: str) -> None:
-        super().__init__(scope, id)
-        self.bus = events.EventBus(self, "Bus", event_bus_name=f"interview-platform-{stage}")
-
-    def allow_publish(self, function: lambda_.Function) -> None:
-        function.add_environment("EVENT_BUS_NAME", self.bus.event_bus_name)
-        self.bus.grant_put_events_to(function)
-
-    def schedule_relay(self, function: lambda_.Function, every: Duration) -> events.Rule:
-        """The outbox sweep, on a schedule (the default bus carries schedules)."""
-        self.allow_publish(function)
-        return events.Rule(
-            self,
-            "OutboxRelaySchedule",
-            description="Publish outbox rows the producers' own relay left behind",
-            schedule=events.Schedule.rate(every),
-            targets=[targets.LambdaFunction(function, retry_attempts=0)],
-        )
 
 
 class Consumer(Construct):
