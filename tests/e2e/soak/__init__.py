@@ -1,0 +1,1 @@
+"""Soak of the local stack (issue 13, finding 16)."""
