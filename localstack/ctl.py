@@ -135,6 +135,22 @@ def _log_tail(lines: int = 30) -> str:
         return "(no log)"
 
 
+def _warn_without_reaper(log_offset: int) -> None:
+    """LocalStack on Python 3.13 leaks a thread stack per Lambda invoke without hostexec's
+    reaper (README: threads LocalStack never joins); an old install of hostexec lacks it."""
+    if os.environ.get("HOSTEXEC_THREAD_REAPER", "1") == "0":
+        return
+    with LOG_FILE.open("rb") as log:
+        log.seek(log_offset)
+        started = b"hostexec: thread reaper started" in log.read()
+    if not started:
+        print(
+            "warning: hostexec's thread reaper did not start: LocalStack will run out of memory"
+            " mappings under sustained load; run `make setup` to reinstall hostexec",
+            file=sys.stderr,
+        )
+
+
 def start() -> int:
     pid = _read_pid()
     if pid is not None:
@@ -155,6 +171,7 @@ def start() -> int:
         return 1
     STATE.mkdir(parents=True, exist_ok=True)
     with LOG_FILE.open("ab") as log:
+        log_offset = log.tell()
         process = subprocess.Popen(
             [str(VENV_PYTHON), "-m", "localstack.runtime.main"],
             cwd=STATE,
@@ -173,6 +190,7 @@ def start() -> int:
             return 1
         if _healthy():
             print(f"LocalStack ready (pid {process.pid}) on http://{HOST}:{PORT}; log: {LOG_FILE}")
+            _warn_without_reaper(log_offset)
             return 0
         time.sleep(0.25)  # poll interval within the deadline
     print(f"LocalStack not healthy after {START_DEADLINE_S:.0f} s:\n{_log_tail()}", file=sys.stderr)
