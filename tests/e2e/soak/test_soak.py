@@ -42,3 +42,5 @@ def test_sustained_load_leaves_localstacks_threads_and_memory_maps_flat(
     assert result.threads_growth_pct <= MAX_GROWTH_PCT, result.summary()
     assert result.maps_growth_pct <= MAX_GROWTH_PCT, result.summary()
     assert result.after.stack_maps <= result.before.stack_maps * 1.05 + 2, result.summary()
+    # And no finished thread kept its stack: the leak's signature is stacks far above threads
+    assert result.after.stack_maps <= result.after.threads * 1.05 + 10, result.summary()
