@@ -1,0 +1,21 @@
+"""The context's dependencies, built once per process, on first use."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from shared.appkey import app_key
+from shared.dal.db import transaction
+from shared.notifications.delivery import DeliveryDeps
+from shared.notifications.mail import SesMailer
+from shared.notifications.settings import get_notifications_settings
+
+
+@lru_cache(maxsize=1)
+def default_deps() -> DeliveryDeps:
+    return DeliveryDeps(
+        transaction=transaction,
+        mailer=SesMailer(),
+        key=app_key,
+        settings=get_notifications_settings(),
+    )
