@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 if TYPE_CHECKING:
+    from shared.appkey import AppKey
     from shared.dal.sql import Conn
 
 __all__ = ["InvitationContact", "expiring_invitations", "invitation_contact"]
@@ -33,14 +34,14 @@ class InvitationContact:
     template_title: str
     token_sealed: bytes | None
 
-    def link(self, origin: str, path: str) -> str | None:
+    def link(self, key: AppKey, origin: str, path: str) -> str | None:
         """The candidate's current link, or None when no sealed copy exists (an invitation
         from before links were sealed)."""
         if self.token_sealed is None:
             return None
         from shared.interviews.tokens import open_sealed  # noqa: PLC0415 - the key on use
 
-        token = open_sealed(self.id, bytes(self.token_sealed))
+        token = open_sealed(key, self.id, bytes(self.token_sealed))
         return f"{origin.rstrip('/')}{path}/{token}"
 
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shared.appkey import AppKey
 
 TOKEN_BYTES = 32
 # base64url of 32 bytes, no padding.
@@ -44,7 +48,5 @@ def seal_with_app_key(invitation_id: uuid.UUID, token: str) -> bytes:
     return app_key().seal(LINK_SEAL, token.encode(), invitation_id.bytes)
 
 
-def open_sealed(invitation_id: uuid.UUID, sealed: bytes) -> str:
-    from shared.appkey import app_key  # noqa: PLC0415 - the key's code on first use
-
-    return app_key().open(LINK_SEAL, sealed, invitation_id.bytes).decode()
+def open_sealed(key: AppKey, invitation_id: uuid.UUID, sealed: bytes) -> str:
+    return key.open(LINK_SEAL, sealed, invitation_id.bytes).decode()

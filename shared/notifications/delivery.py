@@ -78,7 +78,7 @@ def _values(
             return None, "the invitation is no longer open"
         if message.kind == "invitation_reminder" and contact.status != "pending":
             return None, "the candidate has already started"
-        link = contact.link(origin, deps.settings.link_path)
+        link = contact.link(deps.key(), origin, deps.settings.link_path)
         if link is None:
             return None, "the invitation has no sealed link to send"
         values["link"] = link

@@ -11,6 +11,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from shared.dal.sql import Conn
+from shared.events.catalogue import payload_model
 from shared.events.envelope import EventEnvelope
 from shared.identity import public as identity
 from shared.interviews import public as interviews
@@ -56,7 +57,9 @@ def on_event(conn: Conn, envelope: EventEnvelope) -> None:
     if kind_name is None:
         return
     kind = KINDS[kind_name]
-    invitation_id = uuid.UUID(str(envelope.payload["invitation_id"]))
+    # Every event that causes mail names its invitation; the rest is read when it is sent.
+    payload = payload_model(envelope.event_type).model_validate(envelope.payload)
+    invitation_id: uuid.UUID = payload.invitation_id  # type: ignore[attr-defined]
     contact = interviews.invitation_contact(conn, invitation_id)
     if contact is None:
         logger.warning("notification for an unknown invitation", extra={"kind": kind_name})
@@ -71,9 +74,9 @@ def on_event(conn: Conn, envelope: EventEnvelope) -> None:
         recipient = hr.email
         params["hr_name"] = hr.first_name or "there"
         if kind_name == "analysis_ready":
-            overall = envelope.payload.get("overall")
+            overall = getattr(payload, "overall", None)
             params["overall"] = f"{float(overall):.0f}/100" if overall is not None else "none"
-            params["recommendation"] = str(envelope.payload.get("recommendation") or "none")
+            params["recommendation"] = str(getattr(payload, "recommendation", None) or "none")
     _track(
         dal.queue_message(
             conn,

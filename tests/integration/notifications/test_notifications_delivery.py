@@ -75,7 +75,7 @@ def _deps(pool: ConnectionPool, mailer: Any, **settings: Any) -> DeliveryDeps:
         mailer=mailer,
         key=lambda: KEY,
         settings=NotificationsSettings(
-            sender=SENDER, frontend_origin=ORIGIN, api_url="https://api.example.com/v1/", **settings
+            sender=SENDER, frontend_origin=ORIGIN, api_url="https://api.example.com/", **settings
         ),
     )
 
@@ -107,7 +107,10 @@ def _invitation(conn: Conn, hr: Caller, days: int = 7) -> tuple[uuid.UUID, str, 
     with conn.transaction():
         template = templates.create_template(conn, hr, TemplateCreate(title="Backend engineer"))
         templates.add_question(
-            conn, hr, template.id, QuestionCreate.model_validate({"type": "text", "text": "Why?"})
+            conn,
+            hr,
+            template.id,
+            QuestionCreate.model_validate({"type": "text", "text": "Why this role, and why now?"}),
         )
         templates.publish_template(conn, hr, template.id)
         address = f"grace-{uuid.uuid4().hex[:8]}@example.com"
@@ -122,6 +125,7 @@ def _invitation(conn: Conn, hr: Caller, days: int = 7) -> tuple[uuid.UUID, str, 
             ),
             _links(),
         )
+    assert made.link_token is not None
     return made.id, address, made.link_token
 
 
@@ -176,8 +180,8 @@ def _text(message: email.message.EmailMessage) -> str:
 def _consume(pool: ConnectionPool, deps: DeliveryDeps, envelope: EventEnvelope) -> None:
     consumer = EventConsumer(CONSUMER, on_event, PostgresDeduplicator.from_pool(lambda: pool))
     with tracking_queued() as queued:
-        result = consumer.handle_batch(_sqs_body(envelope))
-    assert result == {"batchItemFailures": []}
+        for record in _sqs_body(envelope)["Records"]:
+            consumer.handle_body(record["body"])
     deliver(queued, deps)
 
 
@@ -212,9 +216,10 @@ def test_an_invitation_sends_one_email_with_a_working_link_however_often_it_come
         assert stored is not None
         assert bytes(stored[0]) == hash_token(token)
         assert token.encode() not in bytes(stored[1])  # sealed, never stored in the clear
+        assert hr.user.company_id is not None
         log = dal.messages_of_company(
             conn, hr.user.company_id, invitation_id=invitation_id, before=None, limit=10
-        )  # type: ignore[arg-type]
+        )
     assert [(m.kind, m.status, m.recipient) for m in log] == [("invitation", "sent", address)]
     assert log[0].ses_message_id
 
@@ -266,9 +271,7 @@ def test_a_failing_provider_is_retried_with_a_growing_delay_then_failed(
     deliver(None, deps)
     second = row()
     assert second["attempts"] == 2
-    assert timedelta(seconds=50) < second["wait"] <= timedelta(
-        seconds=60
-    )
+    assert timedelta(seconds=50) < second["wait"] <= timedelta(seconds=60)
     make_due()
     deliver(None, deps)
     assert row()["status"] == "failed"
