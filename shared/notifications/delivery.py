@@ -114,19 +114,23 @@ def _send_one(message: MessageRow, deps: DeliveryDeps) -> str:
     try:
         provider_id = deps.mailer.send(outgoing)
     except SendFailed as exc:
-        last = exc.permanent or message.attempts >= deps.settings.max_attempts
-        delay = deps.settings.retry_base_s * 2 ** (message.attempts - 1)
-        retry_at = None if last else deps.now() + timedelta(seconds=delay)
-        with deps.transaction() as conn:
-            dal.mark_failed(conn, message.id, str(exc), retry_at)
-        logger.warning(
-            "email not sent",
-            extra={"message_id": str(message.id), "reason": str(exc), "final": last},
-        )
-        return "failed" if last else "retried"
+        return _failed(message, str(exc), deps, permanent=exc.permanent)
     with deps.transaction() as conn:
         dal.mark_sent(conn, message.id, provider_id)
     return "sent"
+
+
+def _failed(message: MessageRow, why: str, deps: DeliveryDeps, *, permanent: bool) -> str:
+    """Queued again after a growing delay, or failed for good after the last attempt."""
+    last = permanent or message.attempts >= deps.settings.max_attempts
+    delay = deps.settings.retry_base_s * 2 ** (message.attempts - 1)
+    retry_at = None if last else deps.now() + timedelta(seconds=delay)
+    with deps.transaction() as conn:
+        dal.mark_failed(conn, message.id, why, retry_at)
+    logger.warning(
+        "email not sent", extra={"message_id": str(message.id), "reason": why, "final": last}
+    )
+    return "failed" if last else "retried"
 
 
 def deliver(ids: Sequence[uuid.UUID] | None, deps: DeliveryDeps) -> DeliveryReport:
@@ -141,5 +145,9 @@ def deliver(ids: Sequence[uuid.UUID] | None, deps: DeliveryDeps) -> DeliveryRepo
             counts[_send_one(message, deps)] += 1
         except Exception:  # one bad message must not hold back the others
             logger.exception("delivering a message failed", extra={"message_id": str(message.id)})
-            counts["retried"] += 1
+            try:
+                counts[_failed(message, "internal error", deps, permanent=False)] += 1
+            except Exception:  # the database too: the lease runs out, the sweep tries again
+                logger.exception("recording a failed delivery failed")
+                counts["retried"] += 1
     return DeliveryReport(**counts)

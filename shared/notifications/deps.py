@@ -9,6 +9,7 @@ from shared.dal.db import transaction
 from shared.notifications.delivery import DeliveryDeps
 from shared.notifications.mail import SesMailer
 from shared.notifications.settings import get_notifications_settings
+from shared.notifications.webhooks import WebhookDeps
 
 
 @lru_cache(maxsize=1)
@@ -19,3 +20,8 @@ def default_deps() -> DeliveryDeps:
         key=app_key,
         settings=get_notifications_settings(),
     )
+
+
+@lru_cache(maxsize=1)
+def default_webhook_deps() -> WebhookDeps:
+    return WebhookDeps(transaction=transaction, key=app_key, settings=get_notifications_settings())

@@ -32,6 +32,8 @@ KINDS: dict[str, Kind] = {
         Kind("interview_completed", "hr", False),
         Kind("analysis_ready", "hr", False),
         Kind("analysis_failed", "hr", False),
+        # To the HR user who registered the endpoint: what they must act on.
+        Kind("webhook_disabled", "hr", True),
     )
 }
 

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from shared.dal.sql import Conn
@@ -17,30 +18,41 @@ from shared.identity import public as identity
 from shared.interviews import public as interviews
 from shared.notifications import dal
 from shared.notifications.kinds import KIND_OF_EVENT, KINDS
+from shared.notifications.webhooks import EVENT_TYPES as WEBHOOK_EVENT_TYPES
+from shared.notifications.webhooks import queue_for_event
 from shared.observability import logger
 
 CONSUMER = "notifications"
-EVENT_TYPES = tuple(sorted(KIND_OF_EVENT))
+# Every event this context's consumer hears: what causes mail, and what webhooks may carry.
+EVENT_TYPES = tuple(sorted(set(KIND_OF_EVENT) | set(WEBHOOK_EVENT_TYPES)))
 
-_queued: ContextVar[list[uuid.UUID] | None] = ContextVar("notifications_queued", default=None)
+
+@dataclass
+class Queued:
+    """What the block queued (committed or not: a rolled-back one is simply not found when it
+    is claimed): email messages and webhook deliveries."""
+
+    messages: list[uuid.UUID] = field(default_factory=list)
+    deliveries: list[uuid.UUID] = field(default_factory=list)
+
+
+_queued: ContextVar[Queued | None] = ContextVar("notifications_queued", default=None)
 
 
 @contextmanager
-def tracking_queued() -> Iterator[list[uuid.UUID]]:
-    """The ids of the messages queued inside the block (committed or not: a rolled-back one is
-    simply not found when claimed)."""
-    ids: list[uuid.UUID] = []
-    token = _queued.set(ids)
+def tracking_queued() -> Iterator[Queued]:
+    queued = Queued()
+    token = _queued.set(queued)
     try:
-        yield ids
+        yield queued
     finally:
         _queued.reset(token)
 
 
 def _track(message_id: uuid.UUID | None) -> None:
-    ids = _queued.get()
-    if message_id is not None and ids is not None:
-        ids.append(message_id)
+    queued = _queued.get()
+    if message_id is not None and queued is not None:
+        queued.messages.append(message_id)
 
 
 def _params(conn: Conn, contact: interviews.InvitationContact) -> dict[str, Any]:
@@ -53,6 +65,15 @@ def _params(conn: Conn, contact: interviews.InvitationContact) -> dict[str, Any]
 
 
 def on_event(conn: Conn, envelope: EventEnvelope) -> None:
+    """The event's email messages and webhook deliveries, queued in the consumer's transaction."""
+    queue_mail(conn, envelope)
+    deliveries = queue_for_event(conn, envelope)
+    queued = _queued.get()
+    if queued is not None:
+        queued.deliveries.extend(deliveries)
+
+
+def queue_mail(conn: Conn, envelope: EventEnvelope) -> None:
     kind_name = KIND_OF_EVENT.get(envelope.event_type)
     if kind_name is None:
         return

@@ -27,6 +27,23 @@ class NotificationsSettings(BaseSettings):
     # A message claimed for sending and not finished within this is claimed again.
     lease_s: Annotated[int, Field(ge=10, le=3600)] = 120
     batch_size: Annotated[int, Field(ge=1, le=500)] = 50
+    # Webhooks. Where an endpoint may be (shared/notifications/ssrf.py): plain HTTP and
+    # loopback only where a local setting allows them.
+    webhook_allow_http: bool = False
+    webhook_allow_loopback: bool = False
+    # The waits before each retry, in seconds (Standard Webhooks' suggestion: about a day in
+    # all); after the last, the delivery has failed.
+    webhook_retry_schedule_s: Annotated[
+        str, StringConstraints(pattern=r"^[0-9]{1,6}(,[0-9]{1,6}){0,19}$")
+    ] = "5,300,1800,7200,18000,36000,36000"
+    # An endpoint failing without a success for this long is disabled and its owner emailed.
+    webhook_disable_after_s: Annotated[int, Field(ge=60, le=30 * 86400)] = 5 * 86400
+    # After a secret rotation, the previous secret signs too for this long.
+    webhook_secret_overlap_s: Annotated[int, Field(ge=0, le=7 * 86400)] = 86400
+
+    @property
+    def webhook_retries_s(self) -> list[int]:
+        return [int(part) for part in self.webhook_retry_schedule_s.split(",")]
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,7 @@ from aws_cdk import aws_ses as ses
 from constructs import Construct
 
 from interview_platform.constants import secret_name
-from interview_platform.constructs.events import Consumer, consumer_timeouts_s
+from interview_platform.constructs.events import Consumer
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
 from interview_platform.constructs.routes import Routes
 from interview_platform.refs import Foundation, allow_secret
@@ -25,16 +25,27 @@ OUTPUT_DLQ_URL = "NotificationsDlqUrl"
 OUTPUT_SWEEP_FUNCTION = "NotificationsSweepFunctionName"
 OUTPUT_SENDER = "NotificationsSender"
 SWEEP_EVERY = Duration.minutes(1)
-# Must match shared/notifications/kinds.py KIND_OF_EVENT (a test holds them together).
+# Must match shared/notifications/planning.py EVENT_TYPES (a test holds them together): what
+# causes email, and what webhooks may carry.
 EVENT_TYPES = (
     "analysis.completed",
     "analysis.failed",
+    "candidate.decided",
     "invitation.cancelled",
     "invitation.completed",
     "invitation.created",
+    "invitation.expired",
     "invitation.extended",
     "invitation.resent",
+    "invitation.started",
 )
+# Locally: webhook receivers on loopback over plain HTTP (tests), and retries minutes apart
+# rather than hours.
+_LOCAL_WEBHOOKS = {
+    "NOTIFY_WEBHOOK_ALLOW_HTTP": "true",
+    "NOTIFY_WEBHOOK_ALLOW_LOOPBACK": "true",
+    "NOTIFY_WEBHOOK_RETRY_SCHEDULE_S": "2,4,8,16,32,64,128",
+}
 _MODULE = "functions.notifications.{}.handler.handler"
 
 
@@ -53,13 +64,16 @@ class Notifications(Construct):
         super().__init__(scope, id)
         stage, local = foundation.stage, foundation.local
         self.sender = sender
-        ses.EmailIdentity(self, "Sender", identity=ses.Identity.email(sender))
+        if not local:
+            # Locally scripts/stack.py verifies it (LocalStack's EmailIdentity is a stub).
+            ses.EmailIdentity(self, "Sender", identity=ses.Identity.email(sender))
         env = {
             **foundation.app_key_env(),
             "NOTIFY_SENDER": sender,
             "NOTIFY_FRONTEND_ORIGIN": foundation.frontend_origin,
             "NOTIFY_API_URL": api_url,
             "DB_POOL_MAX_SIZE": "1",
+            **(_LOCAL_WEBHOOKS if local else {}),
         }
         send_email = iam.PolicyStatement(
             actions=["ses:SendRawEmail"],
@@ -67,9 +81,8 @@ class Notifications(Construct):
             conditions={"StringEquals": {"ses:FromAddress": sender}},
         )
 
-        consumer_timeout_s, visibility_timeout_s = consumer_timeouts_s(local)
-        if local:
-            consumer_timeout_s, visibility_timeout_s = 20, 30
+        # A batch may post to webhook receivers (15 s each at most, 8 at a time).
+        consumer_timeout_s, visibility_timeout_s = 60, 90
         self.consumer_fn = functions.add(
             FunctionSpec(
                 "NotificationsConsumer",
@@ -119,6 +132,21 @@ class Notifications(Construct):
                 True,
             ),
             ("NotificationsMessages", "messages", (("notifications/messages", "GET"),), False),
+            (
+                "NotificationsWebhooks",
+                "webhooks",
+                (
+                    ("webhooks", "POST"),
+                    ("webhooks", "GET"),
+                    ("webhooks/{endpoint_id}", "PATCH"),
+                    ("webhooks/{endpoint_id}", "DELETE"),
+                    ("webhooks/{endpoint_id}/rotate-secret", "POST"),
+                    ("webhooks/{endpoint_id}/ping", "POST"),
+                    ("webhooks/{endpoint_id}/deliveries", "GET"),
+                    ("webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver", "POST"),
+                ),
+                True,
+            ),
         ):
             fn = functions.add(
                 FunctionSpec(

@@ -8,10 +8,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.notifications.consumer import handle_batch
-from shared.notifications.deps import default_deps
+from shared.notifications.deps import default_deps, default_webhook_deps
 from shared.observability import logger
 
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return handle_batch(event, default_deps(), context)
+    return handle_batch(event, default_deps(), default_webhook_deps(), context)

@@ -19,7 +19,8 @@ CREATE TABLE notifications.messages (
     kind             text NOT NULL CHECK (kind IN (
                         'invitation', 'invitation_reminder', 'invitation_resent',
                         'invitation_cancelled', 'invitation_extended',
-                        'interview_completed', 'analysis_ready', 'analysis_failed')),
+                        'interview_completed', 'analysis_ready', 'analysis_failed',
+                        'webhook_disabled')),
     template_version integer NOT NULL CHECK (template_version BETWEEN 1 AND 1000),
     recipient        citext NOT NULL CHECK (char_length(recipient) BETWEEN 3 AND 254),
     invitation_id    uuid,

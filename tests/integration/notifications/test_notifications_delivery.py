@@ -182,7 +182,7 @@ def _consume(pool: ConnectionPool, deps: DeliveryDeps, envelope: EventEnvelope) 
     with tracking_queued() as queued:
         for record in _sqs_body(envelope)["Records"]:
             consumer.handle_body(record["body"])
-    deliver(queued, deps)
+    deliver(queued.messages, deps)
 
 
 def test_an_invitation_sends_one_email_with_a_working_link_however_often_it_comes(
@@ -331,7 +331,7 @@ def test_a_reminder_carries_the_current_link_and_the_unsubscribe_headers(
             fresh = invitations.resend_invitation(conn, hr, invitation_id, _links())
         with conn.transaction(), tracking_queued() as queued:
             queue_reminders(conn, 86400, 500)
-    deliver(queued, deps)
+    deliver(queued.messages, deps)
     reminders = [m for m in _mailbox(address) if "Reminder" in m["Subject"]]
     assert len(reminders) == 1
     assert f"/interview/{fresh.link_token}" in _text(reminders[0])
