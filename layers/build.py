@@ -25,7 +25,7 @@ FFMPEG_DIR = BUILD / "layers" / "ffmpeg"
 ASR_DIR = BUILD / "layers" / "asr"
 MEDIA_GROUP = "media"
 CODE_SOURCES = ("functions", "shared")
-CODE_SUFFIXES = {".py", ".sql", ".json", ".txt"}
+CODE_SUFFIXES = {".py", ".sql", ".json", ".txt", ".html"}
 PYTHON_VERSION = "3.12"
 # AWS Lambda python3.12 runs on Amazon Linux 2023 (glibc 2.34): manylinux_2_28 wheels and older fit.
 PLATFORM = "x86_64-manylinux_2_28"

@@ -34,7 +34,7 @@ STOP_GRACE_S = float(os.environ.get("LOCALSTACK_STOP_GRACE_S", "10"))
 # The services the platform uses; LocalStack loads each lazily on first request.
 SERVICES = (
     "apigateway,cloudformation,cloudwatch,events,iam,kms,lambda,logs,s3,scheduler,"
-    "secretsmanager,sns,sqs,ssm,stepfunctions,sts"
+    "secretsmanager,ses,sns,sqs,ssm,stepfunctions,sts"
 )
 
 

@@ -51,6 +51,74 @@ def _problem_response(description: str) -> dict[str, Any]:
     }
 
 
+def _webhooks(schemas: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI 3.1 ``webhooks``: what a company's endpoint receives for each event type, the
+    payload as the event catalogue defines it (version 1), signed by Standard Webhooks."""
+    from shared.events.catalogue import payload_model  # noqa: PLC0415
+    from shared.notifications.webhook_models import PING  # noqa: PLC0415
+    from shared.notifications.webhooks import EVENT_TYPES  # noqa: PLC0415
+
+    headers = [
+        {
+            "name": name,
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": text,
+        }
+        for name, text in (
+            ("webhook-id", "The delivery's id: the same on every retry (deduplicate on it)"),
+            ("webhook-timestamp", "Unix seconds when this attempt was signed"),
+            (
+                "webhook-signature",
+                "Space-separated `v1,<base64 HMAC-SHA256 of"
+                " id.timestamp.body>`: two during a secret rotation's overlap",
+            ),
+        )
+    ]
+    hooks: dict[str, Any] = {}
+    for event_type in (*EVENT_TYPES, PING):
+        if event_type == PING:
+            data: dict[str, Any] = {"type": "object", "maxProperties": 0}
+        else:
+            # Event payload schemas are prefixed: their names must not meet the API's models.
+            model = payload_model(event_type)
+            data = model.model_json_schema(
+                by_alias=True, ref_template="#/components/schemas/Event{model}"
+            )
+            schemas.update({f"Event{k}": v for k, v in data.pop("$defs", {}).items()})
+            schemas[f"Event{model.__name__}"] = data
+            data = {"$ref": f"#/components/schemas/Event{model.__name__}"}
+        hooks[event_type] = {
+            "post": {
+                "summary": f"{event_type} (version 1)",
+                "parameters": headers,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["type", "timestamp", "version", "data"],
+                                "properties": {
+                                    "type": {"const": event_type},
+                                    "timestamp": {"type": "string", "format": "date-time"},
+                                    "version": {"type": "integer", "minimum": 1},
+                                    "data": data,
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "2XX": {"description": "Received (only 2xx counts as delivered)"},
+                    "410": {"description": "Gone: the endpoint is disabled, nothing more is sent"},
+                },
+            }
+        }
+    return hooks
+
+
 def build_document() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {}
@@ -75,6 +143,7 @@ def build_document() -> dict[str, Any]:
             if "422" in responses:
                 responses["422"] = _problem_response("The request is not valid (field errors)")
             responses.setdefault("default", _problem_response("An error, as RFC 9457 problem+json"))
+    webhooks = _webhooks(schemas)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -86,6 +155,7 @@ def build_document() -> dict[str, Any]:
         # PUBLIC for anonymous operations, LINK_TOKEN for the candidate's).
         "security": [{BEARER: []}],
         "paths": dict(sorted(paths.items())),
+        "webhooks": webhooks,
         "components": {
             "schemas": dict(sorted(schemas.items())),
             "securitySchemes": SECURITY_SCHEMES,

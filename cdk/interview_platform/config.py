@@ -16,6 +16,13 @@ def _flag(value: object) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes"}
 
 
+def _sender(value: object) -> str:
+    sender = str(value or "no-reply@interview-platform.dev")
+    if not re.fullmatch(r"[^@\s]{1,64}@[A-Za-z0-9.-]{1,189}", sender):
+        raise ValueError("senderEmail must be one email address")
+    return sender
+
+
 @dataclass(frozen=True, slots=True)
 class StackConfig:
     stage: str
@@ -31,6 +38,8 @@ class StackConfig:
     db_max_acu: float = 8.0
     # Lambda SnapStart for the API's functions (AWS only; LocalStack does not snapshot).
     snap_start: bool = False
+    # The From address of every email (SES verifies it; in AWS prefer a verified domain's).
+    sender_email: str = "no-reply@interview-platform.dev"
 
     @property
     def stack_name(self) -> str:
@@ -69,4 +78,5 @@ class StackConfig:
             db_min_acu=min_acu,
             db_max_acu=max_acu,
             snap_start=not local and _flag(node.try_get_context("snapStart") or "true"),
+            sender_email=_sender(node.try_get_context("senderEmail")),
         )

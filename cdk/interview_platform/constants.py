@@ -35,8 +35,19 @@ INTERVIEWS = "Interviews"
 CANDIDATE = "Candidate"
 MEDIA = "Media"
 ANALYSIS = "Analysis"
+NOTIFICATIONS = "Notifications"
 API_DEPLOYMENT = "ApiDeployment"
-STACK_PARTS = (FOUNDATION, API, IDENTITY, INTERVIEWS, CANDIDATE, MEDIA, ANALYSIS, API_DEPLOYMENT)
+STACK_PARTS = (
+    FOUNDATION,
+    API,
+    IDENTITY,
+    INTERVIEWS,
+    CANDIDATE,
+    MEDIA,
+    ANALYSIS,
+    NOTIFICATIONS,
+    API_DEPLOYMENT,
+)
 # CloudFormation allows 500 resources a stack; ours stay far below so each context can grow.
 MAX_RESOURCES_PER_STACK = 200
 

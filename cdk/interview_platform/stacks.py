@@ -11,6 +11,8 @@ CloudFormation's 500 resources, and tied together only by the fixed exports of r
     Candidate       the candidate's flow by link token, and the interviews sweep
     Media           the media pipeline (S3 -> EventBridge -> Step Functions) and HR's media routes
     Analysis        the analysis trigger, its workflow and sweep, and HR's analysis routes
+    Notifications   email to candidates and HR (consumer, reminders and retries), preferences,
+                    unsubscribe and the delivery log
     ApiDeployment   the API's deployment and stage, after every route of every stack
 
 A new context adds a stack here (a class and a line in ``build``), its routes through
@@ -52,10 +54,12 @@ from interview_platform.constructs.functions import FunctionSpec, PlatformFuncti
 from interview_platform.constructs.identity import Identity, identity_env
 from interview_platform.constructs.interviews import INVITATION_RESOURCE, Interviews
 from interview_platform.constructs.media import OUTPUT_STATE_MACHINE_ARN, MediaPipeline
+from interview_platform.constructs.notifications import Notifications
 from interview_platform.constructs.routes import ApiRefs, RouteRegistry, Routes
 from interview_platform.constructs.storage import Storage
 from interview_platform.nag import acknowledge, acknowledge_platform, add_checks
 from interview_platform.refs import (
+    APP_KEY,
     FUNCTION_AZS,
     Export,
     Foundation,
@@ -158,6 +162,24 @@ class FoundationStack(Stack):
             pattern=detail_type_prefixes("user.", "company."),
             visibility_timeout=Duration.seconds(visibility_timeout_s),
             local=config.local,
+        )
+
+        # The app key (shared/appkey.py): random material each purpose derives its key from.
+        app_key = secretsmanager.Secret(
+            self,
+            "AppKey",
+            secret_name=c.secret_name(stage, APP_KEY),
+            description="Key material for sealed invitation links and unsubscribe tokens",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True
+            ),
+            removal_policy=RemovalPolicy.DESTROY if config.local else RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            app_key,
+            "AwsSolutions-SMG4",
+            "Random key material: rotating it would break every sealed link and unsubscribe"
+            " token already sent",
         )
 
         export(self, stage, Export.MEDIA_BUCKET_NAME, storage.media_bucket.bucket_name)
@@ -376,6 +398,26 @@ class AnalysisStack(ContextStack):
         )
 
 
+class NotificationsStack(ContextStack):
+    def __init__(self, scope: Construct, id: str, *, config: StackConfig, **kw: Any) -> None:
+        super().__init__(
+            scope, id, config=config, description="Interview platform: email notifications", **kw
+        )
+        Notifications(
+            self,
+            "Notifications",
+            foundation=self.foundation,
+            functions=self.functions,
+            routes=self.routes,
+            sender=config.sender_email,
+            api_url=api_url(
+                imported(config.stage, Export.REST_API_ID),
+                config.stage,
+                config.local_endpoint if config.local else None,
+            ),
+        )
+
+
 class ApiDeploymentStack(Stack):
     """The API's deployment and stage. Its logical id carries every route of every stack, so any
     route change makes a new deployment (an imported API gets no automatic redeploy, and
@@ -493,6 +535,7 @@ def build(app: cdk.App, config: StackConfig, env: cdk.Environment | None = None)
         (c.CANDIDATE, CandidateStack),
         (c.MEDIA, MediaStack),
         (c.ANALYSIS, AnalysisStack),
+        (c.NOTIFICATIONS, NotificationsStack),
     )
     for part, cls in context_classes:
         stack = cls(app, name(part), config=config, registry=registry, **common)

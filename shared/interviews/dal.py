@@ -348,12 +348,22 @@ def list_invitations(
     return [InvitationRow.model_validate(r) for r in rows]
 
 
-def rotate_token(conn: Conn, invitation_id: uuid.UUID, token_hash: bytes) -> None:
+def rotate_token(
+    conn: Conn, invitation_id: uuid.UUID, token_hash: bytes, sealed: bytes | None
+) -> None:
     conn.execute(
-        "UPDATE interviews.invitations SET token_hash = %s, last_sent_at = now(),"
-        " send_count = send_count + 1, updated_at = now() WHERE id = %s",
-        (token_hash, invitation_id),
+        "UPDATE interviews.invitations SET token_hash = %s, token_sealed = %s,"
+        " last_sent_at = now(), send_count = send_count + 1, updated_at = now() WHERE id = %s",
+        (token_hash, sealed, invitation_id),
     )
+
+
+def seal_token(conn: Conn, invitation_id: uuid.UUID, sealed: bytes | None) -> None:
+    if sealed is not None:
+        conn.execute(
+            "UPDATE interviews.invitations SET token_sealed = %s WHERE id = %s",
+            (sealed, invitation_id),
+        )
 
 
 def cancel_invitation(conn: Conn, invitation_id: uuid.UUID) -> None:

@@ -40,7 +40,7 @@ from shared.interviews.rows import InvitationRow
 from shared.interviews.templates import company_of, emit
 from shared.interviews.tokens import new_link_token
 from shared.media.public import media_for_uploads
-from shared.models.events.interviews import InvitationCreated
+from shared.models.events.interviews import InvitationChanged, InvitationCreated
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +49,15 @@ class LinkMaker:
 
     origin: str
     path: str = "/interview"
+    # Seals a new token for the invitation (its id), so that emails sent later can carry the
+    # link; None where nothing is emailed (the token is then shown once, and only hashed).
+    seal: Callable[[uuid.UUID, str], bytes] | None = None
 
     def __call__(self, token: str) -> str:
         return f"{self.origin.rstrip('/')}{self.path}/{token}"
+
+    def sealed(self, invitation_id: uuid.UUID, token: str) -> bytes | None:
+        return self.seal(invitation_id, token) if self.seal else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +102,7 @@ def _invite(
         token_hash=token_hash,
         expires_in_days=days,
     )
+    dal.seal_token(conn, invitation_id, links.sealed(invitation_id, token))
     row = dal.get_invitation(conn, invitation_id, caller.scope())
     emit(
         conn,
@@ -313,8 +320,19 @@ def resend_invitation(
     """A new link (the old one stops working at once)."""
     invitation = _open(conn, caller, invitation_id, "resent")
     token, token_hash = new_link_token()
-    dal.rotate_token(conn, invitation.id, token_hash)
-    return _with_link(dal.get_invitation(conn, invitation.id, caller.scope()), token, links)
+    dal.rotate_token(conn, invitation.id, token_hash, links.sealed(invitation.id, token))
+    row = dal.get_invitation(conn, invitation.id, caller.scope())
+    emit(conn, caller, "invitation.resent", _changed(row, caller))
+    return _with_link(row, token, links)
+
+
+def _changed(row: InvitationRow, caller: Caller) -> InvitationChanged:
+    return InvitationChanged(
+        invitation_id=row.id,
+        template_id=row.template_id,
+        expires_at=row.expires_at,
+        actor_id=caller.id,
+    )
 
 
 def cancel_invitation(conn: Conn, caller: Caller, invitation_id: uuid.UUID) -> InvitationOut:
@@ -322,7 +340,9 @@ def cancel_invitation(conn: Conn, caller: Caller, invitation_id: uuid.UUID) -> I
     if not needs_cancelling(invitation.status):
         return InvitationOut.of(invitation)
     dal.cancel_invitation(conn, invitation.id)
-    return InvitationOut.of(dal.get_invitation(conn, invitation.id, caller.scope()))
+    row = dal.get_invitation(conn, invitation.id, caller.scope())
+    emit(conn, caller, "invitation.cancelled", _changed(row, caller))
+    return InvitationOut.of(row)
 
 
 def extend_invitation(
@@ -330,4 +350,6 @@ def extend_invitation(
 ) -> InvitationOut:
     invitation = _open(conn, caller, invitation_id, "extended")
     dal.extend_invitation(conn, invitation.id, days)
-    return InvitationOut.of(dal.get_invitation(conn, invitation.id, caller.scope()))
+    row = dal.get_invitation(conn, invitation.id, caller.scope())
+    emit(conn, caller, "invitation.extended", _changed(row, caller))
+    return InvitationOut.of(row)

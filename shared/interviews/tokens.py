@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shared.appkey import AppKey
 
 TOKEN_BYTES = 32
 # base64url of 32 bytes, no padding.
@@ -30,3 +35,18 @@ def looks_like_token(value: str) -> bool:
     if len(value) != TOKEN_LENGTH:
         return False
     return all(ch.isalnum() or ch in "-_" for ch in value)
+
+
+LINK_SEAL = "link-seal"
+
+
+def seal_with_app_key(invitation_id: uuid.UUID, token: str) -> bytes:
+    """The token sealed under the platform's app key, bound to its invitation (read on first
+    use: creating the first invitation reads the key, importing this module does not)."""
+    from shared.appkey import app_key  # noqa: PLC0415 - the key's code on first use
+
+    return app_key().seal(LINK_SEAL, token.encode(), invitation_id.bytes)
+
+
+def open_sealed(key: AppKey, invitation_id: uuid.UUID, sealed: bytes) -> str:
+    return key.open(LINK_SEAL, sealed, invitation_id.bytes).decode()

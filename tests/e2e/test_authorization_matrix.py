@@ -250,6 +250,10 @@ from tests.e2e.media.matrix_media import MEDIA_ROUTES  # noqa: E402
 
 ROUTES += MEDIA_ROUTES
 
+from tests.e2e.notifications.matrix_notifications import NOTIFICATION_ROUTES  # noqa: E402
+
+ROUTES += NOTIFICATION_ROUTES
+
 CELLS = [(route, actor) for route in ROUTES for actor in ACTORS]
 
 

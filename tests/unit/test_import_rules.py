@@ -15,9 +15,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 KERNEL = frozenset(
-    {"auth", "dal", "errors", "events", "groq", "http", "models", "observability", "settings"}
+    {
+        "appkey",
+        "auth",
+        "dal",
+        "errors",
+        "events",
+        "groq",
+        "http",
+        "models",
+        "observability",
+        "settings",
+    }
 )
-CONTEXTS = frozenset({"analysis", "identity", "interviews", "media", "platform"})
+CONTEXTS = frozenset({"analysis", "identity", "interviews", "media", "notifications", "platform"})
 PUBLIC = "public"
 
 

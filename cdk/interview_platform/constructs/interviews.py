@@ -29,6 +29,7 @@ class HrUseCase:
     routes: tuple[tuple[str, str], ...]
     publishes: bool = False
     plays_media: bool = False
+    seals_links: bool = False
 
 
 _TEMPLATE = "templates/{template_id}"
@@ -72,12 +73,14 @@ HR_USE_CASES = (
         "create_invitation",
         (("invitations", "POST"),),
         publishes=True,
+        seals_links=True,
     ),
     HrUseCase(
         "InterviewsBulkInvitations",
         "bulk_invitations",
         (("invitations/bulk", "POST"),),
         publishes=True,
+        seals_links=True,
     ),
     HrUseCase("InterviewsListInvitations", "list_invitations", (("invitations", "GET"),)),
     HrUseCase(
@@ -91,6 +94,8 @@ HR_USE_CASES = (
             (_INVITATION + "/cancel", "POST"),
             (_INVITATION + "/extend", "POST"),
         ),
+        publishes=True,
+        seals_links=True,
     ),
     HrUseCase(
         "InterviewsReviewAnswer",
@@ -125,11 +130,17 @@ class Interviews(Construct):
                     case.name,
                     _MODULE.format(case.module),
                     timeout_s=15,
-                    environment={"AUTH_KEY_SECRET_NAME": key_secret_name},
+                    environment={
+                        "AUTH_KEY_SECRET_NAME": key_secret_name,
+                        **(foundation.app_key_env() if case.seals_links else {}),
+                    },
                 )
             )
             # Verifying callers' tokens: read the key ring, never create or change it.
             allow_secret(fn, foundation.key_ring_arn())
+            if case.seals_links:
+                # The new link token is sealed for the emails that carry it.
+                allow_secret(fn, foundation.app_key_arn())
             if case.publishes:
                 allow_publish(foundation, fn)
             if case.plays_media:

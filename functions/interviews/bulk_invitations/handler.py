@@ -13,10 +13,13 @@ from shared.identity.public import HR, caller_transaction
 from shared.interviews import invitations
 from shared.interviews.models import BulkReport, InvitationBulkCreate
 from shared.interviews.settings import get_hr_settings
+from shared.interviews.tokens import seal_with_app_key
 from shared.settings import get_platform_settings
 
 app = create_app("Invite candidates in bulk")
-links = invitations.LinkMaker(get_platform_settings().frontend_origin, get_hr_settings().link_path)
+links = invitations.LinkMaker(
+    get_platform_settings().frontend_origin, get_hr_settings().link_path, seal_with_app_key
+)
 
 
 @app.post("/v1/invitations/bulk", response_model=BulkReport, tags=["invitations"])

@@ -43,6 +43,16 @@ class InvitationCreated(EventPayload):
     actor_id: UUID
 
 
+class InvitationChanged(EventPayload):
+    """invitation.resent (a new link), invitation.extended (a later expiry) and
+    invitation.cancelled: the invitation as it now is."""
+
+    invitation_id: UUID
+    template_id: UUID
+    expires_at: datetime
+    actor_id: UUID
+
+
 class InvitationStarted(EventPayload):
     invitation_id: UUID
     template_id: UUID
@@ -122,6 +132,9 @@ INTERVIEWS_EVENTS: dict[str, type[BaseModel]] = {
     "template.published": TemplatePublished,
     "template.archived": TemplateArchived,
     "invitation.created": InvitationCreated,
+    "invitation.resent": InvitationChanged,
+    "invitation.extended": InvitationChanged,
+    "invitation.cancelled": InvitationChanged,
     "invitation.started": InvitationStarted,
     "response.submitted": ResponseSubmitted,
     "invitation.completed": InvitationCompleted,
