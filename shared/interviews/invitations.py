@@ -58,7 +58,7 @@ class LinkMaker:
 class Playback:
     """What presigning a playback URL needs (a signer bound to the bucket, and the TTL)."""
 
-    sign: Callable[[str, int], str]
+    sign: Callable[[str, int, str | None], str]  # key, seconds, the pinned version
     ttl_s: int
 
 
@@ -254,7 +254,9 @@ def get_invitation(
                 key=answer.media_key,
                 content_type=answer.media_content_type,
                 bytes=answer.media_bytes,
-                playback_url=playback.sign(answer.media_key, playback.ttl_s),
+                playback_url=playback.sign(
+                    answer.media_key, playback.ttl_s, answer.media_version_id
+                ),
                 playback_expires_in=playback.ttl_s,
             )
         answers.append(
