@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from shared.media.errors import MediaRejected, TranscodeFailed
+from shared.observability import logger
 from shared.media.probe import (
     CONTAINER_TYPES,
     Probe,
@@ -94,8 +95,10 @@ class Ffmpeg:
         except subprocess.TimeoutExpired as exc:
             raise TranscodeFailed(f"ffmpeg took longer than {self.timeout_s:.0f} s.") from exc
         if check and result.returncode != 0:
+            # ffmpeg's words (paths, demuxer messages) are for the logs; HR reads a fixed text.
             last = (result.stderr.strip().splitlines() or ["no output"])[-1][:300]
-            raise TranscodeFailed(f"ffmpeg failed: {last}")
+            logger.warning("ffmpeg failed", extra={"stderr": last, "code": result.returncode})
+            raise TranscodeFailed("The file could not be converted (ffmpeg refused it).")
         return result
 
     def probe(self, path: Path) -> tuple[Probe, float]:
