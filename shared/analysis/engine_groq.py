@@ -272,9 +272,7 @@ class GroqEngine:
             )
         bad = _unverified(parsed, transcript.text)
         if bad:
-            reask = self._prompts.render(
-                "reask_quotes", quotes=json.dumps(bad)[:2000], fence=fence
-            )
+            reask = self._prompts.render("reask_quotes", quotes=json.dumps(bad)[:2000], fence=fence)
             again, more, _ = self._ask(
                 [*messages, {"role": "user", "content": reask}], LlmAnswerAssessment
             )
@@ -308,9 +306,7 @@ class GroqEngine:
         return AnswerOutcome(criteria=criteria, usage=usage)
 
     def summarize(self, items: Sequence[SummaryItem]) -> SummaryOutcome:
-        answers = json.dumps(
-            [item.model_dump(mode="json", exclude_none=True) for item in items]
-        )
+        answers = json.dumps([item.model_dump(mode="json", exclude_none=True) for item in items])
         messages: list[Message] = [
             {"role": "system", "content": self._prompts.render("summary_system")},
             {

@@ -405,9 +405,8 @@ def failure_reason(error: str, cause: str | None) -> str:
         parsed = None
     if isinstance(parsed, dict) and isinstance(parsed.get("errorMessage"), str):
         detail = parsed["errorMessage"]
-    logger.warning(
-        "analysis step failed", extra={"error": error[:200], "cause": " ".join(detail.split())[:4000]}
-    )
+    cause_text = " ".join(detail.split())[:4000]
+    logger.warning("analysis step failed", extra={"error": error[:200], "cause": cause_text})
     if error in FAILURE_TEXTS:
         return f"{error}: {FAILURE_TEXTS[error]}"
     return f"{UNEXPECTED}: the analysis failed unexpectedly"

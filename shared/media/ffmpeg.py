@@ -16,7 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from shared.media.errors import MediaRejected, TranscodeFailed
-from shared.observability import logger
 from shared.media.probe import (
     CONTAINER_TYPES,
     Probe,
@@ -24,6 +23,7 @@ from shared.media.probe import (
     is_truncated,
     parse_ffmpeg_info,
 )
+from shared.observability import logger
 
 LAYER_FFMPEG = Path("/opt/bin/ffmpeg")
 _BASE = ("-hide_banner", "-nostdin", "-y")

@@ -129,7 +129,7 @@ def test_the_first_step_refuses_an_object_over_the_cap_or_of_another_type(  # no
     assert fake_groq.calls["/openai/v1/audio/transcriptions"] == 0
 
 
-def test_a_pinned_version_is_processed_even_if_others_exist_later(
+def test_a_pinned_version_is_processed_even_if_others_exist_later(  # noqa: PLR0917
     conn: psycopg.Connection[Any],
     s3: Any,
     media_bucket: str,
