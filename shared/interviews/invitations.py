@@ -45,13 +45,16 @@ from shared.models.events.interviews import InvitationCreated
 
 @dataclass(frozen=True, slots=True)
 class LinkMaker:
-    """How a token becomes the candidate's link: the frontend's origin and path."""
+    """How a token becomes the candidate's link: the frontend's origin and path, the token in
+    the fragment. A browser never sends a fragment to a server, so the token stays out of
+    request lines, access logs, proxies and the Referer header; the frontend reads it from
+    ``location.hash`` and sends it as ``X-Invitation-Token``."""
 
     origin: str
     path: str = "/interview"
 
     def __call__(self, token: str) -> str:
-        return f"{self.origin.rstrip('/')}{self.path}/{token}"
+        return f"{self.origin.rstrip('/')}{self.path}#{token}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -392,7 +392,7 @@ def test_invitation_stores_only_the_token_hash_and_emits_invitation_created(conn
 
     # Then the answer carries the link once, the row only its hash, and the event its payload
     assert created.link_token
-    assert created.link_url == (f"https://app.example.com/interview/{created.link_token}")
+    assert created.link_url == (f"https://app.example.com/interview#{created.link_token}")
     assert created.status == "pending"
     assert created.candidate_email == "grace@example.com"
     stored = conn.execute(
