@@ -265,7 +265,7 @@ def test_health_may_ask_about_the_bucket_but_read_no_object(local_template: Temp
                 s3_statements.append((actions, statement["Resource"]))
     assert len(s3_statements) == 1
     [(actions, resource)] = s3_statements
-    assert actions == ["s3:ListBucket"] or actions == "s3:ListBucket"
+    assert actions == ["s3:ListBucket"]
     # One resource, the bucket itself: not "<bucket>/*", so no object can be read
     assert not isinstance(resource, list)
     assert "/*" not in json.dumps(resource)

@@ -103,7 +103,7 @@ def test_the_link_is_the_frontend_origin_path_and_token() -> None:
 
 def test_the_token_is_never_in_the_part_of_the_link_a_browser_sends() -> None:
     # Issue 13, finding 18: a path (or query) reaches servers, logs and Referer headers.
-    from urllib.parse import urlsplit  # noqa: PLC0415
+    from urllib.parse import urlsplit
 
     token = "tok-" + "x" * 40
     parts = urlsplit(invitations.LinkMaker("https://app.example.com")(token))
