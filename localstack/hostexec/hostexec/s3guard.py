@@ -95,7 +95,7 @@ def install() -> None:
         validate_post_policy(request_form, additional_policy_metadata)
 
     # provider.py imported the function by name: replace it where it is called.
-    provider.validate_post_policy = validate_signed_post_policy  # type: ignore[attr-defined]
+    provider.validate_post_policy = validate_signed_post_policy
 
     handler = presigned_url.S3PreSignedURLRequestHandler
     check_presigned = handler.__call__
@@ -107,7 +107,7 @@ def install() -> None:
             raise presigned_url.AccessDenied("Access Denied (anonymous requests are refused)")
         check_presigned(self, chain, context, response)
 
-    handler.__call__ = refuse_anonymous  # type: ignore[method-assign]
+    handler.__call__ = refuse_anonymous
 
 
 def main() -> None:
