@@ -117,6 +117,9 @@ def _environment() -> dict[str, str]:
         SKIP_SSL_CERT_DOWNLOAD="1",
         DISABLE_EVENTS="1",
         LOCALSTACK_HOST=f"{HOST}:{PORT}",
+        # S3 checks presigned URLs' signatures and expiry (LocalStack skips both by default,
+        # so a forged or expired URL would work locally and fail in AWS).
+        S3_SKIP_SIGNATURE_VALIDATION="0",
         # Keep idle Lambda environments warm long enough for a benchmark or a test run.
         LAMBDA_KEEPALIVE_MS=os.environ.get("LAMBDA_KEEPALIVE_MS", "600000"),
         # SQS event sources long-poll (see cdk constructs/events.py); between two polls LocalStack
@@ -173,7 +176,9 @@ def start() -> int:
     with LOG_FILE.open("ab") as log:
         log_offset = log.tell()
         process = subprocess.Popen(
-            [str(VENV_PYTHON), "-m", "localstack.runtime.main"],
+            # Through our S3 guard: it adds the checks LocalStack's S3 leaves out (a POST
+            # policy's signature, anonymous requests) and then runs localstack.runtime.main.
+            [str(VENV_PYTHON), "-m", "hostexec.s3guard"],
             cwd=STATE,
             env=_environment(),
             stdin=subprocess.DEVNULL,

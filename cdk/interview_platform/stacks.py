@@ -31,6 +31,7 @@ from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy, Stack, triggers
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -294,7 +295,13 @@ class ApiStack(Stack):
             snap_start=config.snap_start,
         )
         health = functions.add(FunctionSpec("Health", _PLATFORM.format("health"), timeout_s=15))
-        foundation.media_bucket.grant_read(health)
+        # Health asks S3 whether the bucket answers (HeadBucket): that needs s3:ListBucket on
+        # the bucket, and no object of it (grant_read would let it read every video).
+        health.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"], resources=[foundation.media_bucket.bucket_arn]
+            )
+        )
         routes.add("health", "GET", health)
         openapi = functions.add(
             FunctionSpec("OpenApi", _PLATFORM.format("openapi"), database=False)

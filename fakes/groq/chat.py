@@ -24,7 +24,9 @@ import bpe_openai
 
 from shared.analysis import heuristics
 
-_TAG = r"<{0}>\s*(.*?)\s*</{0}>"
+# A block is <name>...</name>, or <name-FENCE>...</name-FENCE> with a one-time marker: a fenced
+# block ends only at its own closing tag, as a model is told to read it.
+_TAG = r"<{0}(-[^<>\s]{{1,64}}|)>\s*(.*?)\s*</{0}\1>"
 _HEADERS = {
     "x-ratelimit-limit-requests": "1000",
     "x-ratelimit-remaining-requests": "999",
@@ -35,7 +37,12 @@ _HEADERS = {
 
 def _tag(text: str, name: str) -> str:
     match = re.search(_TAG.format(name), text, re.DOTALL)
-    return match.group(1) if match else ""
+    return match.group(2) if match else ""
+
+
+def block(text: str, name: str) -> str:
+    """What a model reads as the ``name`` block of a prompt (tests check the fences with it)."""
+    return _tag(text, name)
 
 
 # Harmony: <|start|>{role}<|message|>{content}<|end|> per message; <|start|>assistant to reply.

@@ -52,6 +52,8 @@ class CallRecord:
     status: int
     fault: str | None
     fields: dict[str, str]
+    # A chat completion's messages as received (what the model would have read).
+    messages: list[dict[str, Any]] | None = None
 
 
 class FakeGroqServer:
@@ -276,6 +278,8 @@ def _handler_for(fake: FakeGroqServer) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 self._json(400, _error_body("invalid JSON body", "invalid_request_error"))
                 return 400, {}
+            if self._pending is not None and isinstance(body.get("messages"), list):
+                self._pending.messages = list(body["messages"])
             status, answer, headers = chat.handle_chat(body)
             self._json(status, answer, headers)
             return status, {"model": str(body.get("model", ""))}

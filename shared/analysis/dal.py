@@ -416,3 +416,26 @@ def trigger_for_company(conn: Conn, company_id: UUID, invitation_id: UUID) -> Tr
             (company_id, invitation_id),
         ).fetchone()
     return TriggerRow(**row) if row else None
+
+
+def erase_candidate_words(conn: Conn, company_id: UUID, invitation_id: UUID) -> None:
+    """Every quote of the invitation's answer results, and the text answers of its stored
+    completion payload, removed (erasure of a candidate's media and words)."""
+    conn.execute(
+        "UPDATE analysis.answer_results r"
+        " SET criteria = (SELECT jsonb_object_agg(c.key, c.value || '{\"quotes\": []}'::jsonb)"
+        "                  FROM jsonb_each(r.criteria) c)"
+        " FROM analysis.analyses a"
+        " WHERE a.id = r.analysis_id AND a.company_id = %s AND a.invitation_id = %s"
+        " AND r.criteria IS NOT NULL AND jsonb_typeof(r.criteria) = 'object'",
+        (company_id, invitation_id),
+    )
+    conn.execute(
+        "UPDATE analysis.triggers t"
+        " SET completed = jsonb_set(t.completed, '{answers}',"
+        "     (SELECT coalesce(jsonb_agg(x.answer - 'text'), '[]'::jsonb)"
+        "        FROM jsonb_array_elements(t.completed->'answers') AS x(answer)))"
+        " WHERE t.company_id = %s AND t.invitation_id = %s"
+        " AND jsonb_typeof(t.completed->'answers') = 'array'",
+        (company_id, invitation_id),
+    )

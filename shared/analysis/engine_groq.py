@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import email.utils
 import json
+import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -180,12 +181,44 @@ def _parse[M: BaseModel](content: str | None, model: type[M]) -> tuple[M | None,
         return None, f"{exc.error_count()} fields missing or out of range"
 
 
+def new_fence(*untrusted: str) -> str:
+    """A one-time marker for the tags around untrusted text (the candidate's words): 128
+    random bits, so the text cannot close its block by writing ``</transcript>`` or a guessed
+    tag; never one that occurs in the text itself."""
+    while True:
+        fence = secrets.token_hex(16)
+        if not any(fence in text for text in untrusted):
+            return fence
+
+
+# A criterion scored this high with no quote that checks out verbatim is a contradiction (a
+# steered or invented score): the answer is flagged for HR.
+UNSUPPORTED_SCORE = 70
+
+
+def unsupported_scores(criteria: Mapping[str, CriterionResult]) -> list[str]:
+    """The criteria whose high score no verified quote supports."""
+    return [
+        f"{name} {result.score}"
+        for name, result in criteria.items()
+        if result.score >= UNSUPPORTED_SCORE and not result.quotes
+    ]
+
+
 class GroqEngine:
     name = "groq"
 
-    def __init__(self, transport: ChatTransport, prompts: PromptSet, *, model: str) -> None:
+    def __init__(
+        self,
+        transport: ChatTransport,
+        prompts: PromptSet,
+        *,
+        model: str,
+        fence: Callable[..., str] = new_fence,
+    ) -> None:
         self._transport = transport
         self._prompts = prompts
+        self._fence = fence
         self.model = model
 
     def _ask[M: BaseModel](
@@ -212,15 +245,18 @@ class GroqEngine:
         transcript = answer.transcript
         if not transcript.text.strip():
             return AnswerOutcome(unscorable=True, unscorable_reason="nothing was said or written")
+        rubric = answer.rubric or "(none given)"
+        fence = self._fence(transcript.text, answer.question, rubric)
         messages: list[Message] = [
             {"role": "system", "content": self._prompts.render("answer_system")},
             {
                 "role": "user",
                 "content": self._prompts.render(
                     "answer_user",
+                    fence=fence,
                     question=answer.question,
-                    rubric=answer.rubric or "(none given)",
-                    language=answer.language or "unknown",
+                    rubric=rubric,
+                    language=(answer.language or "unknown")[:16],
                     transcript=transcript.text,
                 ),
             },
@@ -236,7 +272,7 @@ class GroqEngine:
             )
         bad = _unverified(parsed, transcript.text)
         if bad:
-            reask = self._prompts.render("reask_quotes", quotes=json.dumps(bad)[:2000])
+            reask = self._prompts.render("reask_quotes", quotes=json.dumps(bad)[:2000], fence=fence)
             again, more, _ = self._ask(
                 [*messages, {"role": "user", "content": reask}], LlmAnswerAssessment
             )
@@ -256,22 +292,28 @@ class GroqEngine:
             )
             for c in CRITERIA
         }
+        problems = []
         if bad:
+            problems.append(f"{len(bad)} quote(s) not found verbatim after a re-ask; dropped")
+        if unsupported := unsupported_scores(criteria):
+            problems.append(
+                f"high score with no verified quote ({', '.join(unsupported)}): check the answer"
+            )
+        if problems:
             return AnswerOutcome(
-                criteria=criteria,
-                flagged=True,
-                flag_reason=f"{len(bad)} quote(s) not found verbatim after a re-ask; dropped",
-                usage=usage,
+                criteria=criteria, flagged=True, flag_reason="; ".join(problems), usage=usage
             )
         return AnswerOutcome(criteria=criteria, usage=usage)
 
     def summarize(self, items: Sequence[SummaryItem]) -> SummaryOutcome:
-        answers = [item.model_dump(mode="json", exclude_none=True) for item in items]
+        answers = json.dumps([item.model_dump(mode="json", exclude_none=True) for item in items])
         messages: list[Message] = [
             {"role": "system", "content": self._prompts.render("summary_system")},
             {
                 "role": "user",
-                "content": self._prompts.render("summary_user", answers=json.dumps(answers)),
+                "content": self._prompts.render(
+                    "summary_user", answers=answers, fence=self._fence(answers)
+                ),
             },
         ]
         parsed, usage, _ = self._ask(messages, LlmSummary)

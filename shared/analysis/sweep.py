@@ -58,9 +58,13 @@ def stalled_reason(execution: Execution | None, age_s: float, start_grace_s: flo
         return None
     if execution.status == "MISSING":
         return "the analysis workflow's execution no longer exists"
-    detail = ": ".join(part for part in (execution.error, execution.cause) if part)
     reason = f"the analysis workflow ended {execution.status} without recording a result"
-    return f"{reason} ({' '.join(detail.split())[:1000]})" if detail else reason
+    if execution.cause:
+        # The cause is the failing step's own text: for the logs, not for HR.
+        logger.warning(
+            "stalled execution", extra={"error": execution.error, "cause": execution.cause[:4000]}
+        )
+    return f"{reason} ({execution.error[:100]})" if execution.error else reason
 
 
 def sweep(

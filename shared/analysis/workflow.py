@@ -378,8 +378,26 @@ def store(deps: Deps, analysis_id: UUID, attempt: int) -> dict[str, Any]:
 # ---- failure ------------------------------------------------------------------------------
 
 
+# What HR reads when an attempt fails: a fixed text per error name. The Lambda's errorMessage
+# and stack trace (which can hold SQL, hosts, paths or the provider's words) go to the logs only.
+FAILURE_TEXTS: dict[str, str] = {
+    "GroqDailyQuotaExceeded": "the daily request quota is used up",
+    "GroqRateLimited": "the AI provider kept rate limiting the analysis",
+    "GroqServerError": "the AI provider kept failing",
+    "GroqTimeout": "the AI provider did not answer in time",
+    "GroqRequestRejected": "the AI provider refused the request",
+    "MalformedCompletion": "the AI provider's reply could not be read",
+    "DependencyUnavailable": "a platform dependency was unavailable",
+    "AnalysisNotRunning": "the attempt was superseded",
+    "States.Timeout": "the analysis took too long and was stopped",
+    "States.TaskFailed": "a step of the analysis failed",
+}
+UNEXPECTED = "Internal"
+
+
 def failure_reason(error: str, cause: str | None) -> str:
-    """A readable reason from the state machine's caught error (Lambda causes are JSON)."""
+    """The reason HR reads for the state machine's caught error: its code and a fixed text,
+    never the error's own message (that is logged here, with the cause)."""
     detail = cause or ""
     try:
         parsed = json.loads(detail)
@@ -387,8 +405,11 @@ def failure_reason(error: str, cause: str | None) -> str:
         parsed = None
     if isinstance(parsed, dict) and isinstance(parsed.get("errorMessage"), str):
         detail = parsed["errorMessage"]
-    detail = " ".join(detail.split())[:1500]
-    return f"{error}: {detail}" if detail else error
+    cause_text = " ".join(detail.split())[:4000]
+    logger.warning("analysis step failed", extra={"error": error[:200], "cause": cause_text})
+    if error in FAILURE_TEXTS:
+        return f"{error}: {FAILURE_TEXTS[error]}"
+    return f"{UNEXPECTED}: the analysis failed unexpectedly"
 
 
 def mark_failed(deps: Deps, analysis_id: UUID, attempt: int, reason: str) -> dict[str, Any]:

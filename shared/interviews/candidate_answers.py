@@ -70,6 +70,7 @@ def submit_answer(
             kind=fields.kind,
             upload=fields.upload,
             media_bytes=fields.media_bytes,
+            media_version_id=fields.media_version_id,
             text=fields.text,
             option_ids=fields.option_ids,
         )
@@ -93,6 +94,7 @@ class _AnswerFields:
     kind: Literal["media", "text", "choice"]
     upload: UploadRow | None = None
     media_bytes: int | None = None
+    media_version_id: str | None = None
     text: str | None = None
     option_ids: list[uuid.UUID] | None = None
 
@@ -113,8 +115,19 @@ def _answer_fields(
             raise UnprocessableError("body.upload_id: no such upload for this question.")
         if dal.upload_is_answer(conn, upload.id):
             raise ConflictError("This upload already answers a question.")
-        found = check_object(upload, deps.media().head(upload.object_key))
-        return _AnswerFields("media", upload=upload, media_bytes=found.size)
+        storage = deps.media()
+        found = check_object(upload, storage.head(upload.object_key))
+        # An upload URL writes one object. A second version (the same presigned form posted
+        # again) would make "the answer" ambiguous; the pipeline refuses every version but the
+        # first, so the candidate starts a new upload instead.
+        if found.version_id and storage.version_count(upload.object_key) > 1:
+            raise ConflictError(
+                "This upload was written more than once; request a new upload for this answer."
+            )
+        # The version is pinned: HR plays it and the pipeline processes it, no later one.
+        return _AnswerFields(
+            "media", upload=upload, media_bytes=found.size, media_version_id=found.version_id
+        )
     if question.type == "text":
         if body.text is None:
             raise UnprocessableError("body.text: a text question needs text.")

@@ -157,6 +157,7 @@ def insert_answer(
     kind: str,
     upload: UploadRow | None = None,
     media_bytes: int | None = None,
+    media_version_id: str | None = None,
     text: str | None = None,
     option_ids: list[uuid.UUID] | None = None,
 ) -> AnswerRow:
@@ -171,8 +172,9 @@ def insert_answer(
             row = fetch_one(
                 conn,
                 "INSERT INTO interviews.answers (company_id, invitation_id, question_id, attempt,"
-                " kind, upload_id, media_key, media_bytes, media_content_type, text_answer,"
-                " selected_option_ids) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " kind, upload_id, media_key, media_bytes, media_content_type, media_version_id,"
+                " text_answer, selected_option_ids)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
                 f" RETURNING {ANSWER_COLUMNS}",
                 (
                     company_id,
@@ -184,6 +186,7 @@ def insert_answer(
                     upload.object_key if upload else None,
                     media_bytes,
                     upload.content_type if upload else None,
+                    media_version_id,
                     text,
                     Jsonb([str(o) for o in option_ids]) if option_ids is not None else None,
                 ),
@@ -254,6 +257,16 @@ def find_upload(
         (upload_id, invitation_id, question_id),
     )
     return UploadRow.model_validate(row) if row else None
+
+
+def count_uploads(conn: Conn, invitation_id: uuid.UUID, question_id: uuid.UUID) -> int:
+    row = fetch_one(
+        conn,
+        "SELECT count(*) AS n FROM interviews.uploads"
+        " WHERE invitation_id = %s AND question_id = %s",
+        (invitation_id, question_id),
+    )
+    return int(row["n"]) if row else 0
 
 
 def upload_is_answer(conn: Conn, upload_id: uuid.UUID) -> bool:

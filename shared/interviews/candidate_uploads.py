@@ -43,6 +43,13 @@ def _new_upload(
     kind, cap = lifecycle.upload_limit(question, body.content_type, body.size_bytes, deps.settings)
     used = dal.attempts_by_question(conn, invitation.id).get(question.id, 0)
     lifecycle.require_attempt_left(question, invitation.template_settings, used)
+    # Every upload costs a transcode and a transcription: a few URLs per attempt, no more.
+    lifecycle.require_upload_left(
+        question,
+        invitation.template_settings,
+        dal.count_uploads(conn, invitation.id, question.id),
+        deps.settings,
+    )
     upload_id = uuid.uuid4()
     key = str(
         raw_key(invitation.company_id, invitation.id, question.id, upload_id, body.content_type)
@@ -222,8 +229,10 @@ def complete_multipart(
         try:
             checked = check_object(upload, found)
         except UnprocessableError:
-            # Part URLs cannot limit size or type: an object breaking the rules is removed.
-            storage.delete(upload.object_key)
+            # Part URLs cannot limit size or type: an object breaking the rules is removed
+            # (this very version: on a versioned bucket a plain delete only hides it).
+            assert found is not None
+            storage.delete(upload.object_key, found.version_id)
             raise
         dal.touch(conn, invitation.id)
         return UploadCompleted(upload_id=upload.id, key=upload.object_key, size_bytes=checked.size)

@@ -19,5 +19,5 @@ QUESTION_COLUMNS = (
 
 ANSWER_COLUMNS = (
     "id, question_id, attempt, is_current, kind, upload_id, media_key, media_bytes,"
-    " media_content_type, text_answer, selected_option_ids, submitted_at"
+    " media_content_type, media_version_id, text_answer, selected_option_ids, submitted_at"
 )

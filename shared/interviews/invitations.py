@@ -45,7 +45,10 @@ from shared.models.events.interviews import InvitationChanged, InvitationCreated
 
 @dataclass(frozen=True, slots=True)
 class LinkMaker:
-    """How a token becomes the candidate's link: the frontend's origin and path."""
+    """How a token becomes the candidate's link: the frontend's origin and path, the token in
+    the fragment. A browser never sends a fragment to a server, so the token stays out of
+    request lines, access logs, proxies and the Referer header; the frontend reads it from
+    ``location.hash`` and sends it as ``X-Invitation-Token``."""
 
     origin: str
     path: str = "/interview"
@@ -54,7 +57,7 @@ class LinkMaker:
     seal: Callable[[uuid.UUID, str], bytes] | None = None
 
     def __call__(self, token: str) -> str:
-        return f"{self.origin.rstrip('/')}{self.path}/{token}"
+        return f"{self.origin.rstrip('/')}{self.path}#{token}"
 
     def sealed(self, invitation_id: uuid.UUID, token: str) -> bytes | None:
         return self.seal(invitation_id, token) if self.seal else None
@@ -64,7 +67,7 @@ class LinkMaker:
 class Playback:
     """What presigning a playback URL needs (a signer bound to the bucket, and the TTL)."""
 
-    sign: Callable[[str, int], str]
+    sign: Callable[[str, int, str | None], str]  # key, seconds, the pinned version
     ttl_s: int
 
 
@@ -261,7 +264,9 @@ def get_invitation(
                 key=answer.media_key,
                 content_type=answer.media_content_type,
                 bytes=answer.media_bytes,
-                playback_url=playback.sign(answer.media_key, playback.ttl_s),
+                playback_url=playback.sign(
+                    answer.media_key, playback.ttl_s, answer.media_version_id
+                ),
                 playback_expires_in=playback.ttl_s,
             )
         answers.append(

@@ -99,6 +99,20 @@ def require_attempt_left(question: QuestionRow, settings: TemplateSettingsRow, u
         raise ConflictError("No retakes are left for this question.")
 
 
+def require_upload_left(
+    question: QuestionRow,
+    template: TemplateSettingsRow,
+    uploads: int,
+    settings: CandidateSettings,
+) -> None:
+    """At most ``uploads_per_attempt`` upload URLs for each attempt the question allows."""
+    cap = settings.uploads_per_attempt * allowed_attempts(question, template)
+    if uploads >= cap:
+        raise ConflictError(
+            f"This question has had {uploads} upload URLs, its limit; submit one of them."
+        )
+
+
 def upload_limit(
     question: QuestionRow, content_type: str, size_bytes: int, settings: CandidateSettings
 ) -> tuple[MediaKind, int]:

@@ -1,6 +1,8 @@
 """What other contexts may use of interviews: an invitation as the people it concerns see it
 (who the candidate is, what the interview is, who invited them) and the candidate's link, opened
-from its sealed copy; and the invitations whose expiry is near (for reminders)."""
+from its sealed copy; the invitations whose expiry is near (for reminders); and the erasure of a
+candidate's written answers (the media context's erasure of an invitation removes the
+candidate's words everywhere)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,12 @@ if TYPE_CHECKING:
     from shared.appkey import AppKey
     from shared.dal.sql import Conn
 
-__all__ = ["InvitationContact", "expiring_invitations", "invitation_contact"]
+__all__ = [
+    "InvitationContact",
+    "erase_text_answers",
+    "expiring_invitations",
+    "invitation_contact",
+]
 
 _SELECT = """
 SELECT i.id, i.company_id, i.created_by, i.candidate_email::text AS candidate_email,
@@ -42,7 +49,7 @@ class InvitationContact:
         from shared.interviews.tokens import open_sealed  # noqa: PLC0415 - the key on use
 
         token = open_sealed(key, self.id, bytes(self.token_sealed))
-        return f"{origin.rstrip('/')}{path}/{token}"
+        return f"{origin.rstrip('/')}{path}#{token}"
 
 
 def invitation_contact(conn: Conn, invitation_id: UUID) -> InvitationContact | None:
@@ -64,3 +71,14 @@ def expiring_invitations(conn: Conn, within_s: int, limit: int) -> list[Invitati
         (within_s, limit),
     )
     return [InvitationContact(**row) for row in rows]
+
+
+def erase_text_answers(conn: Conn, company_id: UUID, invitation_id: UUID) -> int:
+    """Blank every text answer of the invitation (the rows, attempts and reviews stay); how
+    many were blanked."""
+    cursor = conn.execute(
+        "UPDATE interviews.answers SET text_answer = NULL"
+        " WHERE company_id = %s AND invitation_id = %s AND text_answer IS NOT NULL",
+        (company_id, invitation_id),
+    )
+    return cursor.rowcount

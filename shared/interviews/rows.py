@@ -115,6 +115,7 @@ class AnswerRow(Model):
     media_key: str | None
     media_bytes: int | None
     media_content_type: str | None
+    media_version_id: str | None = None
     text_answer: str | None
     selected_option_ids: list[uuid.UUID] | None
     submitted_at: datetime

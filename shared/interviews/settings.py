@@ -35,6 +35,10 @@ class CandidateSettings(BaseSettings):
     audio_max_bytes: Annotated[int, Field(ge=1, le=5 * 1024 * MB)] = 100 * MB
     # A presigned URL lives at most 15 minutes.
     upload_url_ttl_s: Annotated[int, Field(ge=60, le=900)] = 900
+    # Upload URLs (POST or multipart) a question gets per attempt it allows: each upload costs a
+    # transcode and a transcription, so they are not unlimited (a retry of a failed network
+    # upload needs a second one, rarely a third).
+    uploads_per_attempt: Annotated[int, Field(ge=1, le=20)] = 3
     idle_timeout_s: Annotated[int, Field(ge=60, le=24 * 3600)] = 30 * 60
     # Past a template's total time limit, the answer in flight may still be uploaded and
     # submitted for this long; then the interview completes (auto_timeout).

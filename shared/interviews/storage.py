@@ -31,6 +31,8 @@ _MISSING = {"404", "NoSuchKey", "NotFound"}
 class ObjectInfo:
     size: int
     content_type: str
+    # The version HEAD answered for (the newest unless one was asked for); "" when unversioned.
+    version_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,17 +111,36 @@ class MediaStorage:
             if exc.response.get("Error", {}).get("Code", "") != "NoSuchUpload":
                 raise
 
-    def head(self, key: str) -> ObjectInfo | None:
+    def head(self, key: str, version_id: str | None = None) -> ObjectInfo | None:
+        extra = {"VersionId": version_id} if version_id else {}
         try:
-            head = self.s3.head_object(Bucket=self.bucket, Key=key)
+            head = self.s3.head_object(Bucket=self.bucket, Key=key, **extra)  # type: ignore[arg-type]
         except ClientError as exc:
             if str(exc.response.get("Error", {}).get("Code", "")) in _MISSING:
                 return None
             raise
-        return ObjectInfo(int(head["ContentLength"]), str(head.get("ContentType", "")))
+        return ObjectInfo(
+            int(head["ContentLength"]),
+            str(head.get("ContentType", "")),
+            str(head.get("VersionId") or ""),
+        )
 
-    def delete(self, key: str) -> None:
-        self.s3.delete_object(Bucket=self.bucket, Key=key)
+    def version_count(self, key: str) -> int:
+        """How many versions (delete markers included) the key has: an upload URL writes one."""
+        page = self.s3.list_object_versions(Bucket=self.bucket, Prefix=key, MaxKeys=10)
+        return sum(
+            1
+            for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+            if entry.get("Key") == key
+        )
+
+    def delete(self, key: str, version_id: str) -> None:
+        """Delete exactly this version: on a versioned bucket a delete without a VersionId only
+        adds a delete marker, and the refused bytes would stay (and be processed)."""
+        if version_id:
+            self.s3.delete_object(Bucket=self.bucket, Key=key, VersionId=version_id)
+        else:
+            self.s3.delete_object(Bucket=self.bucket, Key=key)
 
 
 def check_object(upload: UploadRow, found: ObjectInfo | None) -> ObjectInfo:
@@ -161,21 +182,25 @@ def default_storage() -> MediaStorage:
 
 
 # ---- playback (HR's review) ----------------------------------------------------------------
-def presign_playback(s3: S3Client, bucket: str, key: str, expires_s: int) -> str:
-    """A GET for exactly one object, valid `expires_s` seconds (signed locally, no call)."""
-    url: str = s3.generate_presigned_url(
-        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_s
-    )
+def presign_playback(
+    s3: S3Client, bucket: str, key: str, expires_s: int, version_id: str | None = None
+) -> str:
+    """A GET for exactly one object version (the one submitted), valid `expires_s` seconds
+    (signed locally, no call). Without the version a later write to the key would play."""
+    params = {"Bucket": bucket, "Key": key}
+    if version_id:
+        params["VersionId"] = version_id
+    url: str = s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_s)
     return url
 
 
-def playback_signer(bucket: str) -> Callable[[str, int], str]:
+def playback_signer(bucket: str) -> Callable[[str, int, str | None], str]:
     """Signs playback GETs on `bucket` with the process's S3 client (boto3 imported on first
     use, so handlers that never sign do not pay for it at cold start)."""
 
-    def sign(key: str, expires_s: int) -> str:
+    def sign(key: str, expires_s: int, version_id: str | None = None) -> str:
         from shared.dal.aws import s3_client  # noqa: PLC0415 - cold start
 
-        return presign_playback(s3_client(), bucket, key, expires_s)
+        return presign_playback(s3_client(), bucket, key, expires_s, version_id)
 
     return sign

@@ -35,12 +35,33 @@ def find_upload(conn: Conn, object_key: str) -> UploadRow | None:
     row = fetch_one(
         conn,
         """SELECT u.id, u.company_id, u.invitation_id, u.question_id, u.content_type,
-                  u.media_kind, u.max_bytes, q.time_limit_s
+                  u.media_kind, u.max_bytes, q.time_limit_s, a.media_version_id AS pinned_version_id
              FROM interviews.uploads u JOIN interviews.questions q ON q.id = u.question_id
+             LEFT JOIN interviews.answers a ON a.upload_id = u.id
             WHERE u.object_key = %(key)s""",
         {"key": object_key},
     )
     return UploadRow.model_validate(row) if row else None
+
+
+def lock_upload(conn: Conn, upload_id: UUID) -> None:
+    """Serialise the registration of one upload's objects (two versions racing to be first)."""
+    conn.execute(
+        b"SELECT pg_advisory_xact_lock(hashtextextended('media.upload:' || %(id)s::text, 0))",
+        {"id": upload_id},
+    )
+
+
+def other_version_of_upload(conn: Conn, upload_id: UUID, version_id: str) -> str | None:
+    """The version of another asset of this upload (an upload URL takes one object), if any."""
+    row = fetch_one(
+        conn,
+        """SELECT version_id FROM media.assets
+            WHERE upload_id = %(upload)s AND version_id <> %(version)s
+            ORDER BY uploaded_at LIMIT 1""",
+        {"upload": upload_id, "version": version_id},
+    )
+    return str(row["version_id"]) if row else None
 
 
 def insert_asset(conn: Conn, source: S3Object, upload: UploadRow, execution: str) -> UUID | None:
@@ -284,6 +305,21 @@ def view_row(row: dict[str, Any], playback: str | None, thumbnail: str | None) -
 # ---- the bucket ------------------------------------------------------------------------------
 def _s3(client: S3Client | None) -> S3Client:
     return client or s3_client()
+
+
+def head(source: S3Object, client: S3Client | None = None) -> tuple[int, str]:
+    """The exact version's size and Content-Type, read from S3 (not from the event)."""
+    extra = {"VersionId": source.version_id} if source.version_id else {}
+    try:
+        answer = _s3(client).head_object(Bucket=source.bucket, Key=source.key, **extra)  # type: ignore[arg-type]
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        if code in {"404", "NoSuchKey", "NoSuchVersion", "NotFound"}:
+            raise MediaRejected("The uploaded object no longer exists.") from exc
+        raise MediaTransientError(f"Could not read the upload ({code}).") from exc
+    except BotoCoreError as exc:
+        raise MediaTransientError("Could not read the upload.") from exc
+    return int(answer["ContentLength"]), str(answer.get("ContentType") or "")
 
 
 def download(source: S3Object, target: Path, client: S3Client | None = None) -> None:

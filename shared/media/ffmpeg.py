@@ -16,10 +16,33 @@ from functools import lru_cache
 from pathlib import Path
 
 from shared.media.errors import MediaRejected, TranscodeFailed
-from shared.media.probe import Probe, decoded_duration_s, is_truncated, parse_ffmpeg_info
+from shared.media.probe import (
+    CONTAINER_TYPES,
+    Probe,
+    decoded_duration_s,
+    is_truncated,
+    parse_ffmpeg_info,
+)
+from shared.observability import logger
 
 LAYER_FFMPEG = Path("/opt/bin/ffmpeg")
 _BASE = ("-hide_banner", "-nostdin", "-y")
+# A candidate's file is untrusted: ffmpeg may open it only as a local file, and only with the
+# demuxers of the containers we accept. Otherwise a playlist (hls), a concat list or an image
+# sequence could make it read other files or URLs and put their contents in our outputs.
+PROTOCOL_WHITELIST = "file"
+FORMAT_WHITELIST = ",".join(
+    sorted({name for names in CONTAINER_TYPES for name in names.split(",")})
+)
+
+
+def untrusted_input(path: Path) -> list[str]:
+    """The options that open an untrusted file, ending in ``-i path``."""
+    return [
+        "-protocol_whitelist", PROTOCOL_WHITELIST,
+        "-format_whitelist", FORMAT_WHITELIST,
+        "-i", f"file:{path}",
+    ]  # fmt: skip
 
 
 @lru_cache(maxsize=4)
@@ -72,22 +95,24 @@ class Ffmpeg:
         except subprocess.TimeoutExpired as exc:
             raise TranscodeFailed(f"ffmpeg took longer than {self.timeout_s:.0f} s.") from exc
         if check and result.returncode != 0:
+            # ffmpeg's words (paths, demuxer messages) are for the logs; HR reads a fixed text.
             last = (result.stderr.strip().splitlines() or ["no output"])[-1][:300]
-            raise TranscodeFailed(f"ffmpeg failed: {last}")
+            logger.warning("ffmpeg failed", extra={"stderr": last, "code": result.returncode})
+            raise TranscodeFailed("The file could not be converted (ffmpeg refused it).")
         return result
 
     def probe(self, path: Path) -> tuple[Probe, float]:
         """What the file is and how long it really plays (decoded, not declared)."""
         if path.stat().st_size == 0:
             raise MediaRejected("The file is empty (0 bytes).")
-        info = self._run(["-i", str(path)], check=False)
+        info = self._run(untrusted_input(path), check=False)
         probe = parse_ffmpeg_info(info.stderr)
         stream = "0:a:0" if probe.audio_codec else "0:v:0" if probe.video_codec else None
         if stream is None:
             raise MediaRejected("The file has neither an audio nor a video stream.")
         decode = self._run(
             [
-                "-v", "warning", "-threads", str(self.threads), "-i", str(path),
+                "-v", "warning", "-threads", str(self.threads), *untrusted_input(path),
                 "-map", stream, "-f", "null", "-progress", "pipe:1", "-nostats", "-",
             ],
             check=False,
@@ -103,7 +128,7 @@ class Ffmpeg:
         self, src: Path, dst: Path, *, video: bool, max_height: int, preset: str
     ) -> None:
         """H.264 + AAC in MP4, moov atom first (+faststart) so playback starts at once."""
-        args = ["-i", str(src), "-threads", str(self.threads)]
+        args = [*untrusted_input(src), "-threads", str(self.threads)]
         if video:
             scale = f"scale=-2:'trunc(min({max_height},ih)/2)*2'"
             args += ["-map", "0:v:0", "-c:v", "libx264", "-preset", preset, "-crf", "23"]
@@ -115,12 +140,12 @@ class Ffmpeg:
     def extract_wav(self, src: Path, dst: Path) -> None:
         """16 kHz mono PCM: what speech recognisers want."""
         self._run(
-            ["-i", str(src), "-map", "0:a:0", "-vn", "-ac", "1", "-ar", "16000",
+            [*untrusted_input(src), "-map", "0:a:0", "-vn", "-ac", "1", "-ar", "16000",
              "-c:a", "pcm_s16le", "-f", "wav", str(dst)]
         )  # fmt: skip
 
     def thumbnail(self, src: Path, dst: Path, *, at_s: float, height: int = 360) -> None:
         self._run(
-            ["-ss", f"{at_s:.3f}", "-i", str(src), "-map", "0:v:0", "-frames:v", "1",
+            ["-ss", f"{at_s:.3f}", *untrusted_input(src), "-map", "0:v:0", "-frames:v", "1",
              "-vf", f"scale=-2:{height}", "-q:v", "4", "-f", "image2", str(dst)]
         )  # fmt: skip

@@ -44,6 +44,8 @@ class UploadRow(Model):
     media_kind: MediaKind
     max_bytes: Annotated[int, Field(gt=0)]
     time_limit_s: Annotated[int, Field(ge=1, le=3600)]
+    # The object version the candidate submitted as the answer (None until submitted).
+    pinned_version_id: Annotated[str, Field(max_length=1024)] | None = None
 
 
 class Outputs(Model):
@@ -67,6 +69,7 @@ class PipelineState(Model):
     content_type: Annotated[str, Field(max_length=100)]
     media_kind: MediaKind
     time_limit_s: Annotated[int, Field(ge=1, le=3600)]
+    max_bytes: Annotated[int, Field(gt=0)] | None = None
     correlation_id: Annotated[str, Field(max_length=128)]
     duration_s: Annotated[float, Field(ge=0)] | None = None
     has_video: bool = False

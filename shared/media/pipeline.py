@@ -31,6 +31,7 @@ from shared.media.models import (
     PipelineState,
     S3Object,
     Step,
+    UploadRow,
 )
 from shared.media.probe import Expectation, validate
 from shared.media.settings import MediaSettings
@@ -89,6 +90,7 @@ def register(event: dict[str, Any], execution: str, deps: Deps) -> PipelineState
         upload = dal.find_upload(conn, source.key)
         if upload is None or upload.id != key.upload_id:
             raise UnknownUpload("No such upload: nobody asked to upload this object.")
+        _require_the_one_version(conn, upload, source)
         asset_id = dal.insert_asset(conn, source, upload, execution)
     if asset_id is None:
         return {"duplicate": True}
@@ -102,8 +104,21 @@ def register(event: dict[str, Any], execution: str, deps: Deps) -> PipelineState
         content_type=upload.content_type,
         media_kind=upload.media_kind,
         time_limit_s=upload.time_limit_s,
+        max_bytes=upload.max_bytes,
         correlation_id=str(event.get("id") or asset_id)[:128],
     )
+
+
+def _require_the_one_version(conn: Any, upload: UploadRow, source: S3Object) -> None:
+    """An upload URL takes one object: the version submitted as the answer, or, before the
+    submit, the first one registered. A presigned POST stays valid for minutes and the bucket
+    is versioned, so the same form can write again; such a version is refused, never processed
+    (it would replace what HR plays and what is analysed)."""
+    if upload.pinned_version_id is not None and source.version_id != upload.pinned_version_id:
+        raise MediaRejected("The answer was already submitted; a later upload is refused.")
+    dal.lock_upload(conn, upload.id)
+    if dal.other_version_of_upload(conn, upload.id, source.version_id) is not None:
+        raise MediaRejected("This upload already has its object; a second one is refused.")
 
 
 # ---- validate ----------------------------------------------------------------------------
@@ -120,11 +135,26 @@ def _mark(deps: Deps, state: PipelineState, step: Step) -> None:
         dal.mark_step(conn, state.asset_id, step)
 
 
+def _require_declared_object(state: PipelineState, deps: Deps) -> None:
+    """Size and type of this exact version, from S3, before a byte is downloaded: a multipart
+    object over the cap is deleted by its complete, but its event may already be on its way."""
+    size, content_type = dal.head(state.source, deps.s3)
+    if content_type != state.content_type:
+        raise MediaRejected(
+            f"The object is {content_type or 'untyped'}, not the declared {state.content_type}."
+        )
+    if state.max_bytes is not None and size > state.max_bytes:
+        raise MediaRejected(f"The object has {size} bytes; the limit is {state.max_bytes}.")
+    if size == 0:
+        raise MediaRejected("The file is empty (0 bytes).")
+
+
 def probe_and_validate(state: PipelineState, deps: Deps) -> PipelineState:
     """What the file really is (bytes, not name), checked against its question."""
     _mark(deps, state, "validating")
     if state.source.size_bytes == 0:
         raise MediaRejected("The file is empty (0 bytes).")
+    _require_declared_object(state, deps)
     with _local_copy(state, deps) as path:
         probe, duration = deps.ffmpeg.probe(path)
     validate(

@@ -101,13 +101,19 @@ def delete_invitation_media(
     s3: S3Client | None = None,
 ) -> int:
     """Remove every object (all versions) under the invitation's prefixes and its media rows
-    and transcripts. Idempotent: a second call removes nothing and succeeds."""
+    and transcripts, and the candidate's other words: text answers, and the quotes and stored
+    answers of the analysis. Idempotent: a second call removes nothing and succeeds."""
     if not dal.invitation_exists(conn, company_id, invitation_id):
         raise NotFoundError("No such invitation.")
     prefixes = [
         *invitation_prefixes(company_id, invitation_id),
         invitation_tmp_prefix(company_id, invitation_id),
     ]
+    from shared.analysis.public import erase_candidate_words  # noqa: PLC0415 - erasure only
+    from shared.interviews.public import erase_text_answers  # noqa: PLC0415
+
     removed = dal.delete_prefixes(_bucket(bucket), prefixes, s3)
     dal.delete_invitation_rows(conn, company_id, invitation_id)
+    erase_text_answers(conn, company_id, invitation_id)
+    erase_candidate_words(conn, company_id, invitation_id)
     return removed

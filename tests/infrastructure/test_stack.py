@@ -250,3 +250,22 @@ def test_wildcard_frontend_origin_is_refused(
 ) -> None:
     with pytest.raises(ValueError, match="wildcard"):
         synthesize({**AWS_IMPORTED_DB_CONTEXT, "frontendOrigin": "*"})
+
+
+def test_health_may_ask_about_the_bucket_but_read_no_object(local_template: Template) -> None:
+    # Issue 13, finding 18: HeadBucket needs s3:ListBucket on the bucket, nothing more.
+    s3_statements = []
+    for policy in _resources(local_template, "AWS::IAM::Policy").values():
+        if not any("Health" in role["Ref"] for role in policy["Properties"]["Roles"]):
+            continue
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"]
+            actions = actions if isinstance(actions, list) else [actions]
+            if any(a.startswith("s3:") for a in actions):
+                s3_statements.append((actions, statement["Resource"]))
+    assert len(s3_statements) == 1
+    [(actions, resource)] = s3_statements
+    assert actions == ["s3:ListBucket"]
+    # One resource, the bucket itself: not "<bucket>/*", so no object can be read
+    assert not isinstance(resource, list)
+    assert "/*" not in json.dumps(resource)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Header, Response
 
 from shared.http.app import LINK_TOKEN, create_app, lambda_handler_for
+from shared.http.problems import PROBLEM_MEDIA_TYPE
 from shared.interviews import candidate_uploads
 from shared.interviews.candidate_models import (
     CompleteUploadRequest,
@@ -26,6 +27,14 @@ deps = default_deps()
 Token = Annotated[str, Header()]
 IdempotencyKey = Annotated[str | None, Header(max_length=255)]
 _BASE = "/v1/candidate/interview/questions/{question_id}/uploads"
+# The cap on upload URLs per question (INTERVIEWS_UPLOADS_PER_ATTEMPT per allowed attempt).
+_CAPPED: dict[int | str, dict[str, object]] = {
+    409: {
+        "description": "The question has used up its upload URLs, no retakes are left, or the"
+        " interview is not in progress",
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+}
 
 
 def _cid() -> str:
@@ -37,6 +46,7 @@ def _cid() -> str:
     status_code=201,
     response_model=PresignedPost,
     tags=["candidate"],
+    responses=_CAPPED,
     openapi_extra=LINK_TOKEN,
 )
 def request_upload(
@@ -56,6 +66,7 @@ def request_upload(
     status_code=201,
     response_model=MultipartStarted,
     tags=["candidate"],
+    responses=_CAPPED,
     openapi_extra=LINK_TOKEN,
 )
 def start_multipart(

@@ -139,7 +139,7 @@ def test_hr_builds_publishes_and_invites(api: httpx.Client, hr: Actor, other_hr:
         ),
         201,
     )
-    assert str(invitation["link_url"]).endswith(f"/interview/{invitation['link_token']}")
+    assert str(invitation["link_url"]).endswith(f"/interview#{invitation['link_token']}")
     assert len(str(invitation["link_token"])) == 43
     _problem(
         api.post(

@@ -26,7 +26,7 @@ from tests.e2e.interviews.hr_support import invite, make_template, ok, publish
 
 pytestmark = pytest.mark.localstack
 SES_INBOX = f"{localenv.ENDPOINT}/_aws/ses"
-LINK = re.compile(r"https?://\S+/interview/([A-Za-z0-9_-]{43})")
+LINK = re.compile(r"https?://\S+/interview#([A-Za-z0-9_-]{43})")
 
 
 def wait_for(check: Callable[[], Any], deadline_s: float, what: str) -> Any:

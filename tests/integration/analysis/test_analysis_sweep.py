@@ -166,9 +166,9 @@ def test_reasons_name_what_happened() -> None:
         "the analysis workflow ended SUCCEEDED without recording a result"
     )
     failed = stalled_reason(Execution("FAILED", "Lambda.Unknown", "out\n of   memory"), 5, GRACE_S)
+    # The cause is the step's own text: logged, never stored for HR (issue 13, finding 9)
     assert failed == (
-        "the analysis workflow ended FAILED without recording a result"
-        " (Lambda.Unknown: out of memory)"
+        "the analysis workflow ended FAILED without recording a result (Lambda.Unknown)"
     )
 
 

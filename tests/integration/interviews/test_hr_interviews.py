@@ -323,7 +323,7 @@ def test_another_companys_templates_and_invitations_answer_not_found(conn: Conn)
         lambda: templates.archive_template(conn, hr_b, template.id),
         lambda: templates.duplicate_template(conn, hr_b, template.id),
         lambda: invitations.get_invitation(
-            conn, hr_b, invitation.id, invitations.Playback(lambda k, t: k, 60)
+            conn, hr_b, invitation.id, invitations.Playback(lambda k, t, v: k, 60)
         ),
         lambda: invitations.cancel_invitation(conn, hr_b, invitation.id),
         lambda: invitations.create_invitation(
@@ -392,7 +392,7 @@ def test_invitation_stores_only_the_token_hash_and_emits_invitation_created(conn
 
     # Then the answer carries the link once, the row only its hash, and the event its payload
     assert created.link_token
-    assert created.link_url == (f"https://app.example.com/interview/{created.link_token}")
+    assert created.link_url == (f"https://app.example.com/interview#{created.link_token}")
     assert created.status == "pending"
     assert created.candidate_email == "grace@example.com"
     stored = conn.execute(
@@ -662,7 +662,9 @@ def test_hr_reads_answers_with_a_playable_url_rates_and_decides(conn: Conn, s3: 
         conn, invitation.id, company_id, template.questions, key
     )
     playback = invitations.Playback(
-        lambda k, ttl: storage.presign_playback(localenv.client("s3", LOCALSTACK), bucket, k, ttl),
+        lambda k, ttl, v: storage.presign_playback(
+            localenv.client("s3", LOCALSTACK), bucket, k, ttl, v
+        ),
         300,
     )
     try:

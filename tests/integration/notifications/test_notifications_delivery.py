@@ -206,7 +206,7 @@ def test_an_invitation_sends_one_email_with_a_working_link_however_often_it_come
     assert "Acme & Sons" in mail["Subject"]
     assert mail["List-Unsubscribe"] is None  # an invitation is transactional
     body = _text(mail)
-    assert f"{ORIGIN}/interview/{token}" in body
+    assert f"{ORIGIN}/interview#{token}" in body
     # The link's token is the one whose hash the invitation stores: it opens the interview.
     with pool.connection() as conn:
         stored = conn.execute(
@@ -334,7 +334,7 @@ def test_a_reminder_carries_the_current_link_and_the_unsubscribe_headers(
     deliver(queued.messages, deps)
     reminders = [m for m in _mailbox(address) if "Reminder" in m["Subject"]]
     assert len(reminders) == 1
-    assert f"/interview/{fresh.link_token}" in _text(reminders[0])
+    assert f"/interview#{fresh.link_token}" in _text(reminders[0])
     unsubscribe = reminders[0]["List-Unsubscribe"]
     assert unsubscribe.startswith("<https://api.example.com/v1/notifications/unsubscribe?token=")
     assert reminders[0]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

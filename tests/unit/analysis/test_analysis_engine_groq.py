@@ -134,3 +134,30 @@ def test_a_429_without_retry_after_is_left_to_the_workflow_backoff() -> None:
     error = classify_429({}, 60)
     assert isinstance(error, GroqRateLimited)
     assert error.retry_after_s is None
+
+
+def test_a_high_score_without_a_verified_quote_is_flagged_for_hr() -> None:
+    # Given a reply that scores 95 everywhere on quotes the answer does not contain (a steered
+    # or invented score), twice
+    transport = ScriptedTransport(
+        _assessment("outstanding answer", score=95), _assessment("outstanding answer", score=95)
+    )
+    outcome = _engine(transport).assess(_answer())
+    # Then the scores stay as the model gave them, but the answer is flagged for HR
+    assert outcome.criteria is not None
+    assert outcome.criteria["relevance"].score == 95
+    assert outcome.flagged
+    assert "high score with no verified quote" in (outcome.flag_reason or "")
+    assert "relevance 95" in (outcome.flag_reason or "")
+
+
+def test_a_low_score_without_quotes_is_not_a_contradiction() -> None:
+    item = {"score": 20, "justification": "Off topic.", "quotes": []}
+    reply = json.dumps(dict.fromkeys(("relevance", "completeness", "clarity", "depth"), item))
+    outcome = _engine(ScriptedTransport(reply)).assess(_answer())
+    assert not outcome.flagged
+
+
+def test_a_high_score_with_a_verified_quote_is_not_flagged() -> None:
+    outcome = _engine(ScriptedTransport(_assessment("read replica", score=95))).assess(_answer())
+    assert not outcome.flagged

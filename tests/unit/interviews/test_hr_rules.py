@@ -98,7 +98,18 @@ def test_only_a_completed_interview_is_decided() -> None:
 
 def test_the_link_is_the_frontend_origin_path_and_token() -> None:
     links = invitations.LinkMaker("https://app.example.com/", "/interview")
-    assert links("abc") == "https://app.example.com/interview/abc"
+    assert links("abc") == "https://app.example.com/interview#abc"  # the fragment
+
+
+def test_the_token_is_never_in_the_part_of_the_link_a_browser_sends() -> None:
+    # Issue 13, finding 18: a path (or query) reaches servers, logs and Referer headers.
+    from urllib.parse import urlsplit
+
+    token = "tok-" + "x" * 40
+    parts = urlsplit(invitations.LinkMaker("https://app.example.com")(token))
+    assert token not in parts.path
+    assert token not in parts.query
+    assert parts.fragment == token
 
 
 def test_a_stored_replay_never_carries_a_link_token() -> None:
