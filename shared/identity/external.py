@@ -8,6 +8,7 @@ A link is never moved to another user (409), and linking again is a no-op.
 
 from __future__ import annotations
 
+from shared.auth.errors import AuthenticationError
 from shared.auth.tokens import TokenVerifier
 from shared.dal.sql import Conn
 from shared.errors import ConflictError, PermissionDeniedError, UnprocessableError
@@ -22,7 +23,11 @@ def link_identity(
     if caller.token_issuer != our_issuer:
         # Linking needs our own session: a linked identity cannot link further ones.
         raise PermissionDeniedError("Sign in with this platform's token to link an identity.")
-    claims = verifier.verify(token)
+    try:
+        claims = verifier.verify(token)
+    except AuthenticationError as exc:
+        # The caller is authenticated; the token they present is what is wrong.
+        raise UnprocessableError("The token is not valid for any configured issuer.") from exc
     if claims.issuer == our_issuer:
         raise UnprocessableError("The token is this platform's own, not another issuer's.")
     linked = dal.link_external_identity(conn, claims.issuer, claims.subject, caller.id)

@@ -9,20 +9,25 @@ import hashlib
 import json
 import threading
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jwt
 import psycopg
 import pytest
 from argon2 import PasswordHasher
+from cryptography.hazmat.primitives import serialization
 
 from shared.auth.errors import AuthenticationError, RateLimitedError
+from shared.auth.keys import KeyRing, SigningKey, new_stored_key
 from shared.auth.settings import AuthSettings
+from shared.auth.tokens import TokenVerifier
 from shared.dal import idempotency
 from shared.dal.db import conninfo_for
 from shared.errors import ConflictError, PermissionDeniedError
-from shared.identity import accounts, companies, dal
+from shared.identity import accounts, companies, dal, external
 from shared.identity.caller import CompanyDeactivatedError, ensure_company_may_change, load_caller
 from shared.identity.models import CompanyCreate, RegisterFingerprint, RegisterRequest
 from shared.settings import DatabaseSettings
@@ -302,3 +307,88 @@ def test_a_deactivated_companys_hr_may_read_but_not_change_until_reactivated(con
         companies.create_company(
             conn, load_caller(conn, str(owner.id), "t"), CompanyCreate(name="x")
         )
+
+
+# ---- linking another issuer's identity, verified through its JWKS (a real HTTP server) -----
+@pytest.fixture
+def idp() -> Iterator[tuple[str, str, SigningKey]]:
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    stored = new_stored_key(2048)
+    key = SigningKey(
+        stored.kid,
+        serialization.load_pem_private_key(stored.private_pem.encode(), password=None),  # type: ignore[arg-type]
+    )
+    body = json.dumps(KeyRing((key,)).jwks()).encode()
+
+    class Jwks(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Jwks)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield "https://idp.test/realm", f"http://127.0.0.1:{server.server_port}/jwks", key
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def _idp_token(key: SigningKey, issuer: str, subject: str) -> str:
+    now = datetime.now(UTC)
+    claims = {
+        "iss": issuer,
+        "aud": AuthSettings().audience,
+        "sub": subject,
+        "iat": now,
+        "nbf": now,
+        "exp": now + timedelta(minutes=5),
+    }
+    return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
+
+
+def test_a_signed_in_user_links_an_identity_and_only_then_it_is_them(
+    conn: Conn, idp: tuple[str, str, SigningKey]
+) -> None:
+    issuer, jwks_url, key = idp
+    ours = TokenVerifier(
+        _StaticRing(),
+        issuer=OUR_ISSUER,
+        audience=AuthSettings().audience,
+        extra_issuers={issuer: jwks_url},
+    )
+    admin, user = _user(conn, "admin"), _user(conn, "hr")
+    # Given an IdP token whose sub is our admin's id, verified for real against its JWKS
+    token = _idp_token(key, issuer, str(admin.id))
+    claims = ours.verify(token)
+    assert claims.issuer == issuer
+    with pytest.raises(AuthenticationError):
+        load_caller(conn, claims.subject, "t", issuer=claims.issuer, our_issuer=OUR_ISSUER)
+
+    # When the HR user, signed in with our token, links it
+    signed_in = load_caller(conn, str(user.id), "t", issuer=OUR_ISSUER, our_issuer=OUR_ISSUER)
+    with conn.transaction():
+        out = external.link_identity(conn, signed_in, token, verifier=ours, our_issuer=OUR_ISSUER)
+
+    # Then that token is the HR user (never the admin), and nobody else can take the link
+    assert (out.issuer, out.subject) == (issuer, str(admin.id))
+    via_idp = load_caller(conn, claims.subject, "t", issuer=issuer, our_issuer=OUR_ISSUER)
+    assert via_idp.id == user.id
+    other = load_caller(conn, str(admin.id), "t", issuer=OUR_ISSUER, our_issuer=OUR_ISSUER)
+    with pytest.raises(ConflictError), conn.transaction():
+        external.link_identity(conn, other, token, verifier=ours, our_issuer=OUR_ISSUER)
+    # a session of the IdP itself cannot link further identities
+    with pytest.raises(PermissionDeniedError), conn.transaction():
+        external.link_identity(conn, via_idp, token, verifier=ours, our_issuer=OUR_ISSUER)
+
+
+class _StaticRing:
+    def ring(self, *, refresh: bool = False) -> KeyRing:
+        return RING
