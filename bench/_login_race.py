@@ -22,12 +22,12 @@ ATTEMPTS = 50
 def race(api_url: str, attempts: int = ATTEMPTS) -> Counter[int]:
     """The status codes of ``attempts`` parallel wrong-password logins to a fresh account."""
     email = f"race-{uuid.uuid4().hex[:10]}@example.com"
-    with httpx.Client(base_url=api_url, timeout=120.0) as api:
+    with httpx.Client(base_url=api_url, timeout=300.0) as api:
         expect(api.post("v1/auth/register", json={"email": email, "password": PASSWORD}), 202)
     start = threading.Barrier(attempts)
 
     def attempt(_: int) -> int:
-        with httpx.Client(base_url=api_url, timeout=120.0) as api:
+        with httpx.Client(base_url=api_url, timeout=300.0) as api:
             start.wait()
             body = {"email": email, "password": "wrong password 404"}
             return api.post("v1/auth/login", json=body).status_code
