@@ -119,6 +119,45 @@ def _webhooks(schemas: dict[str, Any]) -> dict[str, Any]:
     return hooks
 
 
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
+def _document_problems(operation: dict[str, Any], responses: dict[str, Any]) -> None:
+    """Error answers a route declares (``responses=``) are problem+json; answers every
+    operation of a kind gives are added here, where the rule that gives them lives:
+    403 for every bearer operation (a suspended account, a role that may not, or an HR
+    caller's deactivated company refusing a change: shared/identity/public.py), 410 for every
+    link-token operation (an expired, cancelled, or deactivated company's pending link)."""
+    for code, response in list(responses.items()):
+        if code.isdigit() and int(code) >= 400 and code != "422":
+            responses[code] = _problem_response(response.get("description", "An error"))
+            if code == "429":
+                responses[code]["headers"] = _RETRY_AFTER
+    security = operation.get("security")
+    schemes = {name for item in security for name in item} if security is not None else {BEARER}
+    if BEARER in schemes:
+        responses.setdefault(
+            "403",
+            _problem_response(
+                "Forbidden: a suspended account, a role that may not do this, or (type"
+                " company-deactivated) a change while the caller's company is deactivated"
+            ),
+        )
+    if "invitationToken" in schemes:
+        responses.setdefault(
+            "410",
+            _problem_response(
+                "The link is dead (expired or cancelled invitation), or the invitation is"
+                " pending and its company is deactivated"
+            ),
+        )
+
+
 def build_document() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {}
@@ -142,6 +181,7 @@ def build_document() -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             if "422" in responses:
                 responses["422"] = _problem_response("The request is not valid (field errors)")
+            _document_problems(operation, responses)
             responses.setdefault("default", _problem_response("An error, as RFC 9457 problem+json"))
     webhooks = _webhooks(schemas)
     return {

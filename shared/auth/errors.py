@@ -22,6 +22,8 @@ class RateLimitedError(DomainError):
     title = "Too Many Requests"
     type_slug = "rate-limited"
 
-    def __init__(self, retry_after_s: int) -> None:
-        super().__init__("Too many failed attempts; try again later.")
+    def __init__(
+        self, retry_after_s: int, detail: str = "Too many failed attempts; try again later."
+    ) -> None:
+        super().__init__(detail)
         self.retry_after_s = max(1, retry_after_s)

@@ -18,8 +18,10 @@ class AuthSettings(BaseSettings):
     audience: Annotated[str, Field(min_length=1, max_length=255)] = "interview-platform-api"
     access_ttl_s: Annotated[int, Field(ge=60, le=3600)] = 15 * 60
     refresh_ttl_s: Annotated[int, Field(ge=3600, le=90 * 24 * 3600)] = 30 * 24 * 3600
-    # Tokens may be a little early/late across machines' clocks.
-    leeway_s: Annotated[int, Field(ge=0, le=120)] = 30
+    # A refresh-token family's absolute lifetime, from its sign-in: rotation never outlives it.
+    refresh_family_max_age_s: Annotated[int, Field(ge=60, le=365 * 24 * 3600)] = 30 * 24 * 3600
+    # Clock skew tolerated on exp/nbf/iat: an expired access token is accepted this long.
+    leeway_s: Annotated[int, Field(ge=0, le=60)] = 5
     key_secret_name: Annotated[str, Field(min_length=1, max_length=512)] = (
         "interview-platform/local/jwt-signing-key"  # noqa: S105 - a secret's name
     )
@@ -32,6 +34,17 @@ class AuthSettings(BaseSettings):
     login_window_s: Annotated[int, Field(ge=10, le=24 * 3600)] = 15 * 60
     login_max_failures_per_account: Annotated[int, Field(ge=1, le=100)] = 5
     login_max_failures_per_source: Annotated[int, Field(ge=1, le=1000)] = 20
+    # Per (source, account): this many failures are free, then each next attempt waits
+    # base * 2**(failures - free) seconds after the last failure, at most max.
+    login_pair_free_failures: Annotated[int, Field(ge=1, le=100)] = 5
+    login_pair_base_delay_s: Annotated[int, Field(ge=1, le=3600)] = 30
+    login_pair_max_delay_s: Annotated[int, Field(ge=1, le=24 * 3600)] = 15 * 60
+    # The per-account limit is a soft lock: a source that signed in to the account within this
+    # many days is not locked out by failures from elsewhere (only its own delays apply).
+    login_known_source_days: Annotated[int, Field(ge=0, le=365)] = 30
+    # Sign-ups per source address in the window (each costs an argon2 hash).
+    register_window_s: Annotated[int, Field(ge=10, le=24 * 3600)] = 3600
+    register_max_per_source: Annotated[int, Field(ge=1, le=1_000_000)] = 10
     avatar_max_bytes: Annotated[int, Field(ge=1024, le=20 * 1024 * 1024)] = 5 * 1024 * 1024
     avatar_url_ttl_s: Annotated[int, Field(ge=30, le=900)] = 300
 

@@ -88,7 +88,7 @@ class TokenVerifier:
         *,
         issuer: str,
         audience: str,
-        leeway_s: int = 30,
+        leeway_s: int = 5,
         extra_issuers: Mapping[str, str] | None = None,
         jwks_client_factory: Callable[[str], PyJWKClient] | None = None,
     ) -> None:

@@ -69,6 +69,7 @@ def _issue_pair(
     *,
     family_id: uuid.UUID | None = None,
     parent_id: uuid.UUID | None = None,
+    family_started_at: datetime | None = None,
 ) -> TokenPair:
     access = issue_access_token(
         ring,
@@ -86,26 +87,89 @@ def _issue_pair(
         family_id=family_id or uuid.uuid4(),
         parent_id=parent_id,
         ttl=timedelta(seconds=settings.refresh_ttl_s),
+        family_started_at=family_started_at,
+        family_max_age=timedelta(seconds=settings.refresh_family_max_age_s),
     )
+    refresh_expires_in = min(settings.refresh_ttl_s, settings.refresh_family_max_age_s)
+    if family_started_at is not None:
+        left = family_started_at + timedelta(seconds=settings.refresh_family_max_age_s)
+        refresh_expires_in = max(
+            0, min(refresh_expires_in, int((left - datetime.now(UTC)).total_seconds()))
+        )
     return TokenPair(
         access_token=access.token,
         expires_in=access.expires_in,
         refresh_token=refresh,
-        refresh_expires_in=settings.refresh_ttl_s,
+        refresh_expires_in=refresh_expires_in,
     )
 
 
-def check_login_rate(conn: Conn, email: str, source: str, settings: AuthSettings) -> None:
-    """Refuse (429) once an account or a source has too many recent failures."""
-    for column, value, limit in (
-        ("email", email, settings.login_max_failures_per_account),
-        ("source", source, settings.login_max_failures_per_source),
-    ):
-        failures = dal.recent_failures(
-            conn, column=column, value=value, window_s=settings.login_window_s
-        )
-        if failures.count >= limit:
-            raise RateLimitedError(int(settings.login_window_s - failures.oldest_age_s) + 1)
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    """An attempt admitted to password verification: already recorded as a failure, so a
+    crash or a parallel attempt cannot verify without it counting."""
+
+    id: int
+    email: str
+    source: str
+
+
+def _pair_delay_s(failures: int, settings: AuthSettings) -> int:
+    """Growing delays per (source, account): free up to the threshold, then doubling."""
+    over = failures - settings.login_pair_free_failures
+    if over < 0:
+        return 0
+    return int(min(settings.login_pair_base_delay_s * 2**over, settings.login_pair_max_delay_s))
+
+
+def admit_login(conn: Conn, email: str, source: str, settings: AuthSettings) -> LoginAttempt:
+    """Admit an attempt to password verification, or refuse it (429), in one step per account:
+    the account's lock is held while the limits are read and the attempt is inserted, and the
+    attempt counts as a failure until `complete_login` proves it right. Commit before verifying
+    (the argon2 work happens outside the lock), so of N parallel wrong passwords at most the
+    limit is verified.
+
+    - per (source, account): the first `login_pair_free_failures` are free, then each attempt
+      waits a doubling delay after the last failure;
+    - per account (all sources): `login_max_failures_per_account` in the window lock the account
+      softly: a source that signed in to it recently is not locked out (its own delays still
+      apply), and a successful sign-in clears the failures;
+    - per source (all accounts): `login_max_failures_per_source` in the window."""
+    dal.lock_login_account(conn, email)
+    dal.lock_login_source(conn, source)
+    window = settings.login_window_s
+    pair = dal.recent_failures(conn, column="pair", email=email, source=source, window_s=window)
+    delay = _pair_delay_s(pair.count, settings)
+    if delay and pair.newest_age_s < delay:
+        raise RateLimitedError(int(delay - pair.newest_age_s) + 1)
+    if not dal.is_known_source(conn, email, source, settings.login_known_source_days):
+        account = dal.recent_failures(conn, column="email", value=email, window_s=window)
+        if account.count >= settings.login_max_failures_per_account:
+            raise RateLimitedError(int(window - account.oldest_age_s) + 1)
+    by_source = dal.recent_failures(conn, column="source", value=source, window_s=window)
+    if by_source.count >= settings.login_max_failures_per_source:
+        raise RateLimitedError(int(window - by_source.oldest_age_s) + 1)
+    attempt_id = dal.record_login_attempt(conn, email, source, succeeded=False)
+    return LoginAttempt(attempt_id, email, source)
+
+
+def complete_login(
+    conn: Conn,
+    attempt: LoginAttempt,
+    password: str,
+    *,
+    ring_source: Callable[[], KeyRing],
+    settings: AuthSettings,
+    hasher: PasswordHasher | None = None,
+) -> TokenPair | None:
+    """Verify an admitted attempt: a token pair, or None when the credentials are wrong (the
+    attempt stays a failure). The same work is done for unknown emails."""
+    user = dal.find_user_by_email(conn, attempt.email)
+    ok = passwords.verify_password(user.password_hash if user else None, password, hasher)
+    if not ok or user is None or user.status != "active":
+        return None
+    dal.mark_login_succeeded(conn, attempt.id, attempt.email)
+    return _issue_pair(conn, user, ring_source(), settings)
 
 
 def login(
@@ -118,15 +182,13 @@ def login(
     settings: AuthSettings,
     hasher: PasswordHasher | None = None,
 ) -> TokenPair | None:
-    """A token pair, or None when the credentials are wrong (the caller records the failure in
-    its own transaction, so it survives the 401). The same work is done for unknown emails."""
-    check_login_rate(conn, email, source, settings)
-    user = dal.find_user_by_email(conn, email)
-    ok = passwords.verify_password(user.password_hash if user else None, password, hasher)
-    if not ok or user is None or user.status != "active":
-        return None
-    dal.record_login_attempt(conn, email, source, succeeded=True)
-    return _issue_pair(conn, user, ring_source(), settings)
+    """Admission and verification in the caller's one transaction (scripts, benchmarks,
+    tests): the login handler commits the admission first, so the lock is not held during
+    argon2 and parallel requests see each other's attempts."""
+    attempt = admit_login(conn, email, source, settings)
+    return complete_login(
+        conn, attempt, password, ring_source=ring_source, settings=settings, hasher=hasher
+    )
 
 
 def record_failed_login(conn: Conn, email: str, source: str) -> None:
@@ -151,17 +213,39 @@ def refresh(
         dal.revoke_family(conn, row.family_id)
         return RefreshOutcome(None, reuse_detected=row.rotated_at is not None)
     user = dal.find_user(conn, row.user_id)
-    if user is None or user.status != "active" or row.expires_at <= datetime.now(UTC):
+    now = datetime.now(UTC)
+    family_ends = row.family_started_at + timedelta(seconds=settings.refresh_family_max_age_s)
+    if user is None or user.status != "active" or row.expires_at <= now or family_ends <= now:
         dal.revoke_family(conn, row.family_id)
         return RefreshOutcome(None)
     dal.mark_rotated(conn, row.id)
     return RefreshOutcome(
-        _issue_pair(conn, user, ring_source(), settings, family_id=row.family_id, parent_id=row.id)
+        _issue_pair(
+            conn,
+            user,
+            ring_source(),
+            settings,
+            family_id=row.family_id,
+            parent_id=row.id,
+            family_started_at=row.family_started_at,
+        )
     )
 
 
 def logout(conn: Conn, caller: Caller, token: str) -> None:
-    """Revoke the refresh token's family (idempotent; someone else's token is left alone)."""
+    """Revoke the refresh token's family (idempotent; someone else's token is left alone), and
+    deny the access token the caller presented until it expires."""
     row = dal.lock_refresh_token(conn, hash_refresh_token(token))
     if row is not None and row.user_id == caller.id:
         dal.revoke_family(conn, row.family_id)
+    if caller.token_id is not None and caller.token_expires_at is not None:
+        dal.deny_access_token(conn, caller.token_id, caller.id, caller.token_expires_at)
+
+
+def admit_registration(conn: Conn, source: str, settings: AuthSettings) -> None:
+    """Count a sign-up against its source (429 past the limit), before any argon2 work."""
+    retry_after = dal.admit_register_attempt(
+        conn, source, window_s=settings.register_window_s, limit=settings.register_max_per_source
+    )
+    if retry_after is not None:
+        raise RateLimitedError(int(retry_after) + 1, "Too many sign-ups; try again later.")

@@ -42,6 +42,9 @@ def admin_set_status(conn: Conn, caller: Caller, user_id: uuid.UUID, status: str
         raise ConflictError("Admins cannot change their own status.")
     if user.status == "deleted" and status != "deleted":
         raise ConflictError("A deleted user cannot be changed.")
+    if status == "active":
+        # An admin's activate also lifts the account's soft login lock (its failures).
+        dal.clear_login_failures(conn, user.email)
     if user.status == status:
         return UserOut.of(user)
     payloads: dict[str, tuple[str, BaseModel]] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from shared.auth.errors import AuthenticationError
 from shared.dal.sql import Conn, TenantScope
@@ -12,12 +13,24 @@ from shared.identity import dal
 from shared.identity.models import Role, UserRow
 
 
+class CompanyDeactivatedError(PermissionDeniedError):
+    """The caller's company is deactivated: it may read (and export), nothing new is made."""
+
+    type_slug = "company-deactivated"
+    title = "Company deactivated"
+
+
 @dataclass(frozen=True, slots=True)
 class Caller:
     """The authenticated caller, as the database (not the token) says they are now."""
 
     user: UserRow
     correlation_id: str
+    # The presented access token's id and expiry (logout denies it until then).
+    token_id: str | None = None
+    token_expires_at: datetime | None = None
+    # Who issued the presented token (ours, or a linked OIDC issuer).
+    token_issuer: str | None = None
 
     @property
     def id(self) -> uuid.UUID:
@@ -27,21 +40,53 @@ class Caller:
     def role(self) -> Role:
         return self.user.role
 
+    @property
+    def company_deactivated(self) -> bool:
+        return self.user.company_id is not None and self.user.company_active is False
+
     def scope(self) -> TenantScope:
         if self.role == "admin":
             return TenantScope(company_id=None, all_companies=True)
         return TenantScope(company_id=self.user.company_id)
 
 
-def load_caller(
-    conn: Conn, subject: str, correlation_id: str, allowed_roles: frozenset[str] | None = None
-) -> Caller:
-    """Re-check the token's subject against the database: suspended or deleted users are
-    refused everywhere, and the role that counts is the stored one."""
+def user_id_for(conn: Conn, issuer: str, subject: str, *, our_issuer: str) -> uuid.UUID:
+    """Our user behind a token: our own tokens carry our user id; another issuer's (iss, sub)
+    counts only through an explicit link (never by its sub, whatever it looks like)."""
+    if issuer != our_issuer:
+        linked = dal.find_linked_user(conn, issuer, subject)
+        if linked is None:
+            raise AuthenticationError
+        return linked
     try:
-        user_id = uuid.UUID(subject)
+        return uuid.UUID(subject)
     except ValueError as exc:
         raise AuthenticationError from exc
+
+
+def load_caller(
+    conn: Conn,
+    subject: str,
+    correlation_id: str,
+    allowed_roles: frozenset[str] | None = None,
+    *,
+    issuer: str | None = None,
+    our_issuer: str | None = None,
+    token_id: str | None = None,
+    token_expires_at: datetime | None = None,
+) -> Caller:
+    """Re-check the token's subject against the database: suspended or deleted users are
+    refused everywhere, a logged-out access token is refused, and the role that counts is the
+    stored one."""
+    if issuer is not None and our_issuer is not None:
+        user_id = user_id_for(conn, issuer, subject, our_issuer=our_issuer)
+    else:
+        try:
+            user_id = uuid.UUID(subject)
+        except ValueError as exc:
+            raise AuthenticationError from exc
+    if token_id is not None and dal.is_access_token_denied(conn, token_id):
+        raise AuthenticationError
     user = dal.find_user(conn, user_id)
     if user is None or user.status == "deleted":
         raise AuthenticationError
@@ -49,4 +94,13 @@ def load_caller(
         raise PermissionDeniedError("The account is suspended.")
     if allowed_roles is not None and user.role not in allowed_roles:
         raise PermissionDeniedError("The caller's role may not do this.")
-    return Caller(user, correlation_id)
+    return Caller(user, correlation_id, token_id, token_expires_at, issuer)
+
+
+def ensure_company_may_change(caller: Caller) -> None:
+    """A deactivated company's HR may read; every change of the tenant's data is refused."""
+    if caller.role == "hr" and caller.company_deactivated:
+        raise CompanyDeactivatedError(
+            "The company is deactivated: its data can be read, nothing can be created or"
+            " changed until an administrator reactivates it."
+        )

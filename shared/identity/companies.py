@@ -82,6 +82,18 @@ def remove_member(conn: Conn, caller: Caller, company_id: uuid.UUID, user_id: uu
 
 
 def deactivate_company(conn: Conn, caller: Caller, company_id: uuid.UUID) -> CompanyOut:
+    """Its owner or an admin makes the company read-only (a repeat is a no-op): its HR may read
+    and export, nothing new is created, pending links answer 410, running interviews finish."""
     company = _manageable_company(conn, caller, company_id)
-    dal.deactivate_company(conn, company.id)
+    dal.set_company_active(conn, company.id, active=False)
+    return dal.get_company(conn, company.id, caller.scope())
+
+
+def reactivate_company(conn: Conn, caller: Caller, company_id: uuid.UUID) -> CompanyOut:
+    """Only an admin reactivates (an owner cannot undo a deactivation an admin made): every
+    route and every pending link works again (a repeat is a no-op)."""
+    if caller.role != "admin":
+        raise PermissionDeniedError("Only an administrator can reactivate a company.")
+    company = dal.get_company(conn, company_id, caller.scope(), lock=True)
+    dal.set_company_active(conn, company.id, active=True)
     return dal.get_company(conn, company.id, caller.scope())

@@ -22,9 +22,12 @@ from shared.identity.models import CompanyOut, MemberOut, Role, Status, UserRow
 _USER_COLUMNS = """
 u.id, u.email::text AS email, u.password_hash, u.role, u.status, u.first_name, u.last_name,
 u.phone, u.bio, u.timezone, u.language, u.avatar_key, u.created_at, u.updated_at,
-m.company_id
+m.company_id, c.active AS company_active
 """
-_USER_FROM = "identity.users u LEFT JOIN identity.company_members m ON m.user_id = u.id"
+_USER_FROM = (
+    "identity.users u LEFT JOIN identity.company_members m ON m.user_id = u.id"
+    " LEFT JOIN identity.companies c ON c.id = m.company_id"
+)
 
 
 # ---- users ---------------------------------------------------------------------------------
@@ -148,6 +151,7 @@ class RefreshRow:
     expires_at: datetime
     rotated_at: datetime | None
     revoked_at: datetime | None
+    family_started_at: datetime
 
 
 def insert_refresh_token(
@@ -158,19 +162,32 @@ def insert_refresh_token(
     family_id: uuid.UUID,
     parent_id: uuid.UUID | None,
     ttl: timedelta,
+    family_started_at: datetime | None = None,
+    family_max_age: timedelta | None = None,
 ) -> None:
+    """A token of a family; it never outlives the family's absolute lifetime."""
     conn.execute(
         "INSERT INTO identity.refresh_tokens"
-        " (user_id, family_id, parent_id, token_hash, expires_at)"
-        " VALUES (%s, %s, %s, %s, now() + %s)",
-        (user_id, family_id, parent_id, token_hash, ttl),
+        " (user_id, family_id, parent_id, token_hash, expires_at, family_started_at)"
+        " SELECT %(user)s, %(family)s, %(parent)s, %(hash)s,"
+        " LEAST(now() + %(ttl)s, started + COALESCE(%(max_age)s, %(ttl)s)), started"
+        " FROM (SELECT COALESCE(%(started)s::timestamptz, now()) AS started) s",
+        {
+            "user": user_id,
+            "family": family_id,
+            "parent": parent_id,
+            "hash": token_hash,
+            "ttl": ttl,
+            "max_age": family_max_age,
+            "started": family_started_at,
+        },
     )
 
 
 def lock_refresh_token(conn: Conn, token_hash: bytes) -> RefreshRow | None:
     row = fetch_one(
         conn,
-        "SELECT id, user_id, family_id, expires_at, rotated_at, revoked_at"
+        "SELECT id, user_id, family_id, expires_at, rotated_at, revoked_at, family_started_at"
         " FROM identity.refresh_tokens WHERE token_hash = %s FOR UPDATE",
         (token_hash,),
     )
@@ -198,10 +215,45 @@ def revoke_user_tokens(conn: Conn, user_id: uuid.UUID) -> None:
 
 
 # ---- login attempts ------------------------------------------------------------------------
-def record_login_attempt(conn: Conn, email: str, source: str, *, succeeded: bool) -> None:
+def lock_login_account(conn: Conn, email: str) -> None:
+    """Serialise admissions for one account (transaction-level), so the count and the insert
+    of an attempt are one step: parallel attempts cannot all read the same count."""
     conn.execute(
-        "INSERT INTO identity.login_attempts (email, source, succeeded) VALUES (%s, %s, %s)",
+        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 5))", (f"login|{email.lower()}",)
+    )
+
+
+def lock_login_source(conn: Conn, source: str) -> None:
+    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 5))", (f"source|{source}",))
+
+
+def record_login_attempt(conn: Conn, email: str, source: str, *, succeeded: bool) -> int:
+    row = fetch_one(
+        conn,
+        "INSERT INTO identity.login_attempts (email, source, succeeded) VALUES (%s, %s, %s)"
+        " RETURNING id",
         (email, source[:64], succeeded),
+    )
+    assert row is not None
+    return int(row["id"])
+
+
+def mark_login_succeeded(conn: Conn, attempt_id: int, email: str) -> None:
+    """The attempt was right: it is a success, and the account's earlier failures are cleared
+    (the owner lifts the soft lock by signing in)."""
+    conn.execute("UPDATE identity.login_attempts SET succeeded = true WHERE id = %s", (attempt_id,))
+    conn.execute(
+        "UPDATE identity.login_attempts SET cleared_at = now()"
+        " WHERE email = %s AND NOT succeeded AND cleared_at IS NULL",
+        (email,),
+    )
+
+
+def clear_login_failures(conn: Conn, email: str) -> None:
+    conn.execute(
+        "UPDATE identity.login_attempts SET cleared_at = now()"
+        " WHERE email = %s AND NOT succeeded AND cleared_at IS NULL",
+        (email,),
     )
 
 
@@ -209,20 +261,130 @@ def record_login_attempt(conn: Conn, email: str, source: str, *, succeeded: bool
 class FailureCount:
     count: int
     oldest_age_s: float
+    newest_age_s: float = 0.0
 
 
-def recent_failures(conn: Conn, *, column: str, value: str, window_s: int) -> FailureCount:
-    if column not in {"email", "source"}:
+_FAILURE_FILTERS = {
+    "email": "email = %(email)s",
+    "source": "source = %(source)s",
+    "pair": "email = %(email)s AND source = %(source)s",
+}
+
+
+def recent_failures(
+    conn: Conn,
+    *,
+    column: str,
+    value: str = "",
+    window_s: int,
+    email: str | None = None,
+    source: str | None = None,
+) -> FailureCount:
+    """Failures not cleared by a later sign-in, within the window: per account (``email``),
+    per source (``source``) or per (account, source) (``pair``)."""
+    if column not in _FAILURE_FILTERS:
         raise ValueError(column)
+    params = {
+        "email": email if email is not None else value,
+        "source": source if source is not None else value,
+        "window": window_s,
+    }
     row = fetch_one(
         conn,
-        f"SELECT count(*) AS n, extract(epoch FROM now() - min(attempted_at)) AS age"
-        f" FROM identity.login_attempts WHERE {column} = %s AND NOT succeeded"
-        " AND attempted_at > now() - make_interval(secs => %s)",
-        (value, window_s),
+        "SELECT count(*) AS n, extract(epoch FROM now() - min(attempted_at)) AS age,"
+        " extract(epoch FROM now() - max(attempted_at)) AS newest"
+        f" FROM identity.login_attempts WHERE {_FAILURE_FILTERS[column]} AND NOT succeeded"
+        " AND cleared_at IS NULL AND attempted_at > now() - make_interval(secs => %(window)s)",
+        params,
     )
     assert row is not None
-    return FailureCount(int(row["n"]), float(row["age"] or 0.0))
+    return FailureCount(int(row["n"]), float(row["age"] or 0.0), float(row["newest"] or 0.0))
+
+
+def is_known_source(conn: Conn, email: str, source: str, days: int) -> bool:
+    row = fetch_one(
+        conn,
+        "SELECT EXISTS (SELECT 1 FROM identity.login_attempts WHERE email = %s AND source = %s"
+        " AND succeeded AND attempted_at > now() - make_interval(days => %s)) AS known",
+        (email, source[:64], days),
+    )
+    return bool(row and row["known"])
+
+
+# ---- sign-up attempts ----------------------------------------------------------------------
+def admit_register_attempt(conn: Conn, source: str, *, window_s: int, limit: int) -> float | None:
+    """Record a sign-up from ``source`` unless it has ``limit`` in the window: None when
+    admitted, else the seconds until the oldest one leaves the window."""
+    conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 5))", (f"register|{source[:64]}",)
+    )
+    row = fetch_one(
+        conn,
+        "SELECT count(*) AS n, extract(epoch FROM now() - min(attempted_at)) AS age"
+        " FROM identity.register_attempts WHERE source = %s"
+        " AND attempted_at > now() - make_interval(secs => %s)",
+        (source[:64], window_s),
+    )
+    assert row is not None
+    if int(row["n"]) >= limit:
+        return max(1.0, window_s - float(row["age"] or 0.0))
+    conn.execute("INSERT INTO identity.register_attempts (source) VALUES (%s)", (source[:64],))
+    return None
+
+
+# ---- access-token deny list ----------------------------------------------------------------
+def deny_access_token(conn: Conn, jti: str, user_id: uuid.UUID, expires_at: datetime) -> None:
+    conn.execute(
+        "INSERT INTO identity.revoked_access_tokens (jti, user_id, expires_at)"
+        " VALUES (%s, %s, %s) ON CONFLICT (jti) DO NOTHING",
+        (jti[:128], user_id, expires_at),
+    )
+    # Rows past their token's expiry mean nothing any more: drop a few on every logout.
+    conn.execute(
+        "DELETE FROM identity.revoked_access_tokens WHERE jti IN (SELECT jti FROM"
+        " identity.revoked_access_tokens WHERE expires_at < now() - interval '1 minute' LIMIT 100)"
+    )
+
+
+def is_access_token_denied(conn: Conn, jti: str) -> bool:
+    row = fetch_one(
+        conn,
+        "SELECT EXISTS (SELECT 1 FROM identity.revoked_access_tokens WHERE jti = %s) AS denied",
+        (jti[:128],),
+    )
+    return bool(row and row["denied"])
+
+
+# ---- external identities (other OIDC issuers) ----------------------------------------------
+def find_linked_user(conn: Conn, issuer: str, subject: str) -> uuid.UUID | None:
+    row = fetch_one(
+        conn,
+        "SELECT user_id FROM identity.external_identities WHERE issuer = %s AND subject = %s",
+        (issuer, subject),
+    )
+    return row["user_id"] if row else None
+
+
+def link_external_identity(conn: Conn, issuer: str, subject: str, user_id: uuid.UUID) -> uuid.UUID:
+    """Link (issuer, subject) to ``user_id``; answers the user it is linked to (an existing
+    link is never moved)."""
+    conn.execute(
+        "INSERT INTO identity.external_identities (issuer, subject, user_id) VALUES (%s, %s, %s)"
+        " ON CONFLICT (issuer, subject) DO NOTHING",
+        (issuer, subject, user_id),
+    )
+    linked = find_linked_user(conn, issuer, subject)
+    assert linked is not None
+    return linked
+
+
+def list_external_identities(conn: Conn, user_id: uuid.UUID) -> list[dict[str, object]]:
+    return fetch_all(
+        conn,
+        "SELECT issuer, subject, created_at FROM identity.external_identities"
+        " WHERE user_id = %s ORDER BY created_at, issuer, subject",
+        (user_id,),
+    )
 
 
 # ---- companies (tenant-owned reads filter by the caller's scope) ---------------------------
@@ -265,11 +427,19 @@ def get_company(
     return CompanyOut.model_validate(row)
 
 
-def deactivate_company(conn: Conn, company_id: uuid.UUID) -> None:
-    conn.execute(
-        "UPDATE identity.companies SET active = false, updated_at = now() WHERE id = %s AND active",
-        (company_id,),
+def company_active(conn: Conn, company_id: object) -> bool:
+    row = fetch_one(conn, "SELECT active FROM identity.companies WHERE id = %s", (company_id,))
+    return bool(row and row["active"])
+
+
+def set_company_active(conn: Conn, company_id: uuid.UUID, *, active: bool) -> bool:
+    """Change the flag; True when it changed (a repeat is a no-op)."""
+    changed = conn.execute(
+        "UPDATE identity.companies SET active = %s, updated_at = now()"
+        " WHERE id = %s AND active <> %s",
+        (active, company_id, active),
     )
+    return changed.rowcount > 0
 
 
 def insert_member(conn: Conn, company_id: uuid.UUID, user_id: uuid.UUID, member_role: str) -> None:

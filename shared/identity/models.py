@@ -97,6 +97,8 @@ class UserRow(Profile):
     created_at: datetime
     updated_at: datetime
     company_id: uuid.UUID | None = None
+    # The company's flag (None without a company): a deactivated company is read-only.
+    company_active: bool | None = None
 
     def profile(self) -> Profile:
         return Profile.model_validate(self.model_dump())
@@ -209,3 +211,24 @@ class MemberOut(BaseModel):
     email: str
     member_role: Literal["owner", "member"]
     created_at: datetime
+
+
+# ---- external identities (other OIDC issuers) ----------------------------------------------
+class IdentityLinkRequest(_Request):
+    """An ID or access token of another configured OIDC issuer, presented by the signed-in
+    user it is to be linked to."""
+
+    token: Annotated[str, Field(min_length=16, max_length=8192)]
+
+
+class ExternalIdentityOut(BaseModel):
+    issuer: str
+    subject: str
+    created_at: datetime
+
+
+class RegisterFingerprint(BaseModel):
+    """What a sign-up's Idempotency-Key is bound to: the email only. The password never goes
+    into the replay store (not even hashed), and a replay with another password is a replay."""
+
+    email: str

@@ -1,7 +1,10 @@
 """What other contexts may use of identity: the caller, loaded in the use case's transaction.
 
 Every protected function verifies the token itself (signature, issuer, audience, times) and then
-re-reads the caller from the database, so a role change, suspension or deletion counts at once.
+re-reads the caller from the database, so a role change, suspension, deletion or logout counts
+at once. Tenant routes (those for HR) that change anything are refused for a deactivated
+company here, in one place: a route that must stay open (erasure, removing access) says so with
+`ALLOWED_WHEN_DEACTIVATED`.
 """
 
 from __future__ import annotations
@@ -9,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from shared.auth.http import authenticate
+from shared.auth.settings import get_auth_settings
 from shared.dal.db import transaction
 from shared.dal.sql import Conn
-from shared.identity.caller import Caller, load_caller
+from shared.identity.caller import Caller, ensure_company_may_change, load_caller
 from shared.observability import correlation_id
 
 if TYPE_CHECKING:
@@ -25,18 +29,36 @@ ANY_ROLE: frozenset[str] | None = None
 HR = frozenset({"hr"})
 HR_OR_ADMIN = frozenset({"hr", "admin"})
 ADMIN = frozenset({"admin"})
+# A route's openapi_extra: its change stays allowed while the caller's company is deactivated.
+DEACTIVATED_MARK = "x-allowed-when-company-deactivated"
+ALLOWED_WHEN_DEACTIVATED: dict[str, Any] = {DEACTIVATED_MARK: True}
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+# FastAPI `responses=` for a rate-limited route (scripts/openapi.py gives it the problem schema).
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many attempts: problem+json with a Retry-After header"}
+}
 
 __all__ = [
     "ADMIN",
+    "ALLOWED_WHEN_DEACTIVATED",
     "ANY_ROLE",
     "HR",
     "HR_OR_ADMIN",
+    "RATE_LIMITED",
     "Caller",
     "Contact",
     "caller_transaction",
+    "company_is_active",
     "company_name",
     "user_contact",
 ]
+
+
+def _allowed_when_deactivated(request: Request) -> bool:
+    if request.method in _READS:
+        return True
+    extra = getattr(request.scope.get("route"), "openapi_extra", None) or {}
+    return bool(extra.get(DEACTIVATED_MARK))
 
 
 @contextmanager
@@ -46,7 +68,27 @@ def caller_transaction(
     """Verify the bearer token, then open the use case's transaction with the caller loaded."""
     claims = authenticate(request)
     with transaction() as conn:
-        yield conn, load_caller(conn, claims.subject, correlation_id(), roles)
+        caller = load_caller(
+            conn,
+            claims.subject,
+            correlation_id(),
+            roles,
+            issuer=claims.issuer,
+            our_issuer=get_auth_settings().issuer,
+            token_id=claims.token_id,
+            token_expires_at=claims.expires_at,
+        )
+        # Tenant routes only (those open to HR): a user's own account stays theirs.
+        if roles is not None and "hr" in roles and not _allowed_when_deactivated(request):
+            ensure_company_may_change(caller)
+        yield conn, caller
+
+
+def company_is_active(conn: Conn, company_id: object) -> bool:
+    """Whether a company takes new work (a missing company does not)."""
+    from shared.identity.dal import company_active  # noqa: PLC0415 - only the candidate path
+
+    return company_active(conn, company_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,11 @@
 events in the outbox).
 
 Token failures: a malformed, tampered or unknown token is 404 (nothing says whether a link ever
-existed); an expired or a cancelled invitation is 410 (the link was real and is dead: the
-candidate gets a clear answer, and a cancelled link behaves exactly like an expired one). An
-invitation found overdue at request time is expired on the spot, with its event, and then
-answers 410. A completed interview can still be read; every write on it is 409."""
+existed); an expired or a cancelled invitation, and a pending one of a deactivated company,
+is 410 (the link was real and is dead: the candidate gets a clear answer, and a cancelled link
+behaves exactly like an expired one). An invitation found overdue at request time is expired on
+the spot, with its event, and then answers 410. A completed interview can still be read; every
+write on it is 409."""
 
 from __future__ import annotations
 
@@ -59,6 +60,10 @@ def with_invitation[T](
             raise InvitationGoneError(
                 f"This interview link is dead: the invitation was {invitation.status}."
             )
+        elif invitation.status == "pending" and not _company_is_active(conn, invitation):
+            # A deactivated company starts nothing new; a running interview may finish, and
+            # reactivation opens the pending links again.
+            raise InvitationGoneError("This interview link is not open: the company is inactive.")
         elif lifecycle.times_out(invitation, now, deps.settings):
             lifecycle.complete(conn, invitation, "auto_timeout", cid)
             timed_out = True
@@ -71,6 +76,12 @@ def with_invitation[T](
         # answer, writes are 409, complete answers the completion).
         return with_invitation(deps, token, cid, action, write=write)
     return result
+
+
+def _company_is_active(conn: Conn, invitation: InvitationRow) -> bool:
+    from shared.identity.public import company_is_active  # noqa: PLC0415 - pending links only
+
+    return company_is_active(conn, invitation.company_id)
 
 
 def question_of(conn: Conn, invitation: InvitationRow, question_id: uuid.UUID) -> QuestionRow:

@@ -224,13 +224,13 @@ ROUTES: list[Route] = [
         None,
         _all(409, anonymous=401, candidate=403, hr_b=404),
     ),
-    # Last: deactivating company A is idempotent but changes what later rows would see.
+    Route("me-identities", "GET", lambda c: "v1/me/identities", None, _all(200, anonymous=401)),
     Route(
-        "company-deactivate-a",
+        "me-identities-link-garbage",
         "POST",
-        lambda c: f"v1/companies/{_a(c)}/deactivate",
-        None,
-        _all(200, anonymous=401, candidate=403, hr_b=404),
+        lambda c: "v1/me/identities",
+        lambda c: {"token": "not-a-token-of-any-issuer"},
+        _all(422, anonymous=401),
     ),
 ]
 
@@ -253,6 +253,25 @@ ROUTES += MEDIA_ROUTES
 from tests.e2e.notifications.matrix_notifications import NOTIFICATION_ROUTES  # noqa: E402
 
 ROUTES += NOTIFICATION_ROUTES
+
+# Last: deactivating company A makes its HR read-only (every later change of A's would be 403),
+# so it comes after every other row, and the admin's reactivation restores it at once.
+ROUTES += [
+    Route(
+        "company-deactivate-a",
+        "POST",
+        lambda c: f"v1/companies/{_a(c)}/deactivate",
+        None,
+        _all(200, anonymous=401, candidate=403, hr_b=404),
+    ),
+    Route(
+        "company-activate-a",
+        "POST",
+        lambda c: f"v1/companies/{_a(c)}/activate",
+        None,
+        _all(403, anonymous=401, admin=200),
+    ),
+]
 
 CELLS = [(route, actor) for route in ROUTES for actor in ACTORS]
 

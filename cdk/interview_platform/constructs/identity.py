@@ -52,7 +52,11 @@ USE_CASES = (
         key_access="issue",
     ),
     _UseCase("IdentityLogout", "logout", (("auth/logout", "POST"),)),
-    _UseCase("IdentityMe", "me", (("me", "GET"),)),
+    _UseCase(
+        "IdentityMe",
+        "me",
+        (("me", "GET"), ("me/identities", "GET"), ("me/identities", "POST")),
+    ),
     _UseCase("IdentitySelectRole", "select_role", (("me/role", "POST"),)),
     _UseCase("IdentityProfile", "profile", (("me/profile", "PATCH"),)),
     _UseCase(
@@ -76,7 +80,11 @@ USE_CASES = (
     _UseCase(
         "IdentityCompany",
         "company",
-        (("companies/{company_id}", "GET"), ("companies/{company_id}/deactivate", "POST")),
+        (
+            ("companies/{company_id}", "GET"),
+            ("companies/{company_id}/deactivate", "POST"),
+            ("companies/{company_id}/activate", "POST"),
+        ),
     ),
     _UseCase(
         "IdentityCompanyMembers",
@@ -96,6 +104,7 @@ def identity_env(foundation: Foundation) -> dict[str, str]:
         # Locally every request comes from 127.0.0.1, so a per-source limit would only make
         # test runs lock each other out; the per-account limit still applies.
         env["AUTH_LOGIN_MAX_FAILURES_PER_SOURCE"] = "1000"
+        env["AUTH_REGISTER_MAX_PER_SOURCE"] = "1000000"
     return env
 
 

@@ -12,7 +12,7 @@ from shared.http.app import create_app, lambda_handler_for
 from shared.http.idempotency import idempotent_response
 from shared.identity import companies, dal
 from shared.identity.models import MemberAdd, MemberOut
-from shared.identity.public import HR_OR_ADMIN, caller_transaction
+from shared.identity.public import ALLOWED_WHEN_DEACTIVATED, HR_OR_ADMIN, caller_transaction
 
 app = create_app("Company members")
 
@@ -47,7 +47,12 @@ def add_member(
         )
 
 
-@app.delete("/v1/companies/{company_id}/members/{user_id}", status_code=204, tags=["companies"])
+@app.delete(
+    "/v1/companies/{company_id}/members/{user_id}",
+    status_code=204,
+    tags=["companies"],
+    openapi_extra=ALLOWED_WHEN_DEACTIVATED,  # removing someone's access creates nothing
+)
 def remove_member(company_id: uuid.UUID, user_id: uuid.UUID, request: Request) -> Response:
     with caller_transaction(request, HR_OR_ADMIN) as (conn, caller):
         companies.remove_member(conn, caller, company_id, user_id)

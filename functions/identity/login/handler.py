@@ -11,25 +11,28 @@ from shared.dal.db import transaction
 from shared.http.app import PUBLIC, create_app, lambda_handler_for
 from shared.identity import accounts
 from shared.identity.models import LoginRequest, TokenPair
+from shared.identity.public import RATE_LIMITED
 
 app = create_app("Log in")
 settings = get_auth_settings()
 
 
-@app.post("/v1/auth/login", response_model=TokenPair, tags=["identity"], openapi_extra=PUBLIC)
+@app.post(
+    "/v1/auth/login",
+    response_model=TokenPair,
+    tags=["identity"],
+    openapi_extra=PUBLIC,
+    responses=RATE_LIMITED,
+)
 def login(body: LoginRequest, request: Request) -> TokenPair:
-    source = source_address(request)
+    # The attempt is admitted (and counted) and committed before the argon2 work, so parallel
+    # attempts cannot outrun the limit.
     with transaction() as conn:
-        pair = accounts.login(
-            conn,
-            body.email,
-            body.password,
-            source=source,
-            ring_source=key_store().ring,
-            settings=settings,
+        attempt = accounts.admit_login(conn, body.email, source_address(request), settings)
+    with transaction() as conn:
+        pair = accounts.complete_login(
+            conn, attempt, body.password, ring_source=key_store().ring, settings=settings
         )
-        if pair is None:
-            accounts.record_failed_login(conn, body.email, source)
     if pair is None:
         raise AuthenticationError("The email or password is not correct.")
     return pair

@@ -8,13 +8,18 @@ from fastapi import Request, Response
 
 from shared.errors import NotFoundError
 from shared.http.app import create_app, lambda_handler_for
-from shared.identity.public import HR, caller_transaction
+from shared.identity.public import ALLOWED_WHEN_DEACTIVATED, HR, caller_transaction
 from shared.media.reads import delete_invitation_media
 
 app = create_app("Delete an invitation's media")
 
 
-@app.delete("/v1/invitations/{invitation_id}/media", status_code=204, tags=["media"])
+@app.delete(
+    "/v1/invitations/{invitation_id}/media",
+    status_code=204,
+    tags=["media"],
+    openapi_extra=ALLOWED_WHEN_DEACTIVATED,  # erasure stays a right of the candidate
+)
 def delete_media(invitation_id: UUID, request: Request) -> Response:
     with caller_transaction(request, HR) as (conn, caller):
         if caller.user.company_id is None:

@@ -221,3 +221,31 @@ def test_a_configured_oidc_issuer_is_verified_by_its_jwks(
         verifier.verify(_sign(key, _claims(iss="https://unconfigured.test")))
     with pytest.raises(AuthenticationError):
         verifier.verify(_sign(_signing_key(), _claims(iss=other), kid=key.kid))
+
+
+def test_the_default_leeway_is_small_and_a_setting() -> None:
+    # Given the platform's settings: clock skew tolerated 5 s (documented in the README)
+    from shared.auth.settings import AuthSettings
+
+    assert AuthSettings().leeway_s == 5
+    assert AuthSettings(leeway_s=0).leeway_s == 0
+    with pytest.raises(ValueError, match="less than or equal to 60"):
+        AuthSettings(leeway_s=120)
+
+
+def test_an_access_token_expired_ten_seconds_ago_is_refused_by_default(ring: KeyRing) -> None:
+    from shared.auth.settings import AuthSettings
+
+    # Given a verifier with the default leeway, and a token expired 10 s ago
+    default = TokenVerifier(
+        StaticRing(ring), issuer=ISSUER, audience=AUDIENCE, leeway_s=AuthSettings().leeway_s
+    )
+    now = datetime.now(UTC)
+    key = ring.current
+    stale = _sign(key, _claims(iat=now - timedelta(minutes=16), exp=now - timedelta(seconds=10)))
+    within = _sign(key, _claims(iat=now - timedelta(minutes=15), exp=now - timedelta(seconds=2)))
+
+    # When it is verified / Then it is refused, while one within the 5 s leeway still passes
+    with pytest.raises(AuthenticationError):
+        default.verify(stale)
+    assert default.verify(within).subject
