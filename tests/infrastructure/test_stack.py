@@ -250,3 +250,27 @@ def test_wildcard_frontend_origin_is_refused(
 ) -> None:
     with pytest.raises(ValueError, match="wildcard"):
         synthesize({**AWS_IMPORTED_DB_CONTEXT, "frontendOrigin": "*"})
+
+
+def test_every_gateway_answer_is_a_problem_with_cors_for_the_frontend(
+    local_template: Template, aws_template: Template
+) -> None:
+    # Issue 13 (findings 12, 16): API Gateway's own answers (authorizer denials, throttling,
+    # its 5xx) reach a browser on the frontend's origin as problem+json it may read.
+    for template in (local_template, aws_template):
+        answers = _resources(template, "AWS::ApiGateway::GatewayResponse")
+        types = {a["Properties"]["ResponseType"] for a in answers.values()}
+        assert {"DEFAULT_4XX", "DEFAULT_5XX", "THROTTLED", "ACCESS_DENIED"} <= types
+        for answer in answers.values():
+            props = answer["Properties"]
+            headers = props["ResponseParameters"]
+            assert headers["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
+            origin = headers["gatewayresponse.header.Access-Control-Allow-Origin"]
+            assert origin.startswith("'http") and "*" not in origin
+            assert headers["gatewayresponse.header.Vary"] == "'Origin'"
+            assert "Retry-After" in headers["gatewayresponse.header.Access-Control-Expose-Headers"]
+            body = json.loads(props["ResponseTemplates"]["application/json"])
+            assert body["status"] == int(props["StatusCode"])
+            assert body["type"].startswith("https://problems.interview-platform.dev/")
+    aws = _resources(aws_template, "AWS::ApiGateway::GatewayResponse")
+    assert "UNAUTHORIZED" in {a["Properties"]["ResponseType"] for a in aws.values()}
