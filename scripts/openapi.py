@@ -139,26 +139,31 @@ def _exact_parameters(operation: dict[str, Any]) -> None:
         if param["in"] == "header" and param["name"].lower() == LINK_HEADER.lower():
             continue
         if param["in"] == "header" and param["name"].lower() == IDEMPOTENCY_HEADER.lower():
-            param = {
-                "name": IDEMPOTENCY_HEADER,
-                "in": "header",
-                "required": False,
-                "description": (
-                    "Makes a retry of this creating request safe: the same key with the same "
-                    f"request answers the first answer again. {IDEMPOTENCY_KEY_RULE}."
-                ),
-                "schema": {
-                    "type": "string",
-                    "minLength": IDEMPOTENCY_KEY_MIN,
-                    "maxLength": IDEMPOTENCY_KEY_MAX,
-                    "pattern": IDEMPOTENCY_KEY_PATTERN,
-                },
-            }
+            kept.append(_idempotency_parameter())
+            continue
         kept.append(param)
     if kept:
         operation["parameters"] = kept
     else:
         operation.pop("parameters", None)
+
+
+def _idempotency_parameter() -> dict[str, Any]:
+    return {
+        "name": IDEMPOTENCY_HEADER,
+        "in": "header",
+        "required": False,
+        "description": (
+            "Makes a retry of this creating request safe: the same key with the same "
+            f"request answers the first answer again. {IDEMPOTENCY_KEY_RULE}."
+        ),
+        "schema": {
+            "type": "string",
+            "minLength": IDEMPOTENCY_KEY_MIN,
+            "maxLength": IDEMPOTENCY_KEY_MAX,
+            "pattern": IDEMPOTENCY_KEY_PATTERN,
+        },
+    }
 
 
 def build_document() -> dict[str, Any]:

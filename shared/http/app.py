@@ -46,7 +46,9 @@ def create_app(title: str, *, frontend_origin: str | None = None) -> FastAPI:
     install_problem_handlers(app)
 
     @app.middleware("http")
-    async def _edge(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def _edge(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         correlation_id = _correlation_id(request)
         logger.set_correlation_id(correlation_id)
         reason = idempotency_key_problem(request.headers)

@@ -266,7 +266,8 @@ def test_every_gateway_answer_is_a_problem_with_cors_for_the_frontend(
             headers = props["ResponseParameters"]
             assert headers["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
             origin = headers["gatewayresponse.header.Access-Control-Allow-Origin"]
-            assert origin.startswith("'http") and "*" not in origin
+            assert origin.startswith("'http")
+            assert "*" not in origin
             assert headers["gatewayresponse.header.Vary"] == "'Origin'"
             assert "Retry-After" in headers["gatewayresponse.header.Access-Control-Expose-Headers"]
             body = json.loads(props["ResponseTemplates"]["application/json"])

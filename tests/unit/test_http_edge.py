@@ -1,5 +1,5 @@
 """The HTTP edge (shared/http/edge.py), for every route of every app: CORS on every answer, the
-Idempotency-Key's shape, NUL bytes refused, JSON bodies parsed strictly (issue 13: 11, 12, 13, 15)."""
+Idempotency-Key's shape, NUL bytes refused, JSON bodies parsed strictly (issue 13)."""
 
 from __future__ import annotations
 

@@ -48,7 +48,9 @@ def test_each_error_is_documented_where_it_can_happen_not_as_default() -> None:
     assert all("default" not in op["responses"] for o in ops.values() for op in o.values())
     create = ops["/v1/templates"]["post"]["responses"]
     assert {"400", "401", "403", "409", "422", "429", "503"} <= set(create)
-    assert {"401", "403", "404", "422"} <= set(ops["/v1/templates/{template_id}"]["get"]["responses"])
+    assert {"401", "403", "404", "422"} <= set(
+        ops["/v1/templates/{template_id}"]["get"]["responses"]
+    )
     candidate = ops["/v1/candidate/interview"]["get"]["responses"]
     assert {"404", "410", "429", "503"} <= set(candidate)
     assert "401" in ops["/v1/auth/login"]["post"]["responses"]

@@ -203,7 +203,7 @@ class Api(Construct):
             "with field errors; a gateway validator would answer in another shape",
         )
         for answer in GATEWAY_ANSWERS:
-            if answer.response_type == apigw.ResponseType.UNAUTHORIZED and local:
+            if answer.name == "Unauthorized" and local:
                 continue  # only with the token authorizer (AWS): add_token_authorizer
             self._add_gateway_answer(answer, frontend_origin)
         self._frontend_origin = frontend_origin
@@ -284,4 +284,3 @@ def api_url(rest_api_id: str, stage: str, local_endpoint: str | None) -> str:
             [local_endpoint.rstrip("/"), "/restapis/", rest_api_id, f"/{stage}/_user_request_/"],
         )
     return f"https://{rest_api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}/{stage}/"
-
