@@ -12,8 +12,9 @@ import pytest
 
 from tests.e2e.fuzz import runner
 
-# Per operation and caller; with 58 operations and 4 callers about 700 cases, ~4 minutes here.
-MAX_EXAMPLES = 3
+# Per operation and caller: with 58 operations and 4 callers about 500 cases (at 3 examples the
+# run took 10 minutes on this busy 2-core machine).
+MAX_EXAMPLES = 2
 SEED = 13
 
 
@@ -41,6 +42,6 @@ def test_the_api_keeps_its_documented_contract_under_fuzzing(
 
     report = {run.caller: (run.cases, run.failures) for run in runs}
     assert all(run.cases > 0 for run in runs), report
-    assert [run.server_errors for run in runs] == [0, 0, 0, 0], report
-    failed = [run for run in runs if run.returncode != 0]
-    assert not failed, "\n\n".join(f"{run.caller}:\n{run.output[-6000:]}" for run in failed)
+    failed = [run for run in runs if run.returncode != 0 or run.server_errors]
+    # Schemathesis' own text names each failing case and how to reproduce it (curl).
+    assert not failed, "\n\n".join(f"{run.caller}:\n{run.output[-8000:]}" for run in failed)
