@@ -15,12 +15,21 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from shared.http.edge import (
+    IDEMPOTENCY_HEADER,
+    IDEMPOTENCY_KEY_MAX,
+    IDEMPOTENCY_KEY_MIN,
+    IDEMPOTENCY_KEY_PATTERN,
+    IDEMPOTENCY_KEY_RULE,
+)
 from shared.http.problems import PROBLEM_MEDIA_TYPE, Problem
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT = ROOT / "openapi.json"
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 BEARER = "bearerAuth"
+LINK = "invitationToken"
+LINK_HEADER = "X-Invitation-Token"
 SECURITY_SCHEMES: dict[str, Any] = {
     BEARER: {
         "type": "http",
@@ -28,7 +37,7 @@ SECURITY_SCHEMES: dict[str, Any] = {
         "bearerFormat": "JWT",
         "description": "An access token from POST /v1/auth/login or /v1/auth/refresh",
     },
-    "invitationToken": {
+    LINK: {
         "type": "apiKey",
         "in": "header",
         "name": "X-Invitation-Token",
@@ -44,10 +53,116 @@ def handler_modules() -> list[str]:
     return modules
 
 
-def _problem_response(description: str) -> dict[str, Any]:
-    return {
+def _problem_response(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    response: dict[str, Any] = {
         "description": description,
         "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+_ERRORS: dict[int, dict[str, Any]] = {
+    400: _problem_response(
+        f"The body is not UTF-8 JSON text, or the {IDEMPOTENCY_HEADER} header is not "
+        f"{IDEMPOTENCY_KEY_RULE}"
+    ),
+    401: _problem_response(
+        "Not authenticated: no token, or an invalid or expired one",
+        {"WWW-Authenticate": {"schema": {"type": "string"}}},
+    ),
+    403: _problem_response("Authenticated, but this caller may not do this"),
+    404: _problem_response("No such resource for this caller (or no such link)"),
+    409: _problem_response(
+        f"The resource's state forbids this, or the {IDEMPOTENCY_HEADER} was used with another "
+        "request"
+    ),
+    410: _problem_response("The invitation link has expired, was cancelled or is finished"),
+    422: _problem_response("The request is not valid (field errors)"),
+    429: _problem_response("Too many requests (the stage's throttle or a limit)", _RETRY_AFTER),
+    503: _problem_response("A dependency (the database) is unavailable", _RETRY_AFTER),
+}
+# Statuses a route can answer that the generic rules below do not derive (its logic raises them).
+_EXTRA_ERRORS: dict[tuple[str, str], set[int]] = {
+    ("post", "/v1/auth/login"): {401},
+    ("post", "/v1/auth/refresh"): {401},
+    ("post", "/v1/auth/register"): {409},
+    ("post", "/v1/me/avatar/confirm"): {404},
+    ("post", "/v1/me/role"): {409},
+    # The body names a template, which may not exist for this company.
+    ("post", "/v1/invitations"): {404},
+    ("post", "/v1/invitations/bulk"): {404},
+}
+# Operations that touch no dependency (the document is shipped with the code).
+_STATIC = {("get", "/v1/openapi.json")}
+
+
+def _error_statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
+    """Where each error of the API can happen, from what the operation asks for."""
+    security = operation.get("security")
+    bearer = security is None or any(BEARER in s for s in security)
+    link = bool(security) and any(LINK in s for s in security)
+    params = operation.get("parameters", [])
+    statuses = {429}  # the stage throttles every operation
+    if (method, path) not in _STATIC:
+        statuses.add(503)
+    if any(p["in"] == "header" and p["name"] == IDEMPOTENCY_HEADER for p in params):
+        statuses |= {400, 409}
+    if "requestBody" in operation:
+        statuses.add(400)
+    if params or "requestBody" in operation:
+        statuses.add(422)
+    if bearer:
+        statuses |= {401, 403}
+    if any(p["in"] == "path" for p in params):
+        statuses.add(404)
+    if link:
+        # An unknown or tampered link is 404 (it names no invitation); an ended one is 410.
+        statuses |= {404, 409, 410}
+    if bearer and method != "get" and path.count("{"):
+        statuses.add(409)
+    return statuses | _EXTRA_ERRORS.get((method, path), set())
+
+
+def _exact_parameters(operation: dict[str, Any]) -> None:
+    """The Idempotency-Key's rule as the edge enforces it; the link token is a security scheme,
+    not an optional header parameter."""
+    kept = []
+    for param in operation.get("parameters", []):
+        if param["in"] == "header" and param["name"].lower() == LINK_HEADER.lower():
+            continue
+        if param["in"] == "header" and param["name"].lower() == IDEMPOTENCY_HEADER.lower():
+            kept.append(_idempotency_parameter())
+            continue
+        kept.append(param)
+    if kept:
+        operation["parameters"] = kept
+    else:
+        operation.pop("parameters", None)
+
+
+def _idempotency_parameter() -> dict[str, Any]:
+    return {
+        "name": IDEMPOTENCY_HEADER,
+        "in": "header",
+        "required": False,
+        "description": (
+            "Makes a retry of this creating request safe: the same key with the same "
+            f"request answers the first answer again. {IDEMPOTENCY_KEY_RULE}."
+        ),
+        "schema": {
+            "type": "string",
+            "minLength": IDEMPOTENCY_KEY_MIN,
+            "maxLength": IDEMPOTENCY_KEY_MAX,
+            "pattern": IDEMPOTENCY_KEY_PATTERN,
+        },
     }
 
 
@@ -119,14 +234,6 @@ def _webhooks(schemas: dict[str, Any]) -> dict[str, Any]:
     return hooks
 
 
-_RETRY_AFTER = {
-    "Retry-After": {
-        "description": "Seconds to wait before trying again",
-        "schema": {"type": "integer", "minimum": 1},
-    }
-}
-
-
 def _document_problems(operation: dict[str, Any], responses: dict[str, Any]) -> None:
     """Error answers a route declares (``responses=``) are problem+json; answers every
     operation of a kind gives are added here, where the rule that gives them lives:
@@ -176,20 +283,31 @@ def build_document() -> dict[str, Any]:
     problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(problem_schema.pop("$defs", {}))
     schemas["Problem"] = problem_schema
-    for operations in paths.values():
-        for operation in operations.values():
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            _exact_parameters(operation)
             responses = operation.setdefault("responses", {})
-            if "422" in responses:
-                responses["422"] = _problem_response("The request is not valid (field errors)")
+            responses.pop("422", None)  # FastAPI's own shape; ours is a problem
+            # A route's declared errors as problem+json, 403/410 where every operation of a
+            # kind can give them (identity's rules), then every error the rules derive.
             _document_problems(operation, responses)
-            responses.setdefault("default", _problem_response("An error, as RFC 9457 problem+json"))
+            for status in sorted(_error_statuses(method, path, operation)):
+                # A route's own documented answer (health's 503 report) stays.
+                responses.setdefault(str(status), _ERRORS[status])
+            operation["responses"] = dict(sorted(responses.items()))
     webhooks = _webhooks(schemas)
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Interview platform API",
             "version": "1",
-            "description": "AI video interview platform. Errors are RFC 9457 problem+json.",
+            "description": (
+                "AI video interview platform. Errors are RFC 9457 problem+json, each documented "
+                "on the operations where it can happen; a 500 is never a documented answer. "
+                "Every answer carries Access-Control-Allow-Origin for the frontend's origin "
+                "only. JSON bodies are parsed strictly (no string for an integer or a boolean); "
+                "a NUL character in any string is refused with 422."
+            ),
         },
         # Every operation needs a bearer token unless it says otherwise (shared/http/app.py:
         # PUBLIC for anonymous operations, LINK_TOKEN for the candidate's).

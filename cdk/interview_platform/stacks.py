@@ -267,7 +267,14 @@ class ApiStack(Stack):
         not_found = functions.add(
             FunctionSpec("NotFound", _PLATFORM.format("not_found"), database=False)
         )
-        api = Api(self, "Api", stage=stage, fallback=not_found, local=config.local)
+        api = Api(
+            self,
+            "Api",
+            stage=stage,
+            fallback=not_found,
+            local=config.local,
+            frontend_origin=config.frontend_origin,
+        )
         # The authorizer verifies tokens with the key ring (it never touches the database).
         authorizer_fn = functions.add(
             FunctionSpec(

@@ -10,8 +10,10 @@ from fastapi import FastAPI, Request, Response
 from mangum import Mangum
 from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
 
-from shared.http.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
+from shared.http.edge import EdgeRoute, apply_cors, idempotency_key_problem
+from shared.http.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers, problem_response
 from shared.observability import logger
+from shared.settings import get_platform_settings
 
 CORRELATION_HEADER = "x-correlation-id"
 # An operation's OpenAPI security (scripts/openapi.py): every operation needs a bearer token
@@ -30,22 +32,34 @@ def _correlation_id(request: Request) -> str:
     return str(uuid.uuid4())
 
 
-def create_app(title: str) -> FastAPI:
-    """A FastAPI app with problem+json errors and correlation ids; no per-app docs routes.
+def create_app(title: str, *, frontend_origin: str | None = None) -> FastAPI:
+    """A FastAPI app with problem+json errors, correlation ids and the edge's checks
+    (shared/http/edge.py: CORS on every answer, the Idempotency-Key's shape, NUL bytes, strict
+    JSON bodies); no per-app docs routes.
 
     The whole API's OpenAPI document is assembled from every app and served by its own route.
     """
     app = FastAPI(title=title, docs_url=None, redoc_url=None, openapi_url=None)
+    # Before any route is added: every route of the app is an EdgeRoute.
+    app.router.route_class = EdgeRoute
+    app.state.frontend_origin = frontend_origin or get_platform_settings().frontend_origin
     install_problem_handlers(app)
 
     @app.middleware("http")
-    async def _correlate(
+    async def _edge(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         correlation_id = _correlation_id(request)
         logger.set_correlation_id(correlation_id)
-        response = await call_next(request)
+        reason = idempotency_key_problem(request.headers)
+        if reason is not None:
+            response: Response = problem_response(
+                400, reason, slug="invalid-idempotency-key", instance=request.url.path
+            )
+        else:
+            response = await call_next(request)
         response.headers[CORRELATION_HEADER] = correlation_id
+        apply_cors(response, request.headers.get("origin"), app.state.frontend_origin)
         return response
 
     return app

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.auth.errors import AuthenticationError, RateLimitedError
 from shared.errors import DomainError
+from shared.http.edge import apply_cors
 from shared.observability import logger
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -112,4 +113,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         # The stack trace goes to the log, never to the caller.
         logger.exception("unhandled error", extra={"path": request.url.path})
-        return problem_response(500, "An unexpected error occurred.", instance=request.url.path)
+        response = problem_response(500, "An unexpected error occurred.", instance=request.url.path)
+        # This answer leaves outside the app's middleware: it needs its CORS headers here.
+        apply_cors(response, request.headers.get("origin"), request.app.state.frontend_origin)
+        return response

@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from shared.identity.passwords import MAX_LENGTH, policy_violations
+from shared.identity.passwords import MAX_LENGTH, MIN_LENGTH, policy_violations
 from shared.models.fields import Email
 
 Role = Literal["pending", "hr", "candidate", "admin"]
@@ -33,7 +33,14 @@ class _Request(BaseModel):
 # ---- auth ----------------------------------------------------------------------------------
 class RegisterRequest(_Request):
     email: Email
-    password: Annotated[str, Field(max_length=MAX_LENGTH * 4)]
+    # The policy's validator gives the 422 its words; the document states the same bounds.
+    password: Annotated[
+        str,
+        Field(
+            max_length=MAX_LENGTH * 4,
+            json_schema_extra={"minLength": MIN_LENGTH, "maxLength": MAX_LENGTH},
+        ),
+    ]
 
     @field_validator("password")
     @classmethod

@@ -269,3 +269,28 @@ def test_health_may_ask_about_the_bucket_but_read_no_object(local_template: Temp
     # One resource, the bucket itself: not "<bucket>/*", so no object can be read
     assert not isinstance(resource, list)
     assert "/*" not in json.dumps(resource)
+
+
+def test_every_gateway_answer_is_a_problem_with_cors_for_the_frontend(
+    local_template: Template, aws_template: Template
+) -> None:
+    # Issue 13 (findings 12, 16): API Gateway's own answers (authorizer denials, throttling,
+    # its 5xx) reach a browser on the frontend's origin as problem+json it may read.
+    for template in (local_template, aws_template):
+        answers = _resources(template, "AWS::ApiGateway::GatewayResponse")
+        types = {a["Properties"]["ResponseType"] for a in answers.values()}
+        assert {"DEFAULT_4XX", "DEFAULT_5XX", "THROTTLED", "ACCESS_DENIED"} <= types
+        for answer in answers.values():
+            props = answer["Properties"]
+            headers = props["ResponseParameters"]
+            assert headers["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
+            origin = headers["gatewayresponse.header.Access-Control-Allow-Origin"]
+            assert origin.startswith("'http")
+            assert "*" not in origin
+            assert headers["gatewayresponse.header.Vary"] == "'Origin'"
+            assert "Retry-After" in headers["gatewayresponse.header.Access-Control-Expose-Headers"]
+            body = json.loads(props["ResponseTemplates"]["application/json"])
+            assert body["status"] == int(props["StatusCode"])
+            assert body["type"].startswith("https://problems.interview-platform.dev/")
+    aws = _resources(aws_template, "AWS::ApiGateway::GatewayResponse")
+    assert "UNAUTHORIZED" in {a["Properties"]["ResponseType"] for a in aws.values()}

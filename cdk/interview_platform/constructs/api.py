@@ -6,6 +6,7 @@ every route (stacks.py)."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from aws_cdk import Aws, Fn, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
@@ -17,20 +18,170 @@ from interview_platform.constants import API_VERSION_PREFIX
 from interview_platform.nag import acknowledge
 
 _PROBLEM_TYPE_BASE = "https://problems.interview-platform.dev/"
-_PROBLEM_HEADERS = {
-    "Content-Type": "'application/problem+json'",
-}
+# What a browser script may read (shared/http/edge.py gives the functions' answers the same).
+_EXPOSED_HEADERS = "ETag, Location, Retry-After, WWW-Authenticate, Allow, X-Correlation-Id"
 
 
-def _problem_template(status: int, title: str, slug: str, detail: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class GatewayAnswer:
+    """One of API Gateway's own answers, as an RFC 9457 problem with the CORS headers."""
+
+    name: str
+    response_type: apigw.ResponseType
+    status: int
+    title: str
+    slug: str
+    detail: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+# Every answer API Gateway gives by itself (no function ran): the DEFAULT_* pair covers any type
+# not listed, the listed ones get their own status in the body. API Gateway cannot vary a
+# gateway response by the request's Origin, so these carry the configured origin whatever the
+# caller's (a browser on another origin still reads nothing: the value is not its origin).
+GATEWAY_ANSWERS: tuple[GatewayAnswer, ...] = (
+    # Unknown routes: API Gateway's own answer is a 403 "Missing Authentication Token"; ours is
+    # a 404 problem document, like every other error of the API.
+    GatewayAnswer(
+        "NoRoute",
+        apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+        404,
+        "Not Found",
+        "not-found",
+        "No route matches $context.httpMethod $context.path",
+    ),
+    GatewayAnswer(
+        "NoResource",
+        apigw.ResponseType.RESOURCE_NOT_FOUND,
+        404,
+        "Not Found",
+        "not-found",
+        "No route matches $context.httpMethod $context.path",
+    ),
+    GatewayAnswer(
+        "Unauthorized",
+        apigw.ResponseType.UNAUTHORIZED,
+        401,
+        "Unauthorized",
+        "unauthorized",
+        "Authentication failed.",
+        (("WWW-Authenticate", 'Bearer realm="interview-platform"'),),
+    ),
+    GatewayAnswer(
+        "AccessDenied",
+        apigw.ResponseType.ACCESS_DENIED,
+        403,
+        "Forbidden",
+        "forbidden",
+        "This caller may not do this.",
+    ),
+    GatewayAnswer(
+        "ExpiredToken",
+        apigw.ResponseType.EXPIRED_TOKEN,
+        401,
+        "Unauthorized",
+        "unauthorized",
+        "The token has expired.",
+        (("WWW-Authenticate", 'Bearer realm="interview-platform"'),),
+    ),
+    GatewayAnswer(
+        "Throttled",
+        apigw.ResponseType.THROTTLED,
+        429,
+        "Too Many Requests",
+        "too-many-requests",
+        "Too many requests; try again in a second.",
+        (("Retry-After", "1"),),
+    ),
+    GatewayAnswer(
+        "QuotaExceeded",
+        apigw.ResponseType.QUOTA_EXCEEDED,
+        429,
+        "Too Many Requests",
+        "too-many-requests",
+        "The request quota is used up.",
+        (("Retry-After", "60"),),
+    ),
+    GatewayAnswer(
+        "TooLarge",
+        apigw.ResponseType.REQUEST_TOO_LARGE,
+        413,
+        "Content Too Large",
+        "content-too-large",
+        "The request is larger than the API accepts.",
+    ),
+    GatewayAnswer(
+        "IntegrationTimeout",
+        apigw.ResponseType.INTEGRATION_TIMEOUT,
+        504,
+        "Gateway Timeout",
+        "upstream-timeout",
+        "The request took too long; it may have been done: retry with the same Idempotency-Key.",
+    ),
+    GatewayAnswer(
+        "IntegrationFailure",
+        apigw.ResponseType.INTEGRATION_FAILURE,
+        502,
+        "Bad Gateway",
+        "upstream-error",
+        "The service failed to answer.",
+    ),
+    GatewayAnswer(
+        "Default4xx",
+        apigw.ResponseType.DEFAULT_4_XX,
+        400,
+        "Bad Request",
+        "bad-request",
+        "$context.error.message",
+    ),
+    GatewayAnswer(
+        "Default5xx",
+        apigw.ResponseType.DEFAULT_5_XX,
+        502,
+        "Bad Gateway",
+        "upstream-error",
+        "The service failed to answer.",
+    ),
+)
+
+
+def _quoted(value: str) -> str:
+    # A gateway response's header value is a mapping expression: a literal is in single quotes.
+    return "'" + value.replace("'", "\\'") + "'"
+
+
+def gateway_headers(answer: GatewayAnswer, frontend_origin: str) -> dict[str, str]:
+    headers = {
+        "Content-Type": "application/problem+json",
+        "Access-Control-Allow-Origin": frontend_origin,
+        "Access-Control-Expose-Headers": _EXPOSED_HEADERS,
+        "Vary": "Origin",
+        **dict(answer.headers),
+    }
+    return {name: _quoted(value) for name, value in headers.items()}
+
+
+def _problem_template(answer: GatewayAnswer) -> dict[str, str]:
     # API Gateway fills $context variables; the body must stay a valid RFC 9457 document.
-    body = {"type": _PROBLEM_TYPE_BASE + slug, "title": title, "status": status, "detail": detail}
+    body = {
+        "type": _PROBLEM_TYPE_BASE + answer.slug,
+        "title": answer.title,
+        "status": answer.status,
+        "detail": answer.detail,
+    }
     return {"application/json": json.dumps(body)}
 
 
 class Api(Construct):
     def __init__(
-        self, scope: Construct, id: str, *, stage: str, fallback: lambda_.IFunction, local: bool
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        stage: str,
+        fallback: lambda_.IFunction,
+        local: bool,
+        frontend_origin: str,
     ) -> None:
         super().__init__(scope, id)
         self.rest_api = apigw.RestApi(
@@ -51,40 +202,11 @@ class Api(Construct):
             "Every function validates its request with pydantic and answers 422 problem+json "
             "with field errors; a gateway validator would answer in another shape",
         )
-        # Unknown routes: API Gateway's own answer is a 403 "Missing Authentication Token";
-        # ours is a 404 problem document, like every other error of the API.
-        for name, response_type in (
-            ("NoRoute", apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN),
-            ("NoResource", apigw.ResponseType.RESOURCE_NOT_FOUND),
-        ):
-            self.rest_api.add_gateway_response(
-                name,
-                type=response_type,
-                status_code="404",
-                response_headers=_PROBLEM_HEADERS,
-                templates=_problem_template(
-                    404,
-                    "Not Found",
-                    "not-found",
-                    "No route matches $context.httpMethod $context.path",
-                ),
-            )
-        self.rest_api.add_gateway_response(
-            "Default4xx",
-            type=apigw.ResponseType.DEFAULT_4_XX,
-            response_headers=_PROBLEM_HEADERS,
-            templates=_problem_template(
-                400, "Bad Request", "bad-request", "$context.error.message"
-            ),
-        )
-        self.rest_api.add_gateway_response(
-            "Default5xx",
-            type=apigw.ResponseType.DEFAULT_5_XX,
-            response_headers=_PROBLEM_HEADERS,
-            templates=_problem_template(
-                502, "Bad Gateway", "upstream-error", "$context.error.message"
-            ),
-        )
+        for answer in GATEWAY_ANSWERS:
+            if answer.name == "Unauthorized" and local:
+                continue  # only with the token authorizer (AWS): add_token_authorizer
+            self._add_gateway_answer(answer, frontend_origin)
+        self._frontend_origin = frontend_origin
         # Every request no route matches reaches `fallback` (404/405 as problem+json, and CORS
         # preflights). Gateway responses already do this on AWS, but LocalStack applies only
         # their status code, so unmatched paths ({proxy+}) and methods (ANY) reach a Lambda.
@@ -116,6 +238,15 @@ class Api(Construct):
                     )
         self.authorizer: apigw.CfnAuthorizer | None = None
 
+    def _add_gateway_answer(self, answer: GatewayAnswer, frontend_origin: str) -> None:
+        self.rest_api.add_gateway_response(
+            answer.name,
+            type=answer.response_type,
+            status_code=str(answer.status),
+            response_headers=gateway_headers(answer, frontend_origin),
+            templates=_problem_template(answer),
+        )
+
     def add_token_authorizer(self, stage: str, fn: lambda_.IFunction) -> apigw.CfnAuthorizer:
         """Identity's TOKEN authorizer (AWS only: LocalStack's community API Gateway does not
         run Lambda authorizers, so locally each function's own check is the only one)."""
@@ -141,16 +272,6 @@ class Api(Construct):
                 f"{self.rest_api.rest_api_id}/authorizers/{authorizer.ref}"
             ),
         )
-        self.rest_api.add_gateway_response(
-            "Unauthorized",
-            type=apigw.ResponseType.UNAUTHORIZED,
-            status_code="401",
-            response_headers={
-                "Content-Type": "'application/problem+json'",
-                "WWW-Authenticate": "'Bearer realm=\"interview-platform\"'",
-            },
-            templates={"application/json": _UNAUTHORIZED_BODY},
-        )
         self.authorizer = authorizer
         return authorizer
 
@@ -163,9 +284,3 @@ def api_url(rest_api_id: str, stage: str, local_endpoint: str | None) -> str:
             [local_endpoint.rstrip("/"), "/restapis/", rest_api_id, f"/{stage}/_user_request_/"],
         )
     return f"https://{rest_api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}/{stage}/"
-
-
-_UNAUTHORIZED_BODY = (
-    '{"type": "https://problems.interview-platform.dev/unauthorized", "title": "Unauthorized",'
-    ' "status": 401, "detail": "Authentication failed."}'
-)
