@@ -104,6 +104,7 @@ class FoundationStack(Stack):
                 secret_arn=config.db_secret_arn,
                 local_db_host=config.local_db_host,
                 local_db_name=config.local_db_name,
+                local_db_port=config.local_db_port,
             ).secret
         self.foundation = Foundation(
             stage=stage,
