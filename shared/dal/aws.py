@@ -20,7 +20,7 @@ def new_client(
     *,
     connect_timeout_s: float = 2,
     read_timeout_s: float = 5,
-    max_attempts: int = 3,
+    total_attempts: int = 4,
 ) -> Any:
     """A new client of ``service`` with the platform's timeouts and retries (or tighter ones,
     for a call that must stay brief)."""
@@ -32,7 +32,8 @@ def new_client(
     config = Config(
         connect_timeout=connect_timeout_s,
         read_timeout=read_timeout_s,
-        retries={"mode": "standard", "max_attempts": max_attempts},
+        # botocore's `max_attempts` counts retries; `total_max_attempts` counts every try.
+        retries={"mode": "standard", "total_max_attempts": total_attempts},
     )
     # AWS_ENDPOINT_URL (set by LocalStack for its functions, or by the developer) is honoured by
     # boto3 itself, so the same code talks to AWS or to the local stack.

@@ -37,6 +37,6 @@ def after_commit_publisher() -> EventPublisher:
         "events",
         connect_timeout_s=settings.after_commit_connect_timeout_s,
         read_timeout_s=settings.after_commit_read_timeout_s,
-        max_attempts=1,
+        total_attempts=1,
     )
     return EventPublisher(client, settings.bus_name, max_attempts=1)
