@@ -51,7 +51,11 @@ from interview_platform.constructs.events import (
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
 from interview_platform.constructs.identity import Identity, identity_env
 from interview_platform.constructs.interviews import INVITATION_RESOURCE, Interviews
-from interview_platform.constructs.media import OUTPUT_STATE_MACHINE_ARN, MediaPipeline
+from interview_platform.constructs.media import (
+    OUTPUT_STATE_MACHINE_ARN,
+    OUTPUT_SWEEP_FUNCTION,
+    MediaPipeline,
+)
 from interview_platform.constructs.routes import ApiRefs, RouteRegistry, Routes
 from interview_platform.constructs.storage import Storage
 from interview_platform.nag import acknowledge, acknowledge_platform, add_checks
@@ -357,6 +361,7 @@ class MediaStack(ContextStack):
             routes=self.routes,
         )
         CfnOutput(self, OUTPUT_STATE_MACHINE_ARN, value=media.state_machine.state_machine_arn)
+        CfnOutput(self, OUTPUT_SWEEP_FUNCTION, value=media.sweep.function_name)
 
 
 class AnalysisStack(ContextStack):
