@@ -110,7 +110,8 @@ def test_a_route_answers_503_problem_with_retry_after_when_postgres_is_down(
         assert body["type"].endswith("/dependency-unavailable")
         assert "127.0.0.1" not in response.text
         assert "port" not in response.text.lower()
-        assert elapsed < 4, path
+        # Within the pool timeout (2 s) and some scheduling slack on a loaded machine.
+        assert elapsed < 5, path
 
 
 class _SilentEventBridge:
