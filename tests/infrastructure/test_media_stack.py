@@ -219,3 +219,38 @@ def test_the_aws_synth_has_the_pipeline_too() -> None:
         )
         for t in templates
     )
+
+
+def test_the_media_sweep_runs_every_minute_and_may_only_start_and_describe_the_pipeline(
+    workflow: Template,
+) -> None:
+    found = workflow.find_resources(
+        "AWS::Lambda::Function",
+        {"Properties": {"Handler": "functions.media.sweep.handler.handler"}},
+    )
+    assert len(found) == 1
+    [(name, fn)] = found.items()
+    env = fn["Properties"]["Environment"]["Variables"]
+    assert "MEDIA_STATE_MACHINE_ARN" in env
+    workflow.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "ScheduleExpression": "rate(1 minute)",
+            "Targets": [Match.object_like({"Arn": {"Fn::GetAtt": [name, "Arn"]}})],
+        },
+    )
+    role = fn["Properties"]["Role"]["Fn::GetAtt"][0]
+    statements = json.dumps(
+        [
+            s
+            for p in workflow.find_resources("AWS::IAM::Policy").values()
+            if {"Ref": role} in p["Properties"]["Roles"]
+            for s in p["Properties"]["PolicyDocument"]["Statement"]
+        ]
+    )
+    assert "states:StartExecution" in statements
+    assert ":execution:interview-platform-local-media-pipeline:*" in statements
+    assert "states:StopExecution" not in statements
+    assert "s3:PutObject" not in statements
+    assert "s3:DeleteObject" not in statements
+    assert "MediaSweepFunctionName" in workflow.find_outputs("*")
