@@ -93,7 +93,7 @@ def test_an_asset_whose_execution_ended_unfinished_is_redriven_once_and_register
     assert payload["detail"]["object"] == {"key": upload.key, "version-id": "v1", "size": 1000}
     # And Register lets that execution take the asset over, and only that one
     redrive_arn = f"{MACHINE.replace(':stateMachine:', ':execution:')}:{name}"
-    taken = pipeline.register(payload, redrive_arn, deps)
+    taken = pipeline.register(dict(payload), redrive_arn, deps)
     assert not isinstance(taken, dict)
     assert taken.asset_id == state.asset_id
     assert pipeline.register(_register_event(upload), first, deps) == {"duplicate": True}
