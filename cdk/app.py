@@ -6,6 +6,7 @@ Context (cdk.json defaults are the local ones; override with -c for AWS):
   localEndpoint  LocalStack's gateway, used to publish a callable ApiUrl locally
   localDbHost    local only: PostgreSQL's host as the functions see it (default 127.0.0.1)
   localDbName    local only: the database name (default interview)
+  localDbPort    local only: PostgreSQL's port (default 5432)
   dbSecretArn    AWS only, optional: import an existing PostgreSQL (its Secrets Manager secret,
                  RDS format); without it the Foundation provisions VPC, Aurora and RDS Proxy
   dbMinAcu       AWS own database: Aurora Serverless v2 minimum capacity (default 0.5)

@@ -11,13 +11,15 @@ import boto3
 
 ROOT = Path(__file__).resolve().parents[1]
 # A second, isolated local platform (another port, stage and database) can run beside the
-# default one: LOCALSTACK_PORT, LOCALSTACK_STATE_DIR, PLATFORM_LOCAL_STAGE and DB_NAME.
+# default one: LOCALSTACK_PORT, LOCALSTACK_STATE_DIR, PLATFORM_LOCAL_STAGE, DB_NAME and
+# DB_PORT (another PostgreSQL cluster).
 PORT = int(os.environ.get("LOCALSTACK_PORT", "4566"))
 ENDPOINT = f"http://127.0.0.1:{PORT}"
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
 STAGE = os.environ.get("PLATFORM_LOCAL_STAGE", "local")
 DB_NAME = os.environ.get("DB_NAME", "interview")
+DB_PORT = int(os.environ.get("DB_PORT", "5432"))
 # Every stack's name starts with this (`InterviewPlatform-<stage>-<part>`, cdk/.../stacks.py).
 STACK_NAME = f"InterviewPlatform-{STAGE}"
 _DEFAULT = STAGE == "local"
@@ -30,6 +32,8 @@ CDK_CONTEXT = [
     f"localEndpoint={ENDPOINT}",
     "-c",
     f"localDbName={DB_NAME}",
+    "-c",
+    f"localDbPort={DB_PORT}",
     "--output",
     str(CDK_OUT),
     # Opt-in extra context for local deploys, e.g. CDK_EXTRA_CONTEXT="analysisMaxConcurrency=2".

@@ -155,24 +155,32 @@ def deploy() -> None:
     _run([sys.executable, "layers/build.py"])
     _ensure_bootstrapped()
     _clear_unusable_stacks()
-    _run(
-        [
-            CDKLOCAL,
-            "deploy",
-            # Every stack, in dependency order; CDK skips those whose template did not change.
-            "--all",
-            "--concurrency",
-            "3",
-            "--require-approval",
-            "never",
-            "--outputs-file",
-            str(localenv.OUTPUTS_FILE),
-            "--progress",
-            "events",
-            *_hotswap_flags(),
-            *localenv.CDK_CONTEXT,
-        ]
-    )
+    command = [
+        CDKLOCAL,
+        "deploy",
+        # Every stack, in dependency order; CDK skips those whose template did not change.
+        "--all",
+        "--concurrency",
+        "3",
+        "--require-approval",
+        "never",
+        "--outputs-file",
+        str(localenv.OUTPUTS_FILE),
+        "--progress",
+        "events",
+        *localenv.CDK_CONTEXT,
+    ]
+    hotswap = _hotswap_flags()
+    try:
+        _run([*command, *hotswap])
+    except subprocess.CalledProcessError:
+        if not hotswap:
+            raise
+        # The CLI hotswaps a state machine's definition through Cloud Control, which
+        # LocalStack's community edition lacks ("HotswapFailed"); --hotswap-fallback does not
+        # catch that. Deploying again through CloudFormation does.
+        print("hotswap deploy failed; deploying again through CloudFormation")
+        _run(command)
     _point_stage_at_current_deployment()
     _ensure_groq_secret()
     _verify_sender()

@@ -19,12 +19,14 @@ import os
 from functools import cache
 from typing import Final
 
+from shared.errors import DependencyUnavailable
+
 NONCE_BYTES: Final = 12
 MIN_MATERIAL_BYTES: Final = 32
 
 
-class AppKeyUnavailable(Exception):
-    """The app key's secret cannot be read now."""
+class AppKeyUnavailable(DependencyUnavailable):
+    """The app key's secret cannot be read now (503 with Retry-After at the edge)."""
 
 
 class SealBroken(Exception):

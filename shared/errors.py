@@ -37,3 +37,20 @@ class UnprocessableError(DomainError):
     status = 422
     title = "Unprocessable Content"
     type_slug = "unprocessable"
+
+
+class DependencyUnavailable(DomainError):
+    """A dependency the platform needs (PostgreSQL) did not answer in time: the caller should
+    retry. Its class name is also the error a workflow step raises, which every state machine
+    retries by name with backoff."""
+
+    status = 503
+    title = "Service Unavailable"
+    type_slug = "dependency-unavailable"
+    # What `Retry-After` tells a caller: about the time PostgreSQL needs to come back.
+    retry_after_s = 5
+
+    def __init__(
+        self, detail: str = "A service the platform needs is unavailable; retry shortly."
+    ) -> None:
+        super().__init__(detail)

@@ -30,7 +30,13 @@ class DatabaseSettings(BaseSettings):
     user: Annotated[str, Field(min_length=1, max_length=63)] = "postgres"
     password: SecretStr | None = None
     sslmode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] = "prefer"
-    connect_timeout_s: Annotated[int, Field(ge=1, le=60)] = 5
+    # Short: a route answers 503 within about this long when PostgreSQL is down (not a 500
+    # after the caller gave up), and a workflow step fails fast into its retry.
+    connect_timeout_s: Annotated[int, Field(ge=1, le=60)] = 2
+    # How long the pool keeps retrying one failed connection in the background before it lets
+    # the next request try afresh: short, so a restarted PostgreSQL is used within seconds
+    # instead of after the pool's growing backoff (1, 2, 4, ... s, up to 5 minutes by default).
+    pool_reconnect_timeout_s: Annotated[float, Field(ge=1, le=600)] = 2.0
     pool_min_size: Annotated[int, Field(ge=0, le=10)] = 0
     pool_max_size: Annotated[int, Field(ge=1, le=20)] = 2
     pool_max_idle_s: Annotated[float, Field(ge=5, le=3600)] = 60.0

@@ -12,6 +12,13 @@ from interview_platform.constants import STACK_NAME_PREFIX
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{1,15}$")
 
 
+def _port(value: object) -> int:
+    port = int(str(value))
+    if not 1 <= port <= 65535:
+        raise ValueError(f"localDbPort {value!r}: a TCP port")
+    return port
+
+
 def _flag(value: object) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes"}
 
@@ -40,6 +47,7 @@ class StackConfig:
     snap_start: bool = False
     # The From address of every email (SES verifies it; in AWS prefer a verified domain's).
     sender_email: str = "no-reply@interview-platform.dev"
+    local_db_port: int = 5432
 
     @property
     def stack_name(self) -> str:
@@ -73,6 +81,7 @@ class StackConfig:
             db_secret_arn=str(db_secret_arn) if db_secret_arn else None,
             local_db_host=str(node.try_get_context("localDbHost") or "127.0.0.1"),
             local_db_name=str(node.try_get_context("localDbName") or "interview"),
+            local_db_port=_port(node.try_get_context("localDbPort") or 5432),
             account=node.try_get_context("account"),
             region=node.try_get_context("region"),
             db_min_acu=min_acu,

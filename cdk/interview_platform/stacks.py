@@ -54,7 +54,11 @@ from interview_platform.constructs.events import (
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
 from interview_platform.constructs.identity import Identity, identity_env
 from interview_platform.constructs.interviews import INVITATION_RESOURCE, Interviews
-from interview_platform.constructs.media import OUTPUT_STATE_MACHINE_ARN, MediaPipeline
+from interview_platform.constructs.media import (
+    OUTPUT_STATE_MACHINE_ARN,
+    OUTPUT_SWEEP_FUNCTION,
+    MediaPipeline,
+)
 from interview_platform.constructs.notifications import Notifications
 from interview_platform.constructs.routes import ApiRefs, RouteRegistry, Routes
 from interview_platform.constructs.storage import Storage
@@ -109,6 +113,7 @@ class FoundationStack(Stack):
                 secret_arn=config.db_secret_arn,
                 local_db_host=config.local_db_host,
                 local_db_name=config.local_db_name,
+                local_db_port=config.local_db_port,
             ).secret
         self.foundation = Foundation(
             stage=stage,
@@ -392,6 +397,7 @@ class MediaStack(ContextStack):
             routes=self.routes,
         )
         CfnOutput(self, OUTPUT_STATE_MACHINE_ARN, value=media.state_machine.state_machine_arn)
+        CfnOutput(self, OUTPUT_SWEEP_FUNCTION, value=media.sweep.function_name)
 
 
 class AnalysisStack(ContextStack):

@@ -85,6 +85,27 @@ def media_outcomes(conn: Conn, invitation_id: UUID) -> dict[UUID, tuple[str, str
     return {UUID(str(r[0])): (str(r[1]), r[2]) for r in rows}
 
 
+def waiting_triggers(conn: Conn, *, min_age_s: float, limit: int) -> list[tuple[UUID, UUID]]:
+    """(invitation, company) of completed invitations whose analysis has not started for
+    ``min_age_s`` or more, the oldest first."""
+    rows = conn.execute(
+        "SELECT invitation_id, company_id FROM analysis.triggers"
+        " WHERE completed IS NOT NULL AND started_at IS NULL"
+        " AND updated_at <= now() - make_interval(secs => %s)"
+        " ORDER BY updated_at LIMIT %s",
+        (min_age_s, limit),
+    ).fetchall()
+    return [(UUID(str(r[0])), UUID(str(r[1]))) for r in rows]
+
+
+def touch_trigger(conn: Conn, invitation_id: UUID) -> None:
+    """Looked at now: the next sweep takes the others first."""
+    conn.execute(
+        "UPDATE analysis.triggers SET updated_at = now() WHERE invitation_id = %s",
+        (invitation_id,),
+    )
+
+
 def mark_started(conn: Conn, invitation_id: UUID) -> None:
     conn.execute(
         "UPDATE analysis.triggers SET started_at = now(), updated_at = now()"

@@ -37,6 +37,9 @@ class AnalysisSettings(BaseSettings):
     max_rate_limit_waits: Annotated[int, Field(ge=0, le=20)] = 8
     # A running attempt with no execution recorded after this long lost its start (sweep).
     start_grace_s: Annotated[float, Field(ge=60, le=86400)] = 900.0
+    # A completed invitation's analysis still waiting for media this long is re-checked
+    # against the media's own rows (an event the trigger missed; the sweep).
+    trigger_sweep_min_age_s: Annotated[float, Field(ge=0, le=86400)] = 180.0
     # The sweep asks Step Functions only about attempts running at least this long.
     sweep_min_age_s: Annotated[float, Field(ge=0, le=3600)] = 120.0
     # Running attempts one sweep checks (oldest first).

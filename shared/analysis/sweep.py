@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shared.analysis import dal
+from shared.analysis.trigger import pending_uploads, start_if_ready
 from shared.analysis.workflow import Deps, mark_failed
+from shared.models.events.interviews import InvitationCompleted
 from shared.observability import logger
 
 
@@ -39,6 +41,7 @@ class SweepReport:
     checked: int
     failed: int
     unknown: int
+    restarted: int = 0
 
 
 def stalled_reason(execution: Execution | None, age_s: float, start_grace_s: float) -> str | None:
@@ -91,3 +94,49 @@ def sweep(
         if mark_failed(deps, row.id, row.attempt, reason)["status"] == "failed":
             failed += 1
     return SweepReport(checked=len(rows), failed=failed, unknown=unknown)
+
+
+def restart_waiting(deps: Deps, *, min_age_s: float, limit: int) -> int:
+    """Start the analyses still waiting for media that has in fact finished.
+
+    The trigger learns of each media answer from ``media.processed``/``media.failed``; one that
+    went to the trigger's DLQ during an outage (or a pipeline the media sweep finished late)
+    would leave the analysis ``waiting`` for ever. For completed invitations waiting for
+    ``min_age_s`` or more, the media's own rows are read back and recorded, and the analysis
+    starts exactly as the last event would have started it (same lock, same unique analysis).
+    """
+    from shared.media.public import finished_media_of_uploads  # noqa: PLC0415
+
+    started = 0
+    with deps.transaction() as conn:
+        waiting = dal.waiting_triggers(conn, min_age_s=min_age_s, limit=limit)
+    for invitation_id, company_id in waiting:
+        with deps.transaction() as conn:
+            row = dal.lock_trigger(conn, invitation_id, company_id)
+            if row.started_at is not None or row.completed is None:
+                continue
+            completed = InvitationCompleted.model_validate(row.completed)
+            pending = pending_uploads(completed, dal.media_outcomes(conn, invitation_id))
+            for upload_id, (status, reason) in finished_media_of_uploads(
+                conn, company_id, pending
+            ).items():
+                dal.record_media_outcome(
+                    conn,
+                    upload_id=upload_id,
+                    invitation_id=invitation_id,
+                    company_id=company_id,
+                    status=status,
+                    reason=f"media failed: {reason}"[:1000] if status == "failed" else None,
+                )
+            analysis_id = start_if_ready(
+                conn, invitation_id, company_id, correlation_id=f"analysis-sweep-{invitation_id}"
+            )
+            if analysis_id is None:
+                dal.touch_trigger(conn, invitation_id)
+            else:
+                started += 1
+                logger.info(
+                    "waiting analysis started by the sweep",
+                    extra={"analysis_id": str(analysis_id), "invitation_id": str(invitation_id)},
+                )
+    return started

@@ -15,15 +15,25 @@ if TYPE_CHECKING:
     from mypy_boto3_stepfunctions import SFNClient
 
 
-def new_client(service: str) -> Any:
-    """A new client of ``service`` with the platform's timeouts and retries."""
+def new_client(
+    service: str,
+    *,
+    connect_timeout_s: float = 2,
+    read_timeout_s: float = 5,
+    total_attempts: int = 4,
+) -> Any:
+    """A new client of ``service`` with the platform's timeouts and retries (or tighter ones,
+    for a call that must stay brief)."""
     import boto3  # noqa: PLC0415 - on the first client only
     from botocore.config import Config  # noqa: PLC0415
 
     # Short timeouts: a function behind API Gateway has ~30 s in all, and health checks must
     # fail fast.
     config = Config(
-        connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3}
+        connect_timeout=connect_timeout_s,
+        read_timeout=read_timeout_s,
+        # botocore's `max_attempts` counts retries; `total_max_attempts` counts every try.
+        retries={"mode": "standard", "total_max_attempts": total_attempts},
     )
     # AWS_ENDPOINT_URL (set by LocalStack for its functions, or by the developer) is honoured by
     # boto3 itself, so the same code talks to AWS or to the local stack.

@@ -12,6 +12,7 @@ from psycopg.conninfo import make_conninfo
 from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, Field
 
+from shared.dal.outage import as_dependency_error
 from shared.dal.sql import Conn
 from shared.settings import DatabaseSettings, get_database_settings
 
@@ -71,6 +72,7 @@ def get_pool() -> ConnectionPool:
         # PostgreSQL's connection slots while they wait for traffic.
         max_idle=settings.pool_max_idle_s,
         timeout=settings.connect_timeout_s,
+        reconnect_timeout=settings.pool_reconnect_timeout_s,
         # A Lambda may sit frozen for minutes; check a connection before handing it out.
         check=ConnectionPool.check_connection,
         open=False,
@@ -83,8 +85,19 @@ def get_pool() -> ConnectionPool:
 @contextmanager
 def transaction() -> Iterator[Conn]:
     """A use case's transaction on the process's pool; the events it enqueued are relayed right
-    after the commit."""
+    after the commit.
+
+    PostgreSQL not answering (no connection within the timeout, a connection lost mid-way)
+    leaves as :class:`~shared.errors.DependencyUnavailable`: 503 with ``Retry-After`` at the
+    HTTP edge, the error a workflow's retry policy names in a step.
+    """
     from shared.events.relay import transaction_with_events  # noqa: PLC0415 - the relay only where events are written
 
-    with transaction_with_events(get_pool()) as conn:
-        yield conn
+    try:
+        with transaction_with_events(get_pool()) as conn:
+            yield conn
+    except Exception as exc:
+        mapped = as_dependency_error(exc)
+        if mapped is None or mapped is exc:
+            raise
+        raise mapped from exc

@@ -26,3 +26,17 @@ def default_publisher() -> EventPublisher:
         max_attempts=settings.publish_max_attempts,
         base_delay_s=settings.publish_base_delay_s,
     )
+
+
+@lru_cache(maxsize=1)
+def after_commit_publisher() -> EventPublisher:
+    """One try with short timeouts, for publishing right after a producer's commit; what it
+    cannot publish stays in the outbox for the relay's schedule."""
+    settings = get_events_settings()
+    client: EventBridgeClient = new_client(
+        "events",
+        connect_timeout_s=settings.after_commit_connect_timeout_s,
+        read_timeout_s=settings.after_commit_read_timeout_s,
+        total_attempts=1,
+    )
+    return EventPublisher(client, settings.bus_name, max_attempts=1)

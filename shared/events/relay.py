@@ -84,8 +84,10 @@ def relay_after_commit(
     *,
     publisher: EventPublisher | None = None,
 ) -> RelayReport:
-    """Publish just these (committed) events now. Never raises for a database or bus problem:
-    the producer's work is committed, and the scheduled sweep publishes whatever is left."""
+    """Publish just these (committed) events now, once and briefly (the default publisher is
+    :func:`~shared.events.clients.after_commit_publisher`). Never raises for a database or bus
+    problem: the producer's work is committed, and the scheduled sweep publishes whatever is
+    left."""
     if not event_ids:
         return RelayReport()
     if (
@@ -97,9 +99,9 @@ def relay_after_commit(
             "relay_after_commit runs after the commit: this connection is mid-transaction"
         )
     if publisher is None:
-        from shared.events.clients import default_publisher  # noqa: PLC0415 - boto3 on demand
+        from shared.events.clients import after_commit_publisher  # noqa: PLC0415 - boto3 on demand
 
-        publisher = default_publisher()
+        publisher = after_commit_publisher()
     try:
         if isinstance(pool_or_conn, ConnectionPool):
             with pool_or_conn.connection() as conn:

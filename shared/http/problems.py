@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.auth.errors import AuthenticationError, RateLimitedError
-from shared.errors import DomainError
+from shared.dal.outage import as_dependency_error
+from shared.errors import DependencyUnavailable, DomainError
 from shared.http.edge import apply_cors
 from shared.observability import logger
 
@@ -63,6 +64,19 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+def _unavailable_response(request: Request, exc: DependencyUnavailable) -> JSONResponse:
+    # The cause (host, port, libpq's text) goes to the log only.
+    logger.warning(
+        "dependency unavailable",
+        extra={"path": request.url.path, "cause": repr(exc.__cause__)[:500]},
+    )
+    response = problem_response(
+        503, exc.detail, slug=exc.type_slug, title=exc.title, instance=request.url.path
+    )
+    response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Map every error the app can raise to problem+json; nothing else ever leaves."""
 
@@ -71,6 +85,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             exc.status, exc.detail, slug=exc.type_slug, title=exc.title, instance=request.url.path
         )
+
+    @app.exception_handler(DependencyUnavailable)
+    async def _unavailable(request: Request, exc: DependencyUnavailable) -> JSONResponse:
+        return _unavailable_response(request, exc)
 
     @app.exception_handler(AuthenticationError)
     async def _unauthenticated(request: Request, exc: AuthenticationError) -> JSONResponse:
@@ -111,9 +129,15 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # The stack trace goes to the log, never to the caller.
-        logger.exception("unhandled error", extra={"path": request.url.path})
-        response = problem_response(500, "An unexpected error occurred.", instance=request.url.path)
+        # A database outage that reached the edge without passing through transaction().
+        if (outage := as_dependency_error(exc)) is not None:
+            response = _unavailable_response(request, outage)
+        else:
+            # The stack trace goes to the log, never to the caller.
+            logger.exception("unhandled error", extra={"path": request.url.path})
+            response = problem_response(
+                500, "An unexpected error occurred.", instance=request.url.path
+            )
         # This answer leaves outside the app's middleware: it needs its CORS headers here.
         apply_cors(response, request.headers.get("origin"), request.app.state.frontend_origin)
         return response

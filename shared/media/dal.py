@@ -1,8 +1,11 @@
-"""Data access of the media context: PostgreSQL (media.*, read-only interviews.uploads) and the
+"""Data access of the media context: PostgreSQL (media.*, read-only interviews.uploads and
+answers) and the
 media bucket. The only module here that touches psycopg or boto3."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -10,9 +13,9 @@ from uuid import UUID
 from botocore.exceptions import BotoCoreError, ClientError
 from psycopg.types.json import Jsonb
 
-from shared.dal.aws import s3_client
+from shared.dal.aws import s3_client, sfn_client
 from shared.dal.sql import fetch_all, fetch_one
-from shared.media.errors import MediaRejected, MediaTransientError
+from shared.media.errors import MediaRejected, MediaTransientError, SweepUnavailable
 from shared.media.models import MediaView, Outputs, S3Object, Step, UploadRow
 from shared.media.probe import Probe
 from shared.media.transcript import Transcript
@@ -65,7 +68,11 @@ def other_version_of_upload(conn: Conn, upload_id: UUID, version_id: str) -> str
 
 
 def insert_asset(conn: Conn, source: S3Object, upload: UploadRow, execution: str) -> UUID | None:
-    """The asset for this object version, or None when one exists (a duplicate event)."""
+    """The asset for this object version, or None when one exists (a duplicate event).
+
+    An unfinished asset the media sweep handed to this very execution (a re-drive: its first
+    execution ended without finishing it) is this execution's to process, so its id comes back.
+    """
     row = fetch_one(
         conn,
         """INSERT INTO media.assets (bucket, object_key, version_id, upload_id, company_id,
@@ -73,7 +80,10 @@ def insert_asset(conn: Conn, source: S3Object, upload: UploadRow, execution: str
                                      execution_arn)
            VALUES (%(bucket)s, %(key)s, %(version)s, %(upload)s, %(company)s, %(invitation)s,
                    %(question)s, %(kind)s, %(size)s, %(execution)s)
-           ON CONFLICT (bucket, object_key, version_id) DO NOTHING
+           ON CONFLICT (bucket, object_key, version_id) DO UPDATE
+              SET updated_at = now()
+            WHERE media.assets.execution_arn = EXCLUDED.execution_arn
+              AND media.assets.status NOT IN ('ready', 'failed')
            RETURNING id""",
         {
             "bucket": source.bucket,
@@ -110,6 +120,55 @@ def insert_rejected_object(conn: Conn, source: S3Object, reason: str) -> UUID | 
         },
     )
     return row["id"] if row else None
+
+
+# ---- the sweep -------------------------------------------------------------------------------
+def unfinished_assets(conn: Conn, *, min_age_s: float, limit: int) -> list[dict[str, Any]]:
+    """Assets of an upload, neither ready nor failed, untouched for ``min_age_s`` (oldest
+    first). Not locked: :func:`hand_over` decides between concurrent sweeps."""
+    return fetch_all(
+        conn,
+        """SELECT id, bucket, object_key, version_id, size_bytes, execution_arn,
+                  extract(epoch FROM now() - created_at) AS age_s
+             FROM media.assets
+            WHERE status NOT IN ('ready', 'failed') AND upload_id IS NOT NULL
+              AND updated_at < now() - make_interval(secs => %(age)s)
+            ORDER BY updated_at
+            LIMIT %(limit)s""",
+        {"age": min_age_s, "limit": limit},
+    )
+
+
+def hand_over(conn: Conn, asset_id: UUID, old_execution: str | None, new_execution: str) -> bool:
+    """Give an unfinished asset to a new execution, if it still belongs to ``old_execution``."""
+    row = fetch_one(
+        conn,
+        """UPDATE media.assets SET execution_arn = %(new)s, updated_at = now()
+            WHERE id = %(id)s AND execution_arn IS NOT DISTINCT FROM %(old)s
+              AND status NOT IN ('ready', 'failed')
+           RETURNING id""",
+        {"id": asset_id, "old": old_execution, "new": new_execution[:2048]},
+    )
+    return row is not None
+
+
+def submitted_uploads_without_media(
+    conn: Conn, *, min_age_s: float, limit: int
+) -> list[dict[str, Any]]:
+    """Uploads a candidate submitted as an answer ``min_age_s`` ago or more that no media asset
+    names: the pipeline never registered their object (its start or its Register was lost)."""
+    return fetch_all(
+        conn,
+        """SELECT u.id AS upload_id, u.object_key
+             FROM interviews.answers a
+             JOIN interviews.uploads u ON u.id = a.upload_id
+            WHERE a.is_current
+              AND a.submitted_at < now() - make_interval(secs => %(age)s)
+              AND NOT EXISTS (SELECT 1 FROM media.assets m WHERE m.upload_id = u.id)
+            ORDER BY a.submitted_at
+            LIMIT %(limit)s""",
+        {"age": min_age_s, "limit": limit},
+    )
 
 
 def mark_step(conn: Conn, asset_id: UUID, step: Step) -> None:
@@ -387,3 +446,44 @@ def delete_prefixes(bucket: str, prefixes: list[str], client: S3Client | None = 
                 )
                 removed += len(batch)
     return removed
+
+
+# ---- Step Functions and S3, as the sweep asks them --------------------------------------------
+def execution_status(arn: str) -> str:
+    """An execution's status, ``MISSING`` when Step Functions has none of that name."""
+    try:
+        answer = sfn_client().describe_execution(executionArn=arn)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ExecutionDoesNotExist":
+            return "MISSING"
+        raise SweepUnavailable(str(exc)[:500]) from exc
+    except BotoCoreError as exc:
+        raise SweepUnavailable(str(exc)[:500]) from exc
+    return str(answer["status"])
+
+
+def start_execution(state_machine_arn: str, name: str, payload: Mapping[str, Any]) -> None:
+    """Start ``name`` (already started with this input: nothing to do)."""
+    try:
+        sfn_client().start_execution(
+            stateMachineArn=state_machine_arn, name=name, input=json.dumps(payload)
+        )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
+            return
+        raise SweepUnavailable(str(exc)[:500]) from exc
+    except BotoCoreError as exc:
+        raise SweepUnavailable(str(exc)[:500]) from exc
+
+
+def head_version(bucket: str, key: str, client: S3Client | None = None) -> tuple[str, int] | None:
+    """The object's current version id and size; None when it is gone."""
+    try:
+        answer = _s3(client).head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise SweepUnavailable(str(exc)[:500]) from exc
+    except BotoCoreError as exc:
+        raise SweepUnavailable(str(exc)[:500]) from exc
+    return str(answer.get("VersionId") or ""), int(answer.get("ContentLength") or 0)

@@ -44,3 +44,7 @@ class TranscriptionUnavailable(MediaError):
 
 class TranscriptionRefused(MediaError):
     """The transcription service refused the request for good (a 4xx other than 429)."""
+
+
+class SweepUnavailable(Exception):
+    """Step Functions or S3 could not be asked now; the media sweep tries again next time."""

@@ -16,7 +16,13 @@ if TYPE_CHECKING:
     from shared.dal.sql import Conn
     from shared.media.transcript import Transcript
 
-__all__ = ["MediaView", "media_for_uploads", "raw_key", "transcript_for_upload"]
+__all__ = [
+    "MediaView",
+    "finished_media_of_uploads",
+    "media_for_uploads",
+    "raw_key",
+    "transcript_for_upload",
+]
 
 
 def media_for_uploads(
@@ -40,3 +46,19 @@ def transcript_for_upload(conn: Conn, upload_id: UUID) -> Transcript | None:
     from shared.media import reads  # noqa: PLC0415 - see media_for_uploads
 
     return reads.transcript_for_upload(conn, upload_id)
+
+
+def finished_media_of_uploads(
+    conn: Conn, company_id: UUID, upload_ids: list[UUID]
+) -> dict[UUID, tuple[str, str | None]]:
+    """Each upload whose newest media is finished: ``("ready", None)`` or ``("failed",
+    reason)``; unfinished uploads, or those with no media yet, are absent. What
+    ``media.processed``/``media.failed`` said, read back for a consumer that may have missed it."""
+    from shared.media import dal  # noqa: PLC0415 - see media_for_uploads
+
+    rows = dal.latest_assets_for_uploads(conn, company_id, upload_ids)
+    return {
+        row["upload_id"]: (str(row["status"]), row["reason"])
+        for row in rows
+        if row["status"] in ("ready", "failed")
+    }

@@ -32,6 +32,14 @@ class MediaSettings(BaseSettings):
     rate_limit_budget_s: Annotated[float, Field(ge=0, le=600)] = 60.0
     rate_limit_attempts: Annotated[int, Field(ge=1, le=10)] = 4
     playback_url_ttl_s: Annotated[int, Field(ge=60, le=900)] = 900
+    # The sweep (shared/media/sweep.py): the state machine it re-drives (MEDIA_STATE_MACHINE_ARN,
+    # set on the sweep only); how long an asset or a submitted upload must sit unfinished
+    # before it is looked at (Step Functions then says whether its execution still runs);
+    # and how old an asset may be before it is failed rather than re-driven.
+    state_machine_arn: Annotated[str, Field(max_length=2048)] | None = None
+    sweep_min_age_s: Annotated[float, Field(ge=0, le=86400)] = 180.0
+    sweep_max_age_s: Annotated[float, Field(ge=60, le=7 * 86400)] = 6 * 3600.0
+    sweep_limit: Annotated[int, Field(ge=1, le=1000)] = 100
 
 
 @lru_cache(maxsize=1)

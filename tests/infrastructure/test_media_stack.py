@@ -134,19 +134,50 @@ def test_every_task_has_a_timeout_and_explicit_retries_and_failures_are_caught()
         assert 0 < task["TimeoutSeconds"] <= 900, name
         for retry in task["Retry"]:
             assert "States.ALL" not in retry["ErrorEquals"], name
-            assert retry["MaxAttempts"] <= 4, name
+            # A database outage is waited out longer (about a minute); anything else briefly.
+            limit = 8 if retry["ErrorEquals"] == ["DependencyUnavailable"] else 4
+            assert retry["MaxAttempts"] <= limit, name
     catches = {name: state["Catch"] for name, state in ASL["States"].items() if "Catch" in state}
-    assert set(catches) == {"Register", "ProbeAndValidate", "ProcessMedia", "Transcribe", "Store"}
-    for catch in catches.values():
-        assert catch == [
-            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "MarkFailed"}
-        ]
+    assert set(catches) == {
+        "Register", "ProbeAndValidate", "ProcessMedia", "Transcribe", "Store", "MarkFailed"
+    }  # fmt: skip
+    for name, catch in catches.items():
+        if name != "MarkFailed":
+            assert catch == [
+                {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "MarkFailed"}
+            ]
     assert ASL["States"]["Failed"]["Type"] == "Fail"
     assert ASL["TimeoutSeconds"] <= 3600
     transcribe_retries = {e for r in ASL["States"]["Transcribe"]["Retry"] for e in r["ErrorEquals"]}
     assert {"TranscriptionRateLimited", "TranscriptionUnavailable"} <= transcribe_retries
     assert ASL["States"]["ProcessMedia"]["Type"] == "Parallel"
     assert len(ASL["States"]["ProcessMedia"]["Branches"]) == 3
+
+
+def test_a_database_outage_is_retried_with_backoff_in_every_step_and_mark_failed() -> None:
+    # Given the database is down, every step (MarkFailed included) raises DependencyUnavailable
+    for name, task in _tasks(ASL["States"]):
+        retriers = [r for r in task["Retry"] if "DependencyUnavailable" in r["ErrorEquals"]]
+        assert retriers, name
+        retry = retriers[0]
+        # Then it is retried for about a minute, with backoff and jitter
+        assert retry["MaxAttempts"] >= 6, name
+        assert retry["BackoffRate"] > 1, name
+        assert retry["JitterStrategy"] == "FULL", name
+        assert retry["IntervalSeconds"] * retry["MaxAttempts"] >= 10, name
+
+
+def test_the_execution_ends_even_when_mark_failed_cannot_record_the_failure() -> None:
+    # Given MarkFailed ran out of retries (the database is still down)
+    mark_failed = ASL["States"]["MarkFailed"]
+    catch = mark_failed["Catch"]
+    # Then the execution still ends, failed, without touching the database again
+    assert [c["ErrorEquals"] for c in catch] == [["States.ALL"]]
+    assert "ResultPath" in catch[0]
+    assert catch[0]["ResultPath"] != "$"
+    unrecorded = ASL["States"][catch[0]["Next"]]
+    assert unrecorded["Type"] == "Fail"
+    assert unrecorded["Error"] == "MediaFailureNotRecorded"
 
 
 def test_hr_routes_exist_for_reading_and_erasing_media(templates: list[Template]) -> None:
@@ -188,3 +219,38 @@ def test_the_aws_synth_has_the_pipeline_too() -> None:
         )
         for t in templates
     )
+
+
+def test_the_media_sweep_runs_every_minute_and_may_only_start_and_describe_the_pipeline(
+    workflow: Template,
+) -> None:
+    found = workflow.find_resources(
+        "AWS::Lambda::Function",
+        {"Properties": {"Handler": "functions.media.sweep.handler.handler"}},
+    )
+    assert len(found) == 1
+    [(name, fn)] = found.items()
+    env = fn["Properties"]["Environment"]["Variables"]
+    assert "MEDIA_STATE_MACHINE_ARN" in env
+    workflow.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "ScheduleExpression": "rate(1 minute)",
+            "Targets": [Match.object_like({"Arn": {"Fn::GetAtt": [name, "Arn"]}})],
+        },
+    )
+    role = fn["Properties"]["Role"]["Fn::GetAtt"][0]
+    statements = json.dumps(
+        [
+            s
+            for p in workflow.find_resources("AWS::IAM::Policy").values()
+            if {"Ref": role} in p["Properties"]["Roles"]
+            for s in p["Properties"]["PolicyDocument"]["Statement"]
+        ]
+    )
+    assert "states:StartExecution" in statements
+    assert ":execution:interview-platform-local-media-pipeline:*" in statements
+    assert "states:StopExecution" not in statements
+    assert "s3:PutObject" not in statements
+    assert "s3:DeleteObject" not in statements
+    assert "MediaSweepFunctionName" in workflow.find_outputs("*")

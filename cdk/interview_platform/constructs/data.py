@@ -8,7 +8,7 @@ from aws_cdk import RemovalPolicy, SecretValue
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-LOCAL_DATABASE = {"port": 5432, "username": "postgres", "password": ""}
+LOCAL_DATABASE = {"username": "postgres", "password": ""}
 
 
 class Data(Construct):
@@ -24,6 +24,7 @@ class Data(Construct):
         secret_arn: str | None,
         local_db_host: str = "127.0.0.1",
         local_db_name: str = "interview",
+        local_db_port: int = 5432,
     ) -> None:
         super().__init__(scope, id)
         if secret_arn:
@@ -38,7 +39,14 @@ class Data(Construct):
             "DatabaseSecret",
             description="Local PostgreSQL connection (trust auth: there is no password)",
             secret_string_value=SecretValue.unsafe_plain_text(
-                json.dumps({"host": local_db_host, "dbname": local_db_name, **LOCAL_DATABASE})
+                json.dumps(
+                    {
+                        "host": local_db_host,
+                        "port": local_db_port,
+                        "dbname": local_db_name,
+                        **LOCAL_DATABASE,
+                    }
+                )
             ),
         )
         secret.apply_removal_policy(RemovalPolicy.DESTROY)

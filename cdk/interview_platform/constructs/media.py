@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Duration, RemovalPolicy, Size
+from aws_cdk import Aws, Duration, RemovalPolicy, Size
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -29,6 +29,9 @@ ASR_LAYER_DIR = BUILD_DIR / "layers" / "asr"
 MEDIA_STAMP = BUILD_DIR / "layers" / "media.stamp"
 DEFINITION = STATEMACHINES_DIR / "media_pipeline.asl.json"
 OUTPUT_STATE_MACHINE_ARN = "MediaPipelineStateMachineArn"
+OUTPUT_SWEEP_FUNCTION = "MediaSweepFunctionName"
+# A short outage's pipelines are re-driven within a few minutes of it (shared/media/sweep.py).
+SWEEP_EVERY = Duration.minutes(1)
 RAW_PREFIX = "raw/"
 ROUTE = "invitations/{invitation_id}/media"
 _MODULE = "functions.media.{}.handler.handler"
@@ -194,6 +197,8 @@ class MediaPipeline(Construct):
             targets=[targets.SfnStateMachine(self.state_machine, retry_attempts=3)],
         )
 
+        self.sweep = self._sweep(foundation, functions)
+
         # HR: an invitation's media, and erasing it. Both verify the caller's token themselves.
         auth_env = {"AUTH_KEY_SECRET_NAME": secret_name(foundation.stage, "jwt-signing-key")}
         self.read_media = functions.add(
@@ -228,6 +233,39 @@ class MediaPipeline(Construct):
             )
         )
         routes.add(ROUTE, "DELETE", self.delete_media)
+
+    def _sweep(self, foundation: Foundation, functions: PlatformFunctions) -> lambda_.Function:
+        """Re-drives pipelines that ended without finishing their media, and starts those whose
+        start was lost; Register lets only the execution the sweep named take an asset over."""
+        sweep = functions.add(
+            FunctionSpec(
+                "MediaSweep",
+                _MODULE.format("sweep"),
+                timeout_s=60,
+                environment={"MEDIA_STATE_MACHINE_ARN": self.state_machine.state_machine_arn},
+            )
+        )
+        self.state_machine.grant_start_execution(sweep)
+        sweep.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["states:DescribeExecution"],
+                resources=[
+                    f"arn:{Aws.PARTITION}:states:{Aws.REGION}:{Aws.ACCOUNT_ID}:execution:"
+                    f"{state_machine_name(foundation.stage)}:*"
+                ],
+            )
+        )
+        # HEAD of a raw object (its current version) for an upload no asset names.
+        foundation.media_bucket.grant_read(sweep, "raw/*")
+        allow_publish(foundation, sweep)  # media.failed for an asset given up on
+        events.Rule(
+            self,
+            "SweepSchedule",
+            description="Re-drive media pipelines that ended without finishing their media",
+            schedule=events.Schedule.rate(SWEEP_EVERY),
+            targets=[targets.LambdaFunction(sweep, retry_attempts=0)],
+        )
+        return sweep
 
 
 def _ephemeral_storage(fn: lambda_.Function, size_mb: int) -> None:

@@ -11,7 +11,7 @@ from shared.analysis.deps import default_deps
 from shared.analysis.executions import describe_execution
 from shared.analysis.metrics import record_failed
 from shared.analysis.steps import run_step
-from shared.analysis.sweep import sweep
+from shared.analysis.sweep import restart_waiting, sweep
 from shared.observability import logger
 
 
@@ -29,5 +29,18 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
         )
     )
     record_failed(report.failed, by="sweep")
-    logger.info("analysis sweep done", extra={"failed": report.failed, "checked": report.checked})
-    return {"checked": report.checked, "failed": report.failed, "unknown": report.unknown}
+    restarted = run_step(
+        lambda: restart_waiting(
+            deps, min_age_s=deps.settings.trigger_sweep_min_age_s, limit=deps.settings.sweep_limit
+        )
+    )
+    logger.info(
+        "analysis sweep done",
+        extra={"failed": report.failed, "checked": report.checked, "restarted": restarted},
+    )
+    return {
+        "checked": report.checked,
+        "failed": report.failed,
+        "unknown": report.unknown,
+        "restarted": restarted,
+    }
