@@ -108,7 +108,7 @@ def _error_statuses(method: str, path: str, operation: dict[str, Any]) -> set[in
     """Where each error of the API can happen, from what the operation asks for."""
     security = operation.get("security")
     bearer = security is None or any(BEARER in s for s in security)
-    link = bool(security) and any(LINK in s for s in security)
+    link = security is not None and any(LINK in s for s in security)
     params = operation.get("parameters", [])
     statuses = {429}  # the stage throttles every operation
     if (method, path) not in _STATIC:

@@ -196,7 +196,7 @@ def new_fence(*untrusted: str) -> str:
 UNSUPPORTED_SCORE = 70
 
 
-def unsupported_scores(criteria: Mapping[str, CriterionResult]) -> list[str]:
+def unsupported_scores(criteria: Mapping[Any, CriterionResult]) -> list[str]:
     """The criteria whose high score no verified quote supports."""
     return [
         f"{name} {result.score}"
