@@ -32,6 +32,12 @@ INTERVIEWS_SAMPLES: dict[str, BaseModel] = {
         expires_at=_WHEN,
         actor_id=_HR,
     ),
+    **{
+        changed: iv.InvitationChanged(
+            invitation_id=_INVITATION, template_id=_TEMPLATE, expires_at=_WHEN, actor_id=_HR
+        )
+        for changed in ("invitation.resent", "invitation.extended", "invitation.cancelled")
+    },
     "invitation.started": iv.InvitationStarted(
         invitation_id=_INVITATION, template_id=_TEMPLATE, started_at=_WHEN
     ),

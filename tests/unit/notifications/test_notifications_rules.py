@@ -26,6 +26,8 @@ VALUES = {
     "retry_url": "https://app.example.com/hr/invitations/1?retry=analysis",
     "overall": "80/100",
     "recommendation": "advance",
+    "url": "https://ats.example.com/hooks",
+    "reason": "the receiver answered 410 Gone",
 }
 
 
@@ -37,7 +39,11 @@ def test_every_kind_has_its_three_files_and_renders(kind: str) -> None:
     out = render(kind, version, VALUES)
     assert out.subject
     assert "\n" not in out.subject
-    assert "Grace & Co" in out.text
+    if KINDS[kind].audience == "candidate" or kind != "webhook_disabled":
+        assert "Grace & Co" in out.text
+        assert "Grace &amp; Co" in out.html
+    else:
+        assert VALUES["url"] in out.text and VALUES["reason"] in out.text
     # Values are escaped in HTML, never markup of their own.
     assert "Acme &lt;Corp&gt;" in out.html
     assert "Acme <Corp>" not in out.html
