@@ -219,7 +219,11 @@ def run(
     expect(api.post("v1/candidate/interview/complete", json={"reason": "manual"}, headers=link_b))
     # The probed routes once while PostgreSQL is up: what is measured below is the answer to a
     # database outage, not a Lambda cold start on a busy machine.
-    probes = (("v1/templates", hr), ("v1/health", {}), ("v1/candidate/interview", link_a))
+    probes: tuple[tuple[str, dict[str, str]], ...] = (
+        ("v1/templates", hr),
+        ("v1/health", {}),
+        ("v1/candidate/interview", link_a),
+    )
     for path, headers in probes:
         api.get(path, headers=headers)
     deadline = time.monotonic() + 60
