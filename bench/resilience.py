@@ -48,6 +48,9 @@ def measure_outage() -> dict[str, float]:
         "outage_probes": float(len(result.probes)),
         "outage_probe_max_s": max((p.seconds for p in result.probes), default=0.0),
         "executions_running_after": float(result.executions_running),
+        # Whether the stop really caught the pipeline and the analysis mid-way (1) or not (0).
+        "media_in_flight": float(result.media_in_flight),
+        "analysis_in_flight": float(result.analysis_in_flight),
     }
 
 

@@ -30,11 +30,13 @@ def test_a_postgres_outage_mid_pipeline_and_mid_analysis_loses_nothing_and_does_
     # Given a video answer being processed and an analysis running, when PostgreSQL stops
     # for 20 s and starts again
     result = outage.run(api, tmp_path, hold_s=20.0)
-    # Then every route answered 503 problem+json with Retry-After, within a few seconds
+    # Then every route answered 503 problem+json with Retry-After, within a few seconds (health
+    # with its report of the failing check, as documented)
     assert result.probes
     for probe in result.probes:
         assert probe.status == 503, probe
-        assert probe.content_type == "application/problem+json", probe
+        expected = "application/json" if probe.path == "v1/health" else "application/problem+json"
+        assert probe.content_type == expected, probe
         assert probe.retry_after is not None, probe
         assert int(probe.retry_after) > 0
         assert probe.seconds < 5, probe

@@ -6,6 +6,7 @@ from fastapi.responses import JSONResponse
 
 from shared.dal.aws import s3_client
 from shared.dal.db import get_pool
+from shared.errors import DependencyUnavailable
 from shared.http.app import PUBLIC, create_app, lambda_handler_for
 from shared.platform.dal import postgres_probe, s3_probe
 from shared.platform.health import check_health
@@ -34,7 +35,14 @@ def get_health() -> JSONResponse:
         stage=settings.stage,
         version=settings.version,
     )
-    return JSONResponse(report.model_dump(), status_code=200 if report.status == "ok" else 503)
+    if report.status == "ok":
+        return JSONResponse(report.model_dump())
+    # Degraded: the report (which check failed), and when to ask again, as every 503 says.
+    return JSONResponse(
+        report.model_dump(),
+        status_code=503,
+        headers={"Retry-After": str(DependencyUnavailable.retry_after_s)},
+    )
 
 
 handler = lambda_handler_for(app)
