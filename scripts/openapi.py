@@ -7,6 +7,7 @@ python -m scripts.openapi --check   fail if openapi.json is not what the code sa
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib
 import json
 import sys
@@ -272,7 +273,8 @@ def build_document() -> dict[str, Any]:
         app = getattr(importlib.import_module(module_name), "app", None)
         if not isinstance(app, FastAPI):
             continue  # not an HTTP use case (a consumer, a step, the migrator)
-        fragment = app.openapi()
+        # A copy: FastAPI caches its document, and the rules below edit what they get.
+        fragment = copy.deepcopy(app.openapi())
         for path, operations in fragment.get("paths", {}).items():
             if path in paths and set(paths[path]) & set(operations):
                 raise SystemExit(f"{module_name}: {path} is already served by another function")
