@@ -30,6 +30,7 @@ from shared.analysis.errors import (
 from shared.analysis.models import (
     CRITERIA,
     AnswerInput,
+    Criterion,
     AnswerOutcome,
     CriterionResult,
     LlmAnswerAssessment,
@@ -196,7 +197,7 @@ def new_fence(*untrusted: str) -> str:
 UNSUPPORTED_SCORE = 70
 
 
-def unsupported_scores(criteria: Mapping[str, CriterionResult]) -> list[str]:
+def unsupported_scores(criteria: Mapping[Criterion, CriterionResult]) -> list[str]:
     """The criteria whose high score no verified quote supports."""
     return [
         f"{name} {result.score}"

@@ -15,15 +15,19 @@ if TYPE_CHECKING:
     from mypy_boto3_stepfunctions import SFNClient
 
 
-def new_client(service: str) -> Any:
-    """A new client of ``service`` with the platform's timeouts and retries."""
+def new_client(service: str, *, signature_version: str | None = None) -> Any:
+    """A new client of ``service`` with the platform's timeouts and retries. S3 signs with
+    SigV4 (its presigned URLs too: SigV2 is deprecated, and the local S3 verifies them)."""
     import boto3  # noqa: PLC0415 - on the first client only
     from botocore.config import Config  # noqa: PLC0415
 
     # Short timeouts: a function behind API Gateway has ~30 s in all, and health checks must
     # fail fast.
     config = Config(
-        connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3}
+        connect_timeout=2,
+        read_timeout=5,
+        retries={"mode": "standard", "max_attempts": 3},
+        signature_version=signature_version,
     )
     # AWS_ENDPOINT_URL (set by LocalStack for its functions, or by the developer) is honoured by
     # boto3 itself, so the same code talks to AWS or to the local stack.
@@ -32,7 +36,7 @@ def new_client(service: str) -> Any:
 
 @lru_cache(maxsize=1)
 def s3_client() -> S3Client:
-    made: S3Client = new_client("s3")
+    made: S3Client = new_client("s3", signature_version="s3v4")
     return made
 
 
