@@ -30,8 +30,8 @@ from shared.analysis.errors import (
 from shared.analysis.models import (
     CRITERIA,
     AnswerInput,
-    Criterion,
     AnswerOutcome,
+    Criterion,
     CriterionResult,
     LlmAnswerAssessment,
     LlmSummary,
