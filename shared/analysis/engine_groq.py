@@ -31,6 +31,7 @@ from shared.analysis.models import (
     CRITERIA,
     AnswerInput,
     AnswerOutcome,
+    Criterion,
     CriterionResult,
     LlmAnswerAssessment,
     LlmSummary,
@@ -196,7 +197,7 @@ def new_fence(*untrusted: str) -> str:
 UNSUPPORTED_SCORE = 70
 
 
-def unsupported_scores(criteria: Mapping[Any, CriterionResult]) -> list[str]:
+def unsupported_scores(criteria: Mapping[Criterion, CriterionResult]) -> list[str]:
     """The criteria whose high score no verified quote supports."""
     return [
         f"{name} {result.score}"

@@ -21,9 +21,11 @@ def new_client(
     connect_timeout_s: float = 2,
     read_timeout_s: float = 5,
     total_attempts: int = 4,
+    signature_version: str | None = None,
 ) -> Any:
     """A new client of ``service`` with the platform's timeouts and retries (or tighter ones,
-    for a call that must stay brief)."""
+    for a call that must stay brief). S3 signs with SigV4 (its presigned URLs too: SigV2 is
+    deprecated, and the local S3 verifies them)."""
     import boto3  # noqa: PLC0415 - on the first client only
     from botocore.config import Config  # noqa: PLC0415
 
@@ -34,6 +36,7 @@ def new_client(
         read_timeout=read_timeout_s,
         # botocore's `max_attempts` counts retries; `total_max_attempts` counts every try.
         retries={"mode": "standard", "total_max_attempts": total_attempts},
+        signature_version=signature_version,
     )
     # AWS_ENDPOINT_URL (set by LocalStack for its functions, or by the developer) is honoured by
     # boto3 itself, so the same code talks to AWS or to the local stack.
@@ -42,7 +45,7 @@ def new_client(
 
 @lru_cache(maxsize=1)
 def s3_client() -> S3Client:
-    made: S3Client = new_client("s3")
+    made: S3Client = new_client("s3", signature_version="s3v4")
     return made
 
 
