@@ -43,7 +43,8 @@ def test_every_kind_has_its_three_files_and_renders(kind: str) -> None:
         assert "Grace & Co" in out.text
         assert "Grace &amp; Co" in out.html
     else:
-        assert VALUES["url"] in out.text and VALUES["reason"] in out.text
+        assert VALUES["url"] in out.text
+        assert VALUES["reason"] in out.text
     # Values are escaped in HTML, never markup of their own.
     assert "Acme &lt;Corp&gt;" in out.html
     assert "Acme <Corp>" not in out.html
