@@ -122,7 +122,7 @@ class Notifications(Construct):
             (
                 "NotificationsPreferences",
                 "preferences",
-                (("me/notifications", "GET"), ("me/notifications", "PATCH")),
+                (("notifications/preferences", "GET"), ("notifications/preferences", "PATCH")),
                 False,
             ),
             (

@@ -1,4 +1,4 @@
-"""GET and PATCH /v1/me/notifications: which optional emails the caller receives."""
+"""GET and PATCH /v1/notifications/preferences: which optional emails the caller receives."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from shared.notifications.models import Preferences, PreferencesUpdate
 app = create_app("Notification preferences")
 
 
-@app.get("/v1/me/notifications", response_model=Preferences, tags=["notifications"])
+@app.get("/v1/notifications/preferences", response_model=Preferences, tags=["notifications"])
 def get_preferences(request: Request) -> Preferences:
     with caller_transaction(request) as (conn, caller):
         return preferences.preferences_of(conn, caller.user.email)
 
 
-@app.patch("/v1/me/notifications", response_model=Preferences, tags=["notifications"])
+@app.patch("/v1/notifications/preferences", response_model=Preferences, tags=["notifications"])
 def patch_preferences(body: PreferencesUpdate, request: Request) -> Preferences:
     with caller_transaction(request) as (conn, caller):
         return preferences.update_preferences(conn, caller.user.email, body)

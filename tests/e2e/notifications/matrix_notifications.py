@@ -7,11 +7,17 @@ import uuid
 from tests.e2e.test_authorization_matrix import Route, _all
 
 NOTIFICATION_ROUTES: list[Route] = [
-    Route("notify-prefs", "GET", lambda c: "v1/me/notifications", None, _all(200, anonymous=401)),
+    Route(
+        "notify-prefs",
+        "GET",
+        lambda c: "v1/notifications/preferences",
+        None,
+        _all(200, anonymous=401),
+    ),
     Route(
         "notify-prefs-update",
         "PATCH",
-        lambda c: "v1/me/notifications",
+        lambda c: "v1/notifications/preferences",
         lambda c: {"interview_completed": True},
         _all(200, anonymous=401),
     ),

@@ -179,7 +179,7 @@ def test_cancelling_tells_the_candidate_and_extending_sends_the_new_date(
 
 def test_hr_preferences_and_one_click_unsubscribe(api: httpx.Client) -> None:
     hr = make_hr_with_company(api, "prefs")
-    prefs = ok(api.get("v1/me/notifications", headers=hr.headers()), 200)
+    prefs = ok(api.get("v1/notifications/preferences", headers=hr.headers()), 200)
     assert prefs == {
         "invitation_reminder": True,
         "interview_completed": True,
@@ -187,7 +187,10 @@ def test_hr_preferences_and_one_click_unsubscribe(api: httpx.Client) -> None:
         "analysis_failed": True,
     }
     changed = ok(
-        api.patch("v1/me/notifications", json={"analysis_ready": False}, headers=hr.headers()), 200
+        api.patch(
+            "v1/notifications/preferences", json={"analysis_ready": False}, headers=hr.headers()
+        ),
+        200,
     )
     assert changed["analysis_ready"] is False
     assert changed["interview_completed"] is True
@@ -195,7 +198,7 @@ def test_hr_preferences_and_one_click_unsubscribe(api: httpx.Client) -> None:
     forged = api.post("v1/notifications/unsubscribe", params={"token": "aGVsbG8.c2lnbmF0dXJl"})
     assert forged.status_code == 404
     assert forged.headers["content-type"].startswith("application/problem+json")
-    anonymous = api.get("v1/me/notifications")
+    anonymous = api.get("v1/notifications/preferences")
     assert anonymous.status_code == 401
 
 
