@@ -69,11 +69,14 @@ def finding_ids(stage: str) -> list[tuple[str, str]]:
         for suffix in ("",)
         for p in _MEDIA_PREFIXES
     ]
-    for secret in ("jwt-signing-key", "groq"):
+    for secret in ("jwt-signing-key", "groq", "app-key"):
         resource = arn.format("secretsmanager", f"secret:interview-platform/{stage}/{secret}-*")
         ids.append((f"AwsSolutions-IAM5[Resource::{resource}]", _IAM5))
-    executions = arn.format("states", f"execution:interview-platform-{stage}-analysis:*")
-    ids.append((f"AwsSolutions-IAM5[Resource::{executions}]", _IAM5))
+    for machine in ("analysis", "media-pipeline"):
+        executions = arn.format("states", f"execution:interview-platform-{stage}-{machine}:*")
+        ids.append((f"AwsSolutions-IAM5[Resource::{executions}]", _IAM5))
+    # Sending email: any identity, but only From the deployment's sender (a condition).
+    ids.append((f"AwsSolutions-IAM5[Resource::{arn.format('ses', 'identity/*')}]", _IAM5))
     return ids
 
 

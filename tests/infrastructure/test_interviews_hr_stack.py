@@ -95,6 +95,8 @@ def test_only_producers_may_publish_events(local_template: Template) -> None:
         "template_lifecycle",
         "create_invitation",
         "bulk_invitations",
+        # resend, cancel and extend: invitation.resent|cancelled|extended (the candidate's email)
+        "invitation_lifecycle",
         "decide_invitation",
     }
 

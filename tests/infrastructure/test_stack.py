@@ -120,7 +120,12 @@ def test_local_api_url_goes_through_localstack_gateway(local_template: Template)
 def test_database_secret_is_granted_by_name_and_not_to_edge_functions(
     local_template: Template,
 ) -> None:
-    (secret_id,) = _resources(local_template, "AWS::SecretsManager::Secret")
+    # The database's secret (the app key, shared/appkey.py, is the other one).
+    (secret_id,) = (
+        name
+        for name, secret in _resources(local_template, "AWS::SecretsManager::Secret").items()
+        if not str(secret["Properties"].get("Name", "")).endswith("/app-key")
+    )
     # The foundation's own functions name the secret; other stacks import its ARN.
     ours = ({"Ref": secret_id}, {"Fn::ImportValue": export_name("local", Export.DB_SECRET_ARN)})
     policies = _resources(local_template, "AWS::IAM::Policy")
@@ -151,7 +156,11 @@ def test_aws_synth_can_import_an_existing_database_and_keeps_media(
     aws_imported_db_template: Template,
 ) -> None:
     template = aws_imported_db_template
-    template.resource_count_is("AWS::SecretsManager::Secret", 0)
+    # No database secret of its own: the only secret made is the app key (shared/appkey.py).
+    secrets = _resources(template, "AWS::SecretsManager::Secret")
+    assert [s["Properties"]["Name"] for s in secrets.values()] == [
+        "interview-platform/prod/app-key"
+    ]
     template.resource_count_is("AWS::RDS::DBCluster", 0)
     template.resource_count_is("AWS::EC2::VPC", 0)
     buckets = _resources(template, "AWS::S3::Bucket")
