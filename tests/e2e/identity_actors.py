@@ -79,7 +79,9 @@ def make_admin(api: httpx.Client) -> Actor:
     return login(api, actor)
 
 
-@pytest.fixture(scope="session", name="actors")
+# Per module: access tokens live 15 minutes, and the suite is longer than that (a session-wide
+# set made early had expired by the time the authorization matrix ran: 401 in every cell).
+@pytest.fixture(scope="module", name="actors")
 def actors_fixture(api: httpx.Client) -> dict[str, Actor]:
     """anonymous, a candidate, HR owning company A, HR owning company B, an admin."""
     return {
