@@ -69,7 +69,7 @@ def db() -> Any:
 def _envelope(db: Any, event_type: str, invitation_id: str) -> EventEnvelope:
     rows = db.execute(
         "SELECT envelope FROM platform.outbox WHERE event_type = %s"
-        " AND envelope->'payload'->>'invitation_id' = %s",
+        " AND envelope->'payload'->>'invitationId' = %s",
         (event_type, invitation_id),
     ).fetchall()
     assert len(rows) == 1, rows
