@@ -9,7 +9,6 @@ import email
 import email.policy
 import re
 import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -23,21 +22,11 @@ from shared.events.publisher import EventPublisher
 from shared.settings import DatabaseSettings
 from tests.e2e.identity_actors import make_hr_with_company
 from tests.e2e.interviews.hr_support import invite, make_template, ok, publish
+from tests.e2e.notifications.support import wait_for
 
 pytestmark = pytest.mark.localstack
 SES_INBOX = f"{localenv.ENDPOINT}/_aws/ses"
 LINK = re.compile(r"https?://\S+/interview#([A-Za-z0-9_-]{43})")
-
-
-def wait_for(check: Callable[[], Any], deadline_s: float, what: str) -> Any:
-    deadline = time.monotonic() + deadline_s
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {deadline_s:.0f} s waiting for {what}")
-        time.sleep(0.25)  # poll interval within the deadline
 
 
 def mailbox(address: str) -> list[email.message.EmailMessage]:

@@ -5,8 +5,6 @@ receiver that fails three times gets the delivery on the fourth try (the log sho
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -15,20 +13,10 @@ from standardwebhooks import Webhook
 
 from tests.e2e.identity_actors import Actor, make_hr_with_company
 from tests.e2e.interviews.hr_support import invite, make_template, ok, publish
+from tests.e2e.notifications.support import wait_for
 from tests.integration.notifications.receiver import Receiver, receiver
 
 pytestmark = pytest.mark.localstack
-
-
-def wait_for(check: Callable[[], Any], deadline_s: float, what: str) -> Any:
-    deadline = time.monotonic() + deadline_s
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {deadline_s:.0f} s waiting for {what}")
-        time.sleep(0.25)  # poll interval within the deadline
 
 
 def _register(api: httpx.Client, hr: Actor, url: str) -> dict[str, Any]:
