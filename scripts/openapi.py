@@ -100,6 +100,9 @@ _EXTRA_ERRORS: dict[tuple[str, str], set[int]] = {
     # The body names a template, which may not exist for this company.
     ("post", "/v1/invitations"): {404},
     ("post", "/v1/invitations/bulk"): {404},
+    # A token that names no subscription (tampered, or signed by another key).
+    ("get", "/v1/notifications/unsubscribe"): {404},
+    ("post", "/v1/notifications/unsubscribe"): {404},
 }
 # Operations that touch no dependency (the document is shipped with the code).
 _STATIC = {("get", "/v1/openapi.json")}

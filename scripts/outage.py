@@ -42,6 +42,7 @@ from shared.settings import DatabaseSettings
 
 READY_DEADLINE_S = 60.0
 POLL_S = 0.25
+EXECUTIONS_END_DEADLINE_S = 240.0  # longer than any retry schedule in statemachines/
 
 
 class OutageError(RuntimeError):
@@ -343,9 +344,21 @@ def _account(
         )
     media_arn = outputs.get("MediaPipelineStateMachineArn", "")
     analysis_arn = outputs.get("AnalysisStateMachineArn", "")
-    result.executions_running = _running_executions(media_arn, upload_id) + sum(
-        _running_executions(analysis_arn, inv) for inv in invitations
-    )
+
+    def running() -> int:
+        return _running_executions(media_arn, upload_id) + sum(
+            _running_executions(analysis_arn, inv) for inv in invitations
+        )
+
+    # An analysis is completed in PostgreSQL a step before its execution ends, and an execution
+    # the sweep replaced may still be in its last retry's back-off (at most 20 s a try): every
+    # execution must end, within the longest retry schedule of the state machines.
+    started = time.monotonic()
+    result.executions_running = running()
+    while result.executions_running and time.monotonic() - started < EXECUTIONS_END_DEADLINE_S:
+        time.sleep(2)  # poll interval within the deadline (each poll lists the executions)
+        result.executions_running = running()
+    result.details["executions_ended_after_s"] = round(time.monotonic() - started, 1)
     result.lost = sum(lost.values())
     result.duplicated = sum(twice.values())
-    result.details = {"lost": lost, "duplicated": twice}
+    result.details.update({"lost": lost, "duplicated": twice})
