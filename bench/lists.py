@@ -29,7 +29,7 @@ import psycopg
 
 from bench._common import handler_import_ms, percentile, write_result
 from layers import build as layer_build
-from scripts import localenv
+from scripts import accounts, localenv
 from shared.dal.db import conninfo_for
 from shared.interviews.pagination import encode_cursor
 from shared.settings import DatabaseSettings
@@ -51,6 +51,7 @@ def _ok(response: httpx.Response, status: int) -> Any:
 def _hr_with_company(api: httpx.Client, name: str) -> dict[str, str]:
     email = f"bench-{name}-{uuid.uuid4().hex[:8]}@example.com"
     _ok(api.post("v1/auth/register", json={"email": email, "password": PASSWORD}), 202)
+    accounts.confirm_from_link_row(api, email)
     token = _ok(api.post("v1/auth/login", json={"email": email, "password": PASSWORD}), 200)
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     _ok(api.post("v1/me/role", json={"role": "hr"}, headers=headers), 200)

@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+from scripts import accounts
+
 TOKEN_HEADER = "X-Invitation-Token"  # noqa: S105 - a header name
 # A demo account's password (each run signs up a fresh HR user on the local stack).
 PASSWORD = "correct horse 42 battery"  # noqa: S105
@@ -112,6 +114,8 @@ def recording(path: Path, said: str, *, video: bool) -> bytes:
 def sign_up_hr(api: httpx.Client) -> tuple[dict[str, str], str]:
     email = f"hr-{uuid.uuid4().hex[:10]}@example.com"
     expect(api.post("v1/auth/register", json={"email": email, "password": PASSWORD}), 202)
+    # The verification email, read back from SES, and its link followed (as a person would).
+    accounts.confirm_from_inbox(api, email)
     tokens = expect(api.post("v1/auth/login", json={"email": email, "password": PASSWORD}))
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     expect(api.post("v1/me/role", json={"role": "hr"}, headers=headers))

@@ -35,6 +35,8 @@ class Claims:
     role: str | None
     token_id: str | None
     expires_at: datetime
+    # When the token was issued (None when it does not say: another issuer's may not).
+    issued_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,7 @@ class TokenVerifier:
             role=role if isinstance(role, str) else None,
             token_id=claims.get("jti"),
             expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+            issued_at=_issued_at(claims.get("iat")),
         )
 
     def _key_for(self, issuer: str, kid: str) -> Any:
@@ -161,3 +164,9 @@ class TokenVerifier:
             if client is None:
                 client = self._jwks_clients[url] = self._jwks_factory(url)
             return client
+
+
+def _issued_at(value: object) -> datetime | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(int(value), UTC)
+    return None

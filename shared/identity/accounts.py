@@ -16,7 +16,7 @@ from shared.auth.settings import AuthSettings
 from shared.auth.tokens import hash_refresh_token, issue_access_token, new_refresh_token
 from shared.dal.sql import Conn
 from shared.errors import ConflictError
-from shared.identity import dal, passwords
+from shared.identity import dal, passwords, verification
 from shared.identity.caller import Caller
 from shared.identity.events import emit
 from shared.identity.models import RegistrationAccepted, Role, TokenPair, UserOut, UserRow
@@ -31,14 +31,21 @@ def register(
     correlation_id: str,
     hasher: PasswordHasher | None = None,
     role: Role = "pending",
+    verified: bool = True,
 ) -> UserOut:
-    user = dal.insert_user(conn, email, passwords.hash_password(password, hasher), role)
+    """An account. Public sign-up makes it unverified (``register_account``); an admin's or a
+    script's account counts as verified."""
+    user = dal.insert_user(
+        conn, email, passwords.hash_password(password, hasher), role, verified=verified
+    )
     emit(
         conn,
         "user.registered",
         UserRegistered(user_id=user.id, email=user.email, role=user.role),
         correlation_id,
     )
+    if not verified:
+        verification.request_verification(conn, user, correlation_id)
     return UserOut.of(user)
 
 
@@ -51,13 +58,18 @@ def register_account(
     hasher: PasswordHasher | None = None,
 ) -> RegistrationAccepted:
     """Sign-up as callers see it: the same answer, after the same argon2 work, whether the email
-    is new or taken; only a new email creates an account (and a user.registered event)."""
-    if dal.find_user_by_email(conn, email) is not None:
+    is new or taken. A new email creates an unverified account and emails its verification link;
+    a taken one emails its owner (a new link while unverified, else a note that someone tried)."""
+    existing = dal.find_user_by_email(conn, email)
+    if existing is not None:
         passwords.hash_password(password, hasher)  # equal work: timing reveals nothing either
+        verification.request_verification(conn, existing, correlation_id)
         return RegistrationAccepted(email=email)
     # Taken by a concurrent sign-up between the look-up and the insert: the same answer.
     with contextlib.suppress(ConflictError):
-        register(conn, email, password, correlation_id=correlation_id, hasher=hasher)
+        register(
+            conn, email, password, correlation_id=correlation_id, hasher=hasher, verified=False
+        )
     return RegistrationAccepted(email=email)
 
 
@@ -71,6 +83,11 @@ def _issue_pair(
     parent_id: uuid.UUID | None = None,
     family_started_at: datetime | None = None,
 ) -> TokenPair:
+    now = datetime.now(UTC)
+    if user.sessions_valid_after is not None:
+        # `iat` has whole seconds and tokens issued up to the second sessions ended in are
+        # refused: one issued within that second says the next (the leeway covers its nbf).
+        now = max(now, user.sessions_valid_after.replace(microsecond=0) + timedelta(seconds=1))
     access = issue_access_token(
         ring,
         subject=str(user.id),
@@ -78,6 +95,7 @@ def _issue_pair(
         issuer=settings.issuer,
         audience=settings.audience,
         ttl_s=settings.access_ttl_s,
+        now=now,
     )
     refresh, refresh_hash = new_refresh_token()
     dal.insert_refresh_token(
@@ -168,8 +186,18 @@ def complete_login(
     ok = passwords.verify_password(user.password_hash if user else None, password, hasher)
     if not ok or user is None or user.status != "active":
         return None
+    if user.email_verified_at is None:
+        # The right password for an address never proven: no tokens until it is. The handler
+        # records the attempt as a success (`forgive_attempt`: it was no guess), then 403.
+        raise verification.EmailNotVerifiedError
     dal.mark_login_succeeded(conn, attempt.id, attempt.email)
     return _issue_pair(conn, user, ring_source(), settings)
+
+
+def forgive_attempt(conn: Conn, attempt: LoginAttempt) -> None:
+    """An attempt with the right password refused for another reason does not count as a
+    failure."""
+    dal.mark_login_succeeded(conn, attempt.id, attempt.email)
 
 
 def login(

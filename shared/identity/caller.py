@@ -74,6 +74,7 @@ def load_caller(
     our_issuer: str | None = None,
     token_id: str | None = None,
     token_expires_at: datetime | None = None,
+    token_issued_at: datetime | None = None,
 ) -> Caller:
     """Re-check the token's subject against the database: suspended or deleted users are
     refused everywhere, a logged-out access token is refused, and the role that counts is the
@@ -92,9 +93,26 @@ def load_caller(
         raise AuthenticationError
     if user.status == "suspended":
         raise PermissionDeniedError("The account is suspended.")
+    if _issued_before_sessions_ended(user, issuer, our_issuer, token_issued_at):
+        raise AuthenticationError
     if allowed_roles is not None and user.role not in allowed_roles:
         raise PermissionDeniedError("The caller's role may not do this.")
     return Caller(user, correlation_id, token_id, token_expires_at, issuer)
+
+
+def _issued_before_sessions_ended(
+    user: UserRow, issuer: str | None, our_issuer: str | None, issued_at: datetime | None
+) -> bool:
+    """A password reset ends every session: our access tokens issued before it are refused
+    (``iat`` has whole seconds, so one issued in the reset's own second is refused too: a
+    login right after a reset may need to be repeated a second later, never the reverse)."""
+    if user.sessions_valid_after is None:
+        return False
+    if issuer is not None and our_issuer is not None and issuer != our_issuer:
+        return False  # another issuer's sessions are that issuer's to end
+    if issued_at is None:
+        return True
+    return issued_at <= user.sessions_valid_after.replace(microsecond=0)
 
 
 def ensure_company_may_change(caller: Caller) -> None:

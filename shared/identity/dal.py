@@ -17,13 +17,16 @@ from psycopg import errors as pg_errors
 
 from shared.dal.sql import Conn, TenantScope, fetch_all, fetch_one
 from shared.errors import ConflictError, NotFoundError, UnprocessableError
-from shared.identity.models import CompanyOut, MemberOut, Role, Status, UserRow
+from shared.identity.models import AccountLinkRow, CompanyOut, MemberOut, Role, Status, UserRow
 
 _USER_COLUMNS = """
 u.id, u.email::text AS email, u.password_hash, u.role, u.status, u.first_name, u.last_name,
 u.phone, u.bio, u.timezone, u.language, u.avatar_key, u.created_at, u.updated_at,
-m.company_id, c.active AS company_active
+u.email_verified_at, u.sessions_valid_after, m.company_id, c.active AS company_active
 """
+_LINK_COLUMNS = (
+    "id, user_id, purpose, new_email::text AS new_email, created_at, expires_at, used_at"
+)
 _USER_FROM = (
     "identity.users u LEFT JOIN identity.company_members m ON m.user_id = u.id"
     " LEFT JOIN identity.companies c ON c.id = m.company_id"
@@ -31,14 +34,16 @@ _USER_FROM = (
 
 
 # ---- users ---------------------------------------------------------------------------------
-def insert_user(conn: Conn, email: str, password_hash: str, role: Role = "pending") -> UserRow:
+def insert_user(
+    conn: Conn, email: str, password_hash: str, role: Role = "pending", *, verified: bool = True
+) -> UserRow:
     try:
         with conn.transaction():
             row = fetch_one(
                 conn,
-                "INSERT INTO identity.users (email, password_hash, role) VALUES (%s, %s, %s)"
-                " RETURNING id",
-                (email, password_hash, role),
+                "INSERT INTO identity.users (email, password_hash, role, email_verified_at)"
+                " VALUES (%s, %s, %s, CASE WHEN %s THEN now() END) RETURNING id",
+                (email, password_hash, role, verified),
             )
     except pg_errors.UniqueViolation as exc:
         raise ConflictError("An account with this email cannot be created.") from exc
@@ -312,24 +317,104 @@ def is_known_source(conn: Conn, email: str, source: str, days: int) -> bool:
 
 
 # ---- sign-up attempts ----------------------------------------------------------------------
-def admit_register_attempt(conn: Conn, source: str, *, window_s: int, limit: int) -> float | None:
-    """Record a sign-up from ``source`` unless it has ``limit`` in the window: None when
-    admitted, else the seconds until the oldest one leaves the window."""
-    conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 5))", (f"register|{source[:64]}",)
-    )
+def admit_register_attempt(
+    conn: Conn, source: str, *, window_s: int, limit: int, action: str = "register"
+) -> float | None:
+    """Record a request of ``action`` (a sign-up, a reset or change link) from ``source`` unless
+    it has ``limit`` in the window: None when admitted, else the seconds until the oldest one
+    leaves the window. ``source`` may also be an account's email (a per-account limit)."""
+    key = source[:254]
+    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 5))", (f"{action}|{key}",))
     row = fetch_one(
         conn,
         "SELECT count(*) AS n, extract(epoch FROM now() - min(attempted_at)) AS age"
-        " FROM identity.register_attempts WHERE source = %s"
+        " FROM identity.register_attempts WHERE action = %s AND source = %s"
         " AND attempted_at > now() - make_interval(secs => %s)",
-        (source[:64], window_s),
+        (action, key, window_s),
     )
     assert row is not None
     if int(row["n"]) >= limit:
         return max(1.0, window_s - float(row["age"] or 0.0))
-    conn.execute("INSERT INTO identity.register_attempts (source) VALUES (%s)", (source[:64],))
+    conn.execute(
+        "INSERT INTO identity.register_attempts (action, source) VALUES (%s, %s)", (action, key)
+    )
     return None
+
+
+# ---- emailed account links -----------------------------------------------------------------
+def insert_account_link(
+    conn: Conn,
+    user_id: uuid.UUID,
+    purpose: str,
+    ttl_s: int,
+    new_email: str | None = None,
+) -> AccountLinkRow:
+    row = fetch_one(
+        conn,
+        "INSERT INTO identity.account_links (user_id, purpose, new_email, expires_at)"
+        " VALUES (%s, %s, %s, now() + make_interval(secs => %s))"
+        f" RETURNING {_LINK_COLUMNS}",
+        (user_id, purpose, new_email, ttl_s),
+    )
+    assert row is not None
+    return AccountLinkRow.model_validate(row)
+
+
+def find_account_link(
+    conn: Conn, link_id: uuid.UUID, *, lock: bool = False
+) -> AccountLinkRow | None:
+    suffix = " FOR UPDATE" if lock else ""
+    row = fetch_one(
+        conn,
+        f"SELECT {_LINK_COLUMNS} FROM identity.account_links WHERE id = %s{suffix}",
+        (link_id,),
+    )
+    return AccountLinkRow.model_validate(row) if row else None
+
+
+def use_account_links(conn: Conn, user_id: uuid.UUID, purpose: str) -> None:
+    """Every open link of this purpose is spent (the one followed, and any older sibling)."""
+    conn.execute(
+        "UPDATE identity.account_links SET used_at = now()"
+        " WHERE user_id = %s AND purpose = %s AND used_at IS NULL",
+        (user_id, purpose),
+    )
+
+
+def mark_email_verified(conn: Conn, user_id: uuid.UUID) -> None:
+    conn.execute(
+        "UPDATE identity.users SET email_verified_at = coalesce(email_verified_at, now()),"
+        " updated_at = now() WHERE id = %s",
+        (user_id,),
+    )
+
+
+def set_password_ending_sessions(conn: Conn, user_id: uuid.UUID, password_hash: str) -> None:
+    """The new hash; every refresh family revoked and every access token issued before now
+    refused (``sessions_valid_after``)."""
+    conn.execute(
+        "UPDATE identity.users SET password_hash = %s, sessions_valid_after = now(),"
+        " email_verified_at = coalesce(email_verified_at, now()), updated_at = now()"
+        " WHERE id = %s",
+        (password_hash, user_id),
+    )
+    conn.execute(
+        "UPDATE identity.refresh_tokens SET revoked_at = now()"
+        " WHERE user_id = %s AND revoked_at IS NULL",
+        (user_id,),
+    )
+
+
+def change_email(conn: Conn, user_id: uuid.UUID, new_email: str) -> None:
+    try:
+        with conn.transaction():
+            conn.execute(
+                "UPDATE identity.users SET email = %s, email_verified_at = now(),"
+                " updated_at = now() WHERE id = %s",
+                (new_email, user_id),
+            )
+    except pg_errors.UniqueViolation as exc:
+        raise ConflictError("This email address now belongs to another account.") from exc
 
 
 # ---- access-token deny list ----------------------------------------------------------------

@@ -58,7 +58,75 @@ class RegistrationAccepted(BaseModel):
 
     status: Literal["accepted"] = "accepted"
     email: str
-    detail: str = "Sign in with this email and password."
+    detail: str = "Check your inbox: follow the link we sent to confirm the address, then sign in."
+
+
+LinkPurpose = Literal["verify_email", "password_reset", "email_change"]
+# An emailed link's token (shared/identity/links.py): the link's id and its signature.
+LinkToken = Annotated[
+    str,
+    StringConstraints(min_length=40, max_length=120, pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"),
+]
+
+
+class AccountLinkRow(BaseModel):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    purpose: LinkPurpose
+    new_email: str | None
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+
+
+class VerifyEmailRequest(_Request):
+    token: LinkToken
+
+
+class PasswordResetRequest(_Request):
+    email: Email
+
+
+class PasswordResetConfirm(_Request):
+    token: LinkToken
+    password: Annotated[
+        str,
+        Field(
+            max_length=MAX_LENGTH * 4,
+            json_schema_extra={"minLength": MIN_LENGTH, "maxLength": MAX_LENGTH},
+        ),
+    ]
+
+    @field_validator("password")
+    @classmethod
+    def _password_policy(cls, value: str) -> str:
+        problems = policy_violations(value, None)
+        if problems:
+            raise ValueError("password " + "; ".join(problems))
+        return value
+
+
+class EmailChangeRequest(_Request):
+    email: Email
+    # The current password: a stolen session alone cannot move the account to another address.
+    password: Annotated[str, Field(min_length=1, max_length=MAX_LENGTH * 4)]
+
+
+class EmailChangeConfirm(_Request):
+    token: LinkToken
+
+
+class LinkSent(BaseModel):
+    """The answer to a request for an emailed link: the same whether or not anything was sent
+    (it must not tell anyone which emails have accounts)."""
+
+    status: Literal["accepted"] = "accepted"
+    detail: str
+
+
+class EmailVerified(BaseModel):
+    status: Literal["verified"] = "verified"
+    email: str
 
 
 class LoginRequest(_Request):
@@ -103,6 +171,9 @@ class UserRow(Profile):
     status: Status
     created_at: datetime
     updated_at: datetime
+    email_verified_at: datetime | None = None
+    # Access tokens issued before this are refused (set by a password reset).
+    sessions_valid_after: datetime | None = None
     company_id: uuid.UUID | None = None
     # The company's flag (None without a company): a deactivated company is read-only.
     company_active: bool | None = None

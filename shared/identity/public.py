@@ -25,6 +25,8 @@ from shared.observability import correlation_id
 if TYPE_CHECKING:
     from fastapi import Request
 
+    from shared.appkey import AppKey
+
 ANY_ROLE: frozenset[str] | None = None
 HR = frozenset({"hr"})
 HR_OR_ADMIN = frozenset({"hr", "admin"})
@@ -47,6 +49,7 @@ __all__ = [
     "RATE_LIMITED",
     "Caller",
     "Contact",
+    "account_link_url",
     "caller_transaction",
     "company_is_active",
     "company_name",
@@ -77,6 +80,7 @@ def caller_transaction(
             our_issuer=get_auth_settings().issuer,
             token_id=claims.token_id,
             token_expires_at=claims.expires_at,
+            token_issued_at=claims.issued_at,
         )
         # Tenant routes only (those open to HR): a user's own account stays theirs.
         if roles is not None and "hr" in roles and not _allowed_when_deactivated(request):
@@ -113,6 +117,15 @@ def user_contact(conn: Conn, user_id: UUID) -> Contact | None:
     if row is None:
         return None
     return Contact(row["id"], row["email"], row["first_name"], row["active"])
+
+
+def account_link_url(
+    conn: Conn, key: AppKey, origin: str, link_id: UUID, purpose: str
+) -> str | None:
+    """An emailed account link's URL in the web app, while it can still be followed."""
+    from shared.identity.verification import account_link_url  # noqa: PLC0415
+
+    return account_link_url(conn, key, origin, link_id, purpose)  # type: ignore[arg-type]
 
 
 def company_name(conn: Conn, company_id: UUID) -> str | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from shared.appkey import AppKey
 from shared.dal.sql import Conn
+from shared.identity import public as identity
 from shared.interviews import public as interviews
 from shared.notifications import dal
 from shared.notifications.kinds import KINDS
@@ -82,6 +83,16 @@ def _values(
         if link is None:
             return None, "the invitation has no sealed link to send"
         values["link"] = link
+    if kind.audience == "account":
+        values["product"] = deps.settings.sender_name
+        values["reset_url"] = f"{origin}/forgot-password"
+    if kind.account_link is not None:
+        url = identity.account_link_url(
+            conn, deps.key(), origin, uuid.UUID(values.pop("link_id")), kind.account_link
+        )
+        if url is None:
+            return None, "the link was used or has expired"
+        values["link"] = url
     return values, None
 
 

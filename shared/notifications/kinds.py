@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Audience = Literal["candidate", "hr"]
+# "account": mail about a user's own account, to the address the event names (it may not be
+# the account's address yet: a sign-up, an email change).
+Audience = Literal["candidate", "hr", "account"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +21,8 @@ class Kind:
     version: int = 1
     # Whether the body carries the candidate's link (opened from its sealed copy at send time).
     carries_link: bool = False
+    # The emailed account link it carries (shared/identity/links.py), by purpose.
+    account_link: str | None = None
 
 
 KINDS: dict[str, Kind] = {
@@ -34,6 +38,13 @@ KINDS: dict[str, Kind] = {
         Kind("analysis_failed", "hr", False),
         # To the HR user who registered the endpoint: what they must act on.
         Kind("webhook_disabled", "hr", True),
+        # Account mail: always transactional (it is what the account needs to work).
+        Kind("verify_email", "account", True, account_link="verify_email"),
+        Kind("registration_repeated", "account", True),
+        Kind("password_reset", "account", True, account_link="password_reset"),
+        Kind("password_changed", "account", True),
+        Kind("email_change", "account", True, account_link="email_change"),
+        Kind("email_changed", "account", True),
     )
 }
 
@@ -46,6 +57,23 @@ KIND_OF_EVENT: dict[str, str] = {
     "invitation.completed": "interview_completed",
     "analysis.completed": "analysis_ready",
     "analysis.failed": "analysis_failed",
+    "user.verification_requested": "verify_email",
+    "user.registration_repeated": "registration_repeated",
+    "user.password_reset_requested": "password_reset",
+    "user.password_reset": "password_changed",
+    "user.email_change_requested": "email_change",
+    "user.email_changed": "email_changed",
+}
+
+# Account mail: the payload field holding the address it goes to.
+ACCOUNT_RECIPIENT_FIELD: dict[str, str] = {
+    "verify_email": "email",
+    "registration_repeated": "email",
+    "password_reset": "email",
+    "password_changed": "email",
+    "email_change": "new_email",
+    # The notice of a change goes to the address the account had.
+    "email_changed": "previous_email",
 }
 
 OPTIONAL_KINDS = tuple(sorted(name for name, k in KINDS.items() if not k.transactional))

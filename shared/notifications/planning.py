@@ -17,7 +17,7 @@ from shared.events.envelope import EventEnvelope
 from shared.identity import public as identity
 from shared.interviews import public as interviews
 from shared.notifications import dal
-from shared.notifications.kinds import KIND_OF_EVENT, KINDS
+from shared.notifications.kinds import ACCOUNT_RECIPIENT_FIELD, KIND_OF_EVENT, KINDS
 from shared.notifications.webhooks import EVENT_TYPES as WEBHOOK_EVENT_TYPES
 from shared.notifications.webhooks import queue_for_event
 from shared.observability import logger
@@ -78,8 +78,11 @@ def queue_mail(conn: Conn, envelope: EventEnvelope) -> None:
     if kind_name is None:
         return
     kind = KINDS[kind_name]
-    # Every event that causes mail names its invitation; the rest is read when it is sent.
     payload = payload_model(envelope.event_type).model_validate(envelope.payload)
+    if kind.audience == "account":
+        _queue_account_mail(conn, envelope, kind_name, payload)
+        return
+    # Every other event that causes mail names its invitation; the rest is read when it is sent.
     invitation_id: uuid.UUID = payload.invitation_id  # type: ignore[attr-defined]
     contact = interviews.invitation_contact(conn, invitation_id)
     if contact is None:
@@ -107,6 +110,32 @@ def queue_mail(conn: Conn, envelope: EventEnvelope) -> None:
             recipient=recipient,
             company_id=contact.company_id,
             invitation_id=contact.id,
+            event_id=envelope.event_id,
+            params=params,
+        )
+    )
+
+
+def _queue_account_mail(conn: Conn, envelope: EventEnvelope, kind_name: str, payload: Any) -> None:
+    """Mail about a user's own account, to the address the event names; an emailed link goes
+    by its id (the token is derived when the message is sent, and only while it can be used)."""
+    kind = KINDS[kind_name]
+    recipient = str(getattr(payload, ACCOUNT_RECIPIENT_FIELD[kind_name]))
+    params: dict[str, Any] = {}
+    if kind.account_link is not None:
+        params["link_id"] = str(payload.link_id)
+        params["expires_at"] = payload.expires_at.isoformat()
+    if kind_name == "email_changed":
+        params["new_email"] = str(payload.email)
+    _track(
+        dal.queue_message(
+            conn,
+            dedupe_key=f"event:{envelope.event_id}:{kind_name}:{recipient.lower()}",
+            kind=kind_name,
+            version=kind.version,
+            recipient=recipient,
+            company_id=None,
+            invitation_id=None,
             event_id=envelope.event_id,
             params=params,
         )

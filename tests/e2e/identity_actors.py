@@ -9,7 +9,7 @@ import httpx
 import psycopg
 import pytest
 
-from scripts import localenv
+from scripts import accounts, localenv
 from scripts.create_admin import create_admin
 from shared.dal.db import conninfo_for
 from shared.settings import DatabaseSettings
@@ -36,9 +36,16 @@ def fresh_email(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
 
 
-def register(api: httpx.Client, email: str, password: str = PASSWORD) -> None:
+def register(
+    api: httpx.Client, email: str, password: str = PASSWORD, *, confirm: bool = True
+) -> None:
+    """Sign up, and (unless ``confirm`` is off) follow the verification link: the token the
+    email carries, derived from the link's row (tests/e2e/identity/test_account_emails.py reads
+    the email itself)."""
     response = api.post("v1/auth/register", json={"email": email, "password": password})
     assert response.status_code == 202, response.text
+    if confirm:
+        accounts.confirm_from_link_row(api, email)
 
 
 def login(api: httpx.Client, actor: Actor, password: str = PASSWORD) -> Actor:

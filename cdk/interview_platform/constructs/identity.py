@@ -16,7 +16,7 @@ from constructs import Construct
 from interview_platform.constants import secret_name
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
 from interview_platform.constructs.routes import Routes
-from interview_platform.refs import Foundation, allow_publish
+from interview_platform.refs import Foundation, allow_publish, allow_secret
 
 _MODULE = "functions.identity.{}.handler.handler"
 # argon2id with m=64 MiB needs headroom; more memory also means more CPU on Lambda.
@@ -32,6 +32,8 @@ class _UseCase:
     # "read": verifies tokens; "issue": also creates the key ring on first use; "none": no key.
     key_access: str = "read"
     media: bool = False
+    # Derives or checks emailed links' tokens (the app key's `account-link` purpose).
+    app_key: bool = False
 
 
 USE_CASES = (
@@ -52,6 +54,28 @@ USE_CASES = (
         key_access="issue",
     ),
     _UseCase("IdentityLogout", "logout", (("auth/logout", "POST"),)),
+    _UseCase(
+        "IdentityVerifyEmail",
+        "verify_email",
+        (("auth/verify-email", "POST"),),
+        key_access="none",
+        app_key=True,
+    ),
+    _UseCase(
+        "IdentityPasswordReset",
+        "password_reset",
+        (("auth/password-reset", "POST"), ("auth/password-reset/confirm", "POST")),
+        _HASHING_MEMORY_MB,
+        "none",
+        app_key=True,
+    ),
+    _UseCase(
+        "IdentityEmailChange",
+        "email_change",
+        (("me/email", "POST"), ("auth/email-change/confirm", "POST")),
+        _HASHING_MEMORY_MB,
+        app_key=True,
+    ),
     _UseCase(
         "IdentityMe",
         "me",
@@ -133,10 +157,12 @@ class Identity(Construct):
                     _MODULE.format(case.module),
                     memory_mb=case.memory_mb,
                     timeout_s=15,
-                    environment=env,
+                    environment={**env, **(foundation.app_key_env() if case.app_key else {})},
                 )
             )
             grant_key(fn, key_arn, case.key_access)
+            if case.app_key:
+                allow_secret(fn, foundation.app_key_arn())
             if case.media:
                 foundation.media_bucket.grant_put(fn, "avatars/*")
                 foundation.media_bucket.grant_read(fn, "avatars/*")

@@ -38,6 +38,12 @@ EVENT_TYPES = (
     "invitation.extended",
     "invitation.resent",
     "invitation.started",
+    "user.email_change_requested",
+    "user.email_changed",
+    "user.password_reset",
+    "user.password_reset_requested",
+    "user.registration_repeated",
+    "user.verification_requested",
 )
 # Locally: webhook receivers on loopback over plain HTTP (tests), and retries minutes apart
 # rather than hours.

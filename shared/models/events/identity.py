@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -54,6 +55,58 @@ class UserDeleted(EventPayload):
     reason: Reason | None = None
 
 
+class UserVerificationRequested(EventPayload):
+    """A sign-up (or a repeated one) asks the address to prove itself: the link goes there."""
+
+    user_id: UUID
+    email: Email
+    # The emailed link's row (its token is derived from it with the app key at send time).
+    link_id: UUID
+    expires_at: datetime
+
+
+class UserRegistrationRepeated(EventPayload):
+    """Someone signed up again with an address whose account is already verified: its owner
+    is told (and nobody else learns anything)."""
+
+    user_id: UUID
+    email: Email
+
+
+class UserEmailVerified(EventPayload):
+    user_id: UUID
+    email: Email
+
+
+class UserPasswordResetRequested(EventPayload):
+    user_id: UUID
+    email: Email
+    link_id: UUID
+    expires_at: datetime
+
+
+class UserPasswordReset(EventPayload):
+    """The password was set through a reset link: every session of the user was ended."""
+
+    user_id: UUID
+    email: Email
+
+
+class UserEmailChangeRequested(EventPayload):
+    """The confirmation goes to the new address; nothing changes until it is followed."""
+
+    user_id: UUID
+    new_email: Email
+    link_id: UUID
+    expires_at: datetime
+
+
+class UserEmailChanged(EventPayload):
+    user_id: UUID
+    previous_email: Email
+    email: Email
+
+
 class CompanyCreated(EventPayload):
     company_id: UUID
     name: Annotated[str, Field(min_length=1, max_length=255)]
@@ -75,6 +128,13 @@ IDENTITY_EVENTS: dict[str, type[BaseModel]] = {
     "user.suspended": UserSuspended,
     "user.activated": UserActivated,
     "user.deleted": UserDeleted,
+    "user.verification_requested": UserVerificationRequested,
+    "user.registration_repeated": UserRegistrationRepeated,
+    "user.email_verified": UserEmailVerified,
+    "user.password_reset_requested": UserPasswordResetRequested,
+    "user.password_reset": UserPasswordReset,
+    "user.email_change_requested": UserEmailChangeRequested,
+    "user.email_changed": UserEmailChanged,
     "company.created": CompanyCreated,
     "company.member_added": CompanyMemberAdded,
 }

@@ -7,6 +7,7 @@ import copy
 import hashlib
 import json
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -18,16 +19,25 @@ from shared.models.events.identity import (
     CompanyMemberAdded,
     UserActivated,
     UserDeleted,
+    UserEmailChanged,
+    UserEmailChangeRequested,
+    UserEmailVerified,
+    UserPasswordReset,
+    UserPasswordResetRequested,
     UserRegistered,
+    UserRegistrationRepeated,
     UserRoleSelected,
     UserSuspended,
     UserUpdated,
+    UserVerificationRequested,
 )
 from tests.builders import FakeLambdaContext, _sample
 
 USER = UUID("5d1c9a7e-2b3f-4c6d-8e9f-0a1b2c3d4e5f")
 ADMIN = UUID("9e8d7c6b-5a49-4382-a716-0f1e2d3c4b5a")
 COMPANY = UUID("1a2b3c4d-5e6f-4a8b-9c0d-e1f2a3b4c5d6")
+LINK = UUID("5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e")
+WHEN = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 
 from tests.unit.events.samples_analysis import ANALYSIS_SAMPLES  # noqa: E402
 from tests.unit.events.samples_interviews import INTERVIEWS_SAMPLES, MEDIA_SAMPLES  # noqa: E402
@@ -41,6 +51,21 @@ SAMPLE_PAYLOADS: dict[str, BaseModel] = {
     "user.suspended": UserSuspended(user_id=USER, actor_id=ADMIN, reason="abuse report"),
     "user.activated": UserActivated(user_id=USER, actor_id=ADMIN),
     "user.deleted": UserDeleted(user_id=USER, actor_id=ADMIN),
+    "user.verification_requested": UserVerificationRequested(
+        user_id=USER, email="ada@example.com", link_id=LINK, expires_at=WHEN
+    ),
+    "user.registration_repeated": UserRegistrationRepeated(user_id=USER, email="ada@example.com"),
+    "user.email_verified": UserEmailVerified(user_id=USER, email="ada@example.com"),
+    "user.password_reset_requested": UserPasswordResetRequested(
+        user_id=USER, email="ada@example.com", link_id=LINK, expires_at=WHEN
+    ),
+    "user.password_reset": UserPasswordReset(user_id=USER, email="ada@example.com"),
+    "user.email_change_requested": UserEmailChangeRequested(
+        user_id=USER, new_email="ada@new.example.com", link_id=LINK, expires_at=WHEN
+    ),
+    "user.email_changed": UserEmailChanged(
+        user_id=USER, previous_email="ada@example.com", email="ada@new.example.com"
+    ),
     "company.created": CompanyCreated(company_id=COMPANY, name="Acme", actor_id=USER),
     "company.member_added": CompanyMemberAdded(company_id=COMPANY, user_id=ADMIN, actor_id=USER),
     **INTERVIEWS_SAMPLES,

@@ -28,6 +28,9 @@ VALUES = {
     "recommendation": "advance",
     "url": "https://ats.example.com/hooks",
     "reason": "the receiver answered 410 Gone",
+    "product": "Interview <Platform>",
+    "reset_url": "https://app.example.com/forgot-password",
+    "new_email": "grace@new.example.com",
 }
 
 
@@ -39,16 +42,22 @@ def test_every_kind_has_its_three_files_and_renders(kind: str) -> None:
     out = render(kind, version, VALUES)
     assert out.subject
     assert "\n" not in out.subject
-    if kind != "webhook_disabled":
+    if KINDS[kind].audience == "account":
+        # Account mail names the product, never a company (there may be none yet).
+        assert "Interview <Platform>" in out.text
+        assert "Interview &lt;Platform&gt;" in out.html
+        assert "Interview <Platform>" not in out.html
+    elif kind != "webhook_disabled":
         assert "Grace & Co" in out.text
         assert "Grace &amp; Co" in out.html
     else:
         assert VALUES["url"] in out.text
         assert VALUES["reason"] in out.text
-    # Values are escaped in HTML, never markup of their own.
-    assert "Acme &lt;Corp&gt;" in out.html
-    assert "Acme <Corp>" not in out.html
-    if KINDS[kind].carries_link:
+    if KINDS[kind].audience != "account":
+        # Values are escaped in HTML, never markup of their own.
+        assert "Acme &lt;Corp&gt;" in out.html
+        assert "Acme <Corp>" not in out.html
+    if KINDS[kind].carries_link or KINDS[kind].account_link:
         assert VALUES["link"] in out.text
         assert f'href="{VALUES["link"]}"' in out.html
 
