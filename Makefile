@@ -59,6 +59,7 @@ down:
 
 deploy: setup
 	$(PYTHON) -m scripts.stack deploy
+	$(PYTHON) -m scripts.db migrate
 
 migrate: setup
 	$(PYTHON) -m scripts.db ensure

@@ -125,7 +125,15 @@ class EventConsumer[C]:
         return ran
 
     def handle_record(self, record: SQSRecord) -> bool:
-        return self.handle_body(record.body)
+        try:
+            return self.handle_body(record.body)
+        except Exception:
+            # The batch processor only reports the failure to SQS: say here what went wrong.
+            logger.exception(
+                "event not processed; SQS delivers it again (then to the dead-letter queue)",
+                extra={"consumer": self.name, "sqs_message_id": record.message_id},
+            )
+            raise
 
     def handle_batch(
         self, event: dict[str, Any], context: LambdaContext | None = None

@@ -24,6 +24,8 @@ from tests.e2e.identity_actors import (
 )
 
 ACTORS = ("anonymous", "candidate", "hr_a", "hr_b", "admin")
+# An emailed link's token in the right shape (a link id and a signature) that we never signed.
+FORGED_LINK = "A" * 22 + "." + "B" * 43
 
 
 @dataclass
@@ -110,6 +112,43 @@ ROUTES: list[Route] = [
         lambda c: {"refresh_token": "y" * 43},
         _all(204, anonymous=401),
         own_session=True,
+    ),
+    # Emailed account links (issue 14): a well-formed token that is not ours is 400 for anyone;
+    # asking for a reset is 202 for anyone; an email change needs a session and the password.
+    Route(
+        "verify-email-forged",
+        "POST",
+        lambda c: "v1/auth/verify-email",
+        lambda c: {"token": FORGED_LINK},
+        _all(400),
+    ),
+    Route(
+        "password-reset",
+        "POST",
+        lambda c: "v1/auth/password-reset",
+        lambda c: {"email": fresh_email("reset")},
+        _all(202),
+    ),
+    Route(
+        "password-reset-confirm-forged",
+        "POST",
+        lambda c: "v1/auth/password-reset/confirm",
+        lambda c: {"token": FORGED_LINK, "password": "a brand new pass 99"},
+        _all(400),
+    ),
+    Route(
+        "email-change-wrong-password",
+        "POST",
+        lambda c: "v1/me/email",
+        lambda c: {"email": fresh_email("moved"), "password": "wrong pass 123"},
+        _all(403, anonymous=401),
+    ),
+    Route(
+        "email-change-confirm-forged",
+        "POST",
+        lambda c: "v1/auth/email-change/confirm",
+        lambda c: {"token": FORGED_LINK},
+        _all(400),
     ),
     Route("me", "GET", lambda c: "v1/me", None, _all(200, anonymous=401)),
     Route(

@@ -129,7 +129,7 @@ def test_a_tampered_or_foreign_token_is_400_and_an_expired_link_410(conn: Conn) 
 
 
 def _raw(head: str) -> bytes:
-    import base64  # noqa: PLC0415
+    import base64
 
     return base64.urlsafe_b64decode(head + "=" * (-len(head) % 4))
 

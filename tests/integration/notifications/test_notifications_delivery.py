@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from shared.dal.migrator import migrate
 from shared.dal.sql import Conn
 from shared.events import EventEnvelope
 from shared.events.consumer import EventConsumer, PostgresDeduplicator
-from shared.identity import accounts, companies
+from shared.identity import accounts, companies, verification
 from shared.identity import dal as identity_dal
 from shared.identity.caller import Caller, load_caller
 from shared.identity.models import CompanyCreate
@@ -338,3 +339,70 @@ def test_a_reminder_carries_the_current_link_and_the_unsubscribe_headers(
     unsubscribe = reminders[0]["List-Unsubscribe"]
     assert unsubscribe.startswith("<https://api.example.com/v1/notifications/unsubscribe?token=")
     assert reminders[0]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_every_account_email_is_sent_once_with_a_link_that_works(
+    pool: ConnectionPool, ses: Any
+) -> None:
+    """Sign-up -> user.verification_requested -> the consumer -> SES: the mail's link verifies;
+    the reset and email-change mails carry their links too, and a used link is not mailed."""
+    deps = _deps(pool, SesMailer(ses))
+    address = f"ada-{uuid.uuid4().hex[:8]}@example.com"
+    with pool.connection() as conn, conn.transaction():
+        accounts.register_account(
+            conn, address, "correct horse 42 battery", correlation_id="t", hasher=FAST_HASHER
+        )
+    with pool.connection() as conn:
+        event = _account_event(conn, "user.verification_requested", address)
+    for _ in range(2):
+        _consume(pool, deps, event)
+    mails = _mailbox(address)
+    assert len(mails) == 1
+    assert mails[0]["List-Unsubscribe"] is None  # transactional
+    match = re.search(rf"{ORIGIN}/verify-email#([\w.-]+)", _text(mails[0]))
+    assert match is not None
+    with pool.connection() as conn, conn.transaction():
+        assert verification.verify_email(conn, KEY, match.group(1), "t") == address
+
+    # A reset asked for twice: the first link is spent by the reset, so its late mail is not sent
+    with pool.connection() as conn, conn.transaction():
+        verification.request_password_reset(conn, address, "t")
+        verification.request_password_reset(conn, address, "t")
+    with pool.connection() as conn:
+        first, second = _account_events(conn, "user.password_reset_requested", address)
+    _consume(pool, deps, second)
+    reset_mail = [m for m in _mailbox(address) if "new password" in str(m["Subject"])]
+    assert len(reset_mail) == 1
+    token = re.search(rf"{ORIGIN}/reset-password#([\w.-]+)", _text(reset_mail[0]))
+    assert token is not None
+    with pool.connection() as conn, conn.transaction():
+        verification.reset_password(
+            conn,
+            KEY,
+            token.group(1),
+            "a brand new pass 99",
+            correlation_id="t",
+            hasher=FAST_HASHER,
+        )
+    _consume(pool, deps, first)
+    assert len([m for m in _mailbox(address) if "new password" in str(m["Subject"])]) == 1
+    with pool.connection() as conn:
+        status = conn.execute(
+            "SELECT status, error FROM notifications.messages WHERE event_id = %s",
+            (first.event_id,),
+        ).fetchone()
+    assert status == ("suppressed", "the link was used or has expired")
+
+
+def _account_events(conn: Conn, event_type: str, address: str) -> list[EventEnvelope]:
+    rows = conn.execute(
+        "SELECT envelope FROM platform.outbox WHERE event_type = %s"
+        " AND envelope->'payload'->>'email' = %s ORDER BY created_at",
+        (event_type, address),
+    ).fetchall()
+    return [EventEnvelope.model_validate(r[0]) for r in rows]
+
+
+def _account_event(conn: Conn, event_type: str, address: str) -> EventEnvelope:
+    (event,) = _account_events(conn, event_type, address)
+    return event
