@@ -356,11 +356,18 @@ def _disable(conn: Conn, endpoint: EndpointRow, reason: str, deps: WebhookDeps) 
 
 
 def dispatch(ids: Sequence[uuid.UUID] | None, deps: WebhookDeps) -> dict[str, int]:
-    """Send these deliveries (or every due one), at most PARALLEL_SENDS at a time."""
+    """Send these deliveries (or, for the sweep, up to a batch of due ones), at most
+    PARALLEL_SENDS at a time.
+
+    Given ids are claimed a batch at a time, every batch: a consumer's batch of events may
+    queue more deliveries than one claim takes (10 events to 20 endpoints each are 200), and
+    what one claim left behind waited for the sweep, a minute later. Each batch is claimed
+    just before it is sent, so its lease does not run while earlier batches are sent.
+    """
     if ids is not None and not ids:
         return {}
-    with deps.transaction() as conn:
-        claimed = webhook_dal.claim(conn, ids, deps.settings.lease_s, deps.settings.batch_size)
+    size = deps.settings.batch_size
+    batches = [None] if ids is None else [ids[i : i + size] for i in range(0, len(ids), size)]
     counts: dict[str, int] = {}
 
     def one(delivery: DeliveryRow) -> str:
@@ -371,6 +378,9 @@ def dispatch(ids: Sequence[uuid.UUID] | None, deps: WebhookDeps) -> dict[str, in
             return "error"
 
     with ThreadPoolExecutor(max_workers=PARALLEL_SENDS) as pool:
-        for outcome in pool.map(one, claimed):
-            counts[outcome] = counts.get(outcome, 0) + 1
+        for batch in batches:
+            with deps.transaction() as conn:
+                claimed = webhook_dal.claim(conn, batch, deps.settings.lease_s, size)
+            for outcome in pool.map(one, claimed):
+                counts[outcome] = counts.get(outcome, 0) + 1
     return counts

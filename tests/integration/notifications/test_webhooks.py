@@ -143,6 +143,42 @@ def test_failures_are_retried_until_the_receiver_recovers_every_attempt_signed(
     assert log.items[0].status == "succeeded"
 
 
+def test_a_consumer_sends_every_delivery_it_queued_beyond_one_claim(
+    pool: ConnectionPool,
+) -> None:
+    # Given one event for a company with 5 endpoints, and claims of 2 deliveries at most
+    deps = _deps(pool, batch_size=2)
+    with receiver() as hook:
+        company, user = _owner(pool)
+        with deps.transaction() as conn:
+            for n in range(5):
+                webhooks.create_endpoint(
+                    conn,
+                    company,
+                    user,
+                    EndpointCreate(url=f"{hook.url}/{n}", event_types=["candidate.decided"]),
+                    deps,
+                )
+            event = new_event(
+                "candidate.decided",
+                CandidateDecided(
+                    invitation_id=uuid.uuid4(), decision="advance", actor_id=uuid.uuid4()
+                ),
+                source="interview-platform.interviews",
+                correlation_id="t",
+                tenant_id=company,
+            )
+            queued = queue_for_event(conn, event)
+        # When the consumer dispatches what it queued
+        counts = dispatch(queued, deps)
+    # Then all 5 were sent at once, none left for the sweep
+    assert len(queued) == 5
+    assert counts == {"succeeded": 5}
+    assert sorted(hit.headers["webhook-id"] for hit in hook.received) == sorted(map(str, queued))
+    with pool.connection() as conn:
+        assert {webhook_dal.delivery(conn, d).status for d in queued} == {"succeeded"}
+
+
 def test_a_410_disables_the_endpoint_and_nothing_more_is_sent(pool: ConnectionPool) -> None:
     deps = _deps(pool)
     with receiver(default_status=410) as hook:
