@@ -11,19 +11,25 @@ merged with the fuzzing, login-race and soak measurements when their modules exi
 
 The outage stops the cluster the stage uses (by port); stopping `15 main` needs
 OUTAGE_TEST_MAY_STOP_MAIN=1 (shared machines: other people's tests use it).
+
+A run writes the figures it measured over the file's: a key this run did not measure (the
+outage skipped on a shared machine, or parts left out with `--parts`) keeps its last value.
+`python -m bench.resilience --parts bench._fuzz bench._login_race` runs only those parts.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import importlib.util
+import json
 import os
 import tempfile
 from pathlib import Path
 
 import httpx
 
-from bench._common import write_result
+from bench._common import RESULTS, write_result
 from scripts import localenv, outage
 
 PARTS = ("bench._fuzz", "bench._login_race", "bench._soak")
@@ -54,16 +60,36 @@ def measure_outage() -> dict[str, float]:
     }
 
 
+def merged(previous: dict[str, float], measured: dict[str, float]) -> dict[str, float]:
+    """The previous run's figures with this run's over them (a key not measured now is kept)."""
+    return {**previous, **measured}
+
+
+def previous_metrics(path: Path = RESULTS / "resilience.json") -> dict[str, float]:
+    if not path.exists():
+        return {}
+    return {k: float(v) for k, v in json.loads(path.read_text())["metrics"].items()}
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--parts", nargs="*", choices=PARTS, default=list(PARTS))
+    parser.add_argument("--no-outage", action="store_true", help="skip the outage")
+    args = parser.parse_args()
     os.environ.update(localenv.AWS_ENV)
     metrics: dict[str, float] = {}
-    for name in PARTS:
+    for name in args.parts:
         if importlib.util.find_spec(name) is None:
             continue
         part = importlib.import_module(name)
         metrics.update({k: float(v) for k, v in part.measure().items()})
-    metrics.update(measure_outage())
-    write_result("resilience", metrics)
+    if not args.no_outage:
+        metrics.update(measure_outage())
+    previous = previous_metrics()
+    kept = sorted(set(previous) - set(metrics))
+    if kept:
+        print(f"kept from the last run (not measured now): {', '.join(kept)}")
+    write_result("resilience", merged(previous, metrics))
 
 
 if __name__ == "__main__":
