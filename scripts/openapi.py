@@ -100,6 +100,9 @@ _EXTRA_ERRORS: dict[tuple[str, str], set[int]] = {
     # The body names a template, which may not exist for this company.
     ("post", "/v1/invitations"): {404},
     ("post", "/v1/invitations/bulk"): {404},
+    # The address is the account's already, or was taken before the link was followed.
+    ("post", "/v1/me/email"): {409},
+    ("post", "/v1/auth/confirm-email"): {409},
     # A token that names no subscription (tampered, or signed by another key).
     ("get", "/v1/notifications/unsubscribe"): {404},
     ("post", "/v1/notifications/unsubscribe"): {404},

@@ -146,7 +146,7 @@ ROUTES: list[Route] = [
     Route(
         "email-change-confirm-forged",
         "POST",
-        lambda c: "v1/auth/email-change/confirm",
+        lambda c: "v1/auth/confirm-email",
         lambda c: {"token": FORGED_LINK},
         _all(400),
     ),

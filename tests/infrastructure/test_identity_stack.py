@@ -110,7 +110,8 @@ def test_aws_puts_protected_routes_behind_an_uncached_token_authorizer(
     protected = sum(
         needs_bearer(f"/v1/{path}", method) for case in USE_CASES for path, method in case.routes
     )
-    assert len(custom) == protected == 20  # with /me/identities (GET, POST) and activate
+    # with /me/identities (GET, POST), activate and /me/email (an email change)
+    assert len(custom) == protected == 21
     aws_template.has_resource_properties(
         "AWS::ApiGateway::GatewayResponse",
         {"ResponseType": "UNAUTHORIZED", "StatusCode": "401"},

@@ -83,6 +83,7 @@ def test_the_app_key_is_generated_and_read_only_where_links_are_sealed_or_opened
         {"Name": "interview-platform/local/app-key", "GenerateSecretString": Match.any_value()},
     )
     readers = {
+        "functions.identity.account_links.handler.handler",
         "functions.interviews.create_invitation.handler.handler",
         "functions.interviews.bulk_invitations.handler.handler",
         "functions.interviews.invitation_lifecycle.handler.handler",

@@ -111,7 +111,7 @@ def test_public_routes_have_no_authorizer_in_aws_and_every_other_route_has_it(
         ("/v1/auth/verify-email", "POST"),
         ("/v1/auth/password-reset", "POST"),
         ("/v1/auth/password-reset/confirm", "POST"),
-        ("/v1/auth/email-change/confirm", "POST"),
+        ("/v1/auth/confirm-email", "POST"),
         ("/.well-known/jwks.json", "GET"),
         ("/v1/health", "GET"),
         ("/v1/openapi.json", "GET"),

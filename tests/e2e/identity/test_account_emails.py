@@ -123,7 +123,7 @@ def test_an_email_change_is_confirmed_at_the_new_address(api: httpx.Client) -> N
     assert api.get("v1/me", headers=user.headers()).json()["email"] == user.email
 
     confirmed = api.post(
-        "v1/auth/email-change/confirm", json={"token": link_token(mail[0], "/confirm-email")}
+        "v1/auth/confirm-email", json={"token": link_token(mail[0], "/confirm-email")}
     )
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["email"] == new_address
