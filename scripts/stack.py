@@ -185,6 +185,7 @@ def deploy() -> None:
     _ensure_groq_secret()
     _verify_sender()
     _reconcile_rules()
+    _configure_feedback()
 
 
 def _verify_sender() -> None:
@@ -253,6 +254,56 @@ def _reconcile_rule(events: Any, name: str, props: dict[str, Any]) -> None:
 
 def _buses(events: Any) -> list[str]:
     return [b["Name"] for b in events.list_event_buses()["EventBuses"]]
+
+
+FEEDBACK_DESTINATION = "feedback-topic"
+# As the CDK construct's FEEDBACK_EVENTS (cdk/interview_platform/constructs/notifications.py).
+FEEDBACK_EVENT_TYPES = ("bounce", "complaint", "delivery", "reject")
+
+
+def _configure_feedback() -> None:
+    """CloudFormation on LocalStack has no ``AWS::SES::ConfigurationSet`` (unsupported types
+    are skipped silently), so the configuration set the mail is sent with, and its event
+    destination to the feedback topic, are made here through SES's API, as in AWS the stack
+    does; idempotently (a destination to another topic, from an earlier stack, is replaced)."""
+    outputs = localenv.stack_outputs()
+    name, topic = (
+        outputs.get("NotificationsConfigurationSet"),
+        outputs.get("NotificationsFeedbackTopicArn"),
+    )
+    if not name or not topic:
+        return
+    ses = localenv.client("ses")
+    try:
+        found = ses.describe_configuration_set(
+            ConfigurationSetName=name, ConfigurationSetAttributeNames=["eventDestinations"]
+        )
+    except ses.exceptions.ConfigurationSetDoesNotExistException:
+        ses.create_configuration_set(ConfigurationSet={"Name": name})
+        found = {}
+    wanted = {
+        "Name": FEEDBACK_DESTINATION,
+        "Enabled": True,
+        "MatchingEventTypes": list(FEEDBACK_EVENT_TYPES),
+        "SNSDestination": {"TopicARN": topic},
+    }
+    existing = [d for d in found.get("EventDestinations") or [] if d]
+    for destination in existing:
+        same = (
+            destination.get("Name") == FEEDBACK_DESTINATION
+            and destination.get("SNSDestination", {}).get("TopicARN") == topic
+            and sorted(destination.get("MatchingEventTypes") or []) == sorted(FEEDBACK_EVENT_TYPES)
+            and destination.get("Enabled") is True
+        )
+        if same:
+            return
+        ses.delete_configuration_set_event_destination(
+            ConfigurationSetName=name, EventDestinationName=destination["Name"]
+        )
+    ses.create_configuration_set_event_destination(
+        ConfigurationSetName=name, EventDestination=wanted
+    )
+    print(f"SES configuration set {name}: feedback to {topic}")
 
 
 def up() -> None:

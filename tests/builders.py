@@ -46,3 +46,36 @@ class FakeLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 10_000
+
+
+def ses_notification(
+    kind: str, *, message_id: str | None = None, recipient: str | None = None
+) -> dict[str, Any]:
+    """SES's documented notification of ``kind`` (events/samples/ses_<kind>.json), for this
+    message id and recipient when given."""
+    data = copy.deepcopy(_sample(f"ses_{kind}"))
+    if message_id is not None:
+        data["mail"]["messageId"] = message_id
+    if recipient is not None:
+        data["mail"]["destination"] = [recipient]
+        for part, key in (("bounce", "bouncedRecipients"), ("complaint", "complainedRecipients")):
+            for entry in data.get(part, {}).get(key, []):
+                entry["emailAddress"] = recipient
+        if "delivery" in data:
+            data["delivery"]["recipients"] = [recipient]
+    return data
+
+
+def sns_envelope(message: str, topic_arn: str = "arn:aws:sns:us-east-1:000000000000:t") -> str:
+    """An SQS body as SNS delivers a notification to a queue (raw delivery off)."""
+    return json.dumps(
+        {
+            "Type": "Notification",
+            "MessageId": "95df01b4-ee98-5cb9-9903-4c221d41eb5e",
+            "TopicArn": topic_arn,
+            "Subject": "Amazon SES Email Event Notification",
+            "Message": message,
+            "Timestamp": "2017-08-05T00:41:03.000Z",
+            "SignatureVersion": "1",
+        }
+    )

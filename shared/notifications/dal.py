@@ -16,7 +16,7 @@ from shared.notifications.rows import MessageRow
 _COLUMNS = (
     "id, company_id, dedupe_key, kind, template_version, recipient::text AS recipient,"
     " invitation_id, event_id, params, status, attempts, next_attempt_at, ses_message_id, error,"
-    " created_at, updated_at, sent_at"
+    " created_at, updated_at, sent_at, delivered_at, feedback, feedback_at"
 )
 
 
@@ -150,3 +150,45 @@ def messages_of_company(
         },
     )
     return [MessageRow.model_validate(r) for r in rows]
+
+
+# A message's status after SES took it only moves forward (feedback is redelivered and comes
+# in any order); the statuses before it rank 0.
+_FEEDBACK_ORDER = "ARRAY['sent', 'delivered', 'failed', 'bounced', 'complained']"
+_RANK = "COALESCE(array_position(" + _FEEDBACK_ORDER + ", {}), 0)"
+
+
+def record_feedback(
+    conn: Conn,
+    provider_id: str,
+    *,
+    at: datetime,
+    status: str | None,
+    delivered_at: datetime | None,
+    note: str | None,
+) -> bool:
+    """SES's feedback on the message it knows as ``provider_id``; False when there is none."""
+    row = fetch_one(
+        conn,
+        "UPDATE notifications.messages SET"
+        " status = CASE WHEN %(status)s::text IS NOT NULL"
+        f"   AND {_RANK.format('%(status)s::text')} > {_RANK.format('status')}"
+        "   THEN %(status)s::text ELSE status END,"
+        " delivered_at = COALESCE(delivered_at, %(delivered)s),"
+        " feedback = CASE WHEN %(note)s::text IS NOT NULL"
+        "   AND (feedback_at IS NULL OR feedback_at <= %(at)s) THEN %(note)s::text"
+        "   ELSE feedback END,"
+        " feedback_at = CASE WHEN %(note)s::text IS NOT NULL"
+        "   AND (feedback_at IS NULL OR feedback_at <= %(at)s) THEN %(at)s"
+        "   ELSE feedback_at END,"
+        " updated_at = now()"
+        " WHERE ses_message_id = %(provider)s RETURNING id",
+        {
+            "status": status,
+            "delivered": delivered_at,
+            "note": note,
+            "at": at,
+            "provider": provider_id,
+        },
+    )
+    return row is not None

@@ -7,6 +7,7 @@ from functools import lru_cache
 from shared.appkey import app_key
 from shared.dal.db import transaction
 from shared.notifications.delivery import DeliveryDeps
+from shared.notifications.feedback_consumer import FeedbackDeps
 from shared.notifications.mail import SesMailer
 from shared.notifications.settings import get_notifications_settings
 from shared.notifications.webhooks import WebhookDeps
@@ -16,7 +17,7 @@ from shared.notifications.webhooks import WebhookDeps
 def default_deps() -> DeliveryDeps:
     return DeliveryDeps(
         transaction=transaction,
-        mailer=SesMailer(),
+        mailer=SesMailer(configuration_set=get_notifications_settings().configuration_set),
         key=app_key,
         settings=get_notifications_settings(),
     )
@@ -25,3 +26,8 @@ def default_deps() -> DeliveryDeps:
 @lru_cache(maxsize=1)
 def default_webhook_deps() -> WebhookDeps:
     return WebhookDeps(transaction=transaction, key=app_key, settings=get_notifications_settings())
+
+
+@lru_cache(maxsize=1)
+def default_feedback_deps() -> FeedbackDeps:
+    return FeedbackDeps(transaction=transaction)

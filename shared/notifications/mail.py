@@ -66,19 +66,24 @@ def ses_client() -> Any:
 
 
 class SesMailer:
-    def __init__(self, client: Any = None) -> None:
+    def __init__(self, client: Any = None, configuration_set: str | None = None) -> None:
         self._client = client
+        # SES publishes the feedback on mail sent with it (shared/notifications/feedback.py).
+        self._configuration_set = configuration_set
 
     def send(self, mail: Outgoing) -> str:
         from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
 
         client = self._client or ses_client()
+        request: dict[str, Any] = {
+            "Source": mail.sender,
+            "Destinations": [mail.recipient],
+            "RawMessage": {"Data": to_mime(mail)},
+        }
+        if self._configuration_set:
+            request["ConfigurationSetName"] = self._configuration_set
         try:
-            answer = client.send_raw_email(
-                Source=mail.sender,
-                Destinations=[mail.recipient],
-                RawMessage={"Data": to_mime(mail)},
-            )
+            answer = client.send_raw_email(**request)
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             permanent = code in {"MessageRejected", "MailFromDomainNotVerifiedException"}

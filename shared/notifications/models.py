@@ -42,7 +42,10 @@ class Unsubscribed(Model):
 
 
 class MessageOut(Model):
-    """One email and what became of it."""
+    """One email and what became of it: ``sent`` once SES took it, then (from SES's feedback)
+    ``delivered``, ``bounced`` (a permanent bounce: the address is suppressed) or ``complained``
+    (marked as spam: suppressed too); ``feedback`` is the last feedback that left the status as
+    it was (a transient bounce, say)."""
 
     id: uuid.UUID
     kind: str
@@ -55,6 +58,9 @@ class MessageOut(Model):
     error: str | None
     created_at: datetime
     sent_at: datetime | None
+    delivered_at: datetime | None
+    feedback: str | None
+    feedback_at: datetime | None
 
     @classmethod
     def of(cls, row: MessageRow) -> MessageOut:

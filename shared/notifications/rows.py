@@ -8,7 +8,9 @@ from typing import Any, Literal
 
 from shared.models.base import Model
 
-MessageStatus = Literal["queued", "sending", "sent", "failed", "suppressed"]
+MessageStatus = Literal[
+    "queued", "sending", "sent", "failed", "suppressed", "delivered", "bounced", "complained"
+]
 
 
 class MessageRow(Model):
@@ -29,3 +31,6 @@ class MessageRow(Model):
     created_at: datetime
     updated_at: datetime
     sent_at: datetime | None
+    delivered_at: datetime | None
+    feedback: str | None
+    feedback_at: datetime | None

@@ -15,6 +15,11 @@ class NotificationsSettings(BaseSettings):
     # The From address (SES verifies it: an identity of the deployment).
     sender: Annotated[str, Field(min_length=3, max_length=254)] = "no-reply@interview-platform.dev"
     sender_name: Annotated[str, Field(min_length=1, max_length=100)] = "Interview Platform"
+    # The SES configuration set every email is sent with: its event destination publishes
+    # SES's feedback (delivery, bounce, complaint, reject) to our topic. None: no feedback.
+    configuration_set: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None
+    ) = None
     # The web app (links in emails) and the API (one-click unsubscribe, RFC 8058).
     frontend_origin: Annotated[str, Field(max_length=255)] = "http://localhost:5173"
     link_path: Annotated[str, StringConstraints(pattern=r"^/[a-z0-9/_-]{1,64}$")] = "/interview"

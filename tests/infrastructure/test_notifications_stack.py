@@ -99,3 +99,76 @@ def test_the_app_key_is_generated_and_read_only_where_links_are_sealed_or_opened
             continue
         reads = "/app-key-*" in json.dumps(_statements(local_template, handler))
         assert reads == (handler in readers), handler
+
+
+def _logical_id(template: Template, kind: str, predicate: Any) -> str:
+    found: dict[str, Any] = template.find_resources(kind)
+    ids = [name for name, res in found.items() if predicate(res["Properties"])]
+    assert len(ids) == 1, (kind, ids)
+    return ids[0]
+
+
+def test_ses_feedback_goes_topic_then_queue_with_dlq_then_its_consumer(
+    local_template: Template,
+) -> None:
+    feedback = "functions.notifications.feedback.handler.handler"
+    fn = _logical_id(local_template, "AWS::Lambda::Function", lambda p: p["Handler"] == feedback)
+    mapping = _logical_id(
+        local_template,
+        "AWS::Lambda::EventSourceMapping",
+        lambda p: p["FunctionName"] == {"Ref": fn},
+    )
+    props = local_template.to_json()["Resources"][mapping]["Properties"]
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = props["EventSourceArn"]["Fn::GetAtt"][0]
+    queue_props = local_template.to_json()["Resources"][queue]["Properties"]
+    assert queue_props["RedrivePolicy"]["maxReceiveCount"] == 5
+    topic = _logical_id(
+        local_template, "AWS::SNS::Topic", lambda p: p.get("DisplayName") == "SES feedback"
+    )
+    local_template.has_resource_properties(
+        "AWS::SNS::Subscription",
+        {
+            "Protocol": "sqs",
+            "TopicArn": {"Ref": topic},
+            "Endpoint": {"Fn::GetAtt": [queue, "Arn"]},
+        },
+    )
+    # The feedback consumer reads the database only: it sends nothing.
+    assert "ses:" not in json.dumps(_statements(local_template, feedback))
+    # Locally scripts/stack.py makes the configuration set (CloudFormation skips the type).
+    assert local_template.find_resources("AWS::SES::ConfigurationSet") == {}
+    env = _function(local_template, "consumer")["Properties"]["Environment"]["Variables"]
+    assert env["NOTIFY_CONFIGURATION_SET"] == "interview-platform-local"
+
+
+def test_in_aws_the_configuration_set_publishes_feedback_to_the_encrypted_topic(
+    aws_template: Template,
+) -> None:
+    aws_template.has_resource_properties(
+        "AWS::SES::ConfigurationSet", {"Name": "interview-platform-prod"}
+    )
+    topic = _logical_id(
+        aws_template, "AWS::SNS::Topic", lambda p: p.get("DisplayName") == "SES feedback"
+    )
+    aws_template.has_resource_properties(
+        "AWS::SES::ConfigurationSetEventDestination",
+        {
+            "EventDestination": {
+                "Enabled": True,
+                "MatchingEventTypes": ["bounce", "complaint", "delivery", "reject"],
+                "SnsDestination": {"TopicARN": {"Ref": topic}},
+            }
+        },
+    )
+    props = aws_template.to_json()["Resources"][topic]["Properties"]
+    assert "KmsMasterKeyId" in props
+    policies = json.dumps(aws_template.find_resources("AWS::SNS::TopicPolicy"))
+    assert "ses.amazonaws.com" in policies
+    for module in ("consumer", "sweep"):
+        sends = [
+            s
+            for s in _statements(aws_template, f"functions.notifications.{module}.handler.handler")
+            if "ses:SendRawEmail" in json.dumps(s["Action"])
+        ]
+        assert "configuration-set/interview-platform-prod" in json.dumps(sends), module
