@@ -224,7 +224,50 @@ def _reconcile_rules() -> None:
             name = physical.get(logical, "").split("|")[-1]
             if not name:
                 continue
-            _reconcile_rule(events, name, props)
+            wanted = {k: props[k] for k in ("EventPattern", "ScheduleExpression") if k in props}
+            resolved = _resolved(wanted, physical, _exports(cfn))
+            if resolved is None:
+                print(f"rule {name}: its template has intrinsics we cannot resolve; left as is")
+                continue
+            _reconcile_rule(events, name, resolved)
+
+
+def _exports(cfn: Any) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for page in cfn.get_paginator("list_exports").paginate():
+        found.update({e["Name"]: e["Value"] for e in page["Exports"]})
+    return found
+
+
+def _resolved(node: Any, physical: dict[str, str], exports: dict[str, str]) -> Any:
+    """The template fragment with ``Fn::ImportValue`` (of a plain name) and ``Ref`` (of one of
+    the stack's resources) replaced by their values; None when another intrinsic is left (a
+    pattern must never be put with an unresolved intrinsic in it: it would match nothing)."""
+    if isinstance(node, dict):
+        if len(node) == 1 and (next(iter(node)) == "Ref" or next(iter(node)).startswith("Fn::")):
+            return _intrinsic(node, physical, exports)
+        out = {}
+        for key, value in node.items():
+            resolved = _resolved(value, physical, exports)
+            if resolved is None and value is not None:
+                return None
+            out[key] = resolved
+        return out
+    if isinstance(node, list):
+        items = [_resolved(item, physical, exports) for item in node]
+        return None if any(i is None for i in items) else items
+    return node
+
+
+def _intrinsic(node: dict[str, Any], physical: dict[str, str], exports: dict[str, str]) -> Any:
+    ((key, value),) = node.items()
+    if not isinstance(value, str):
+        return None
+    if key == "Fn::ImportValue":
+        return exports.get(value)
+    if key == "Ref":
+        return physical.get(value)
+    return None
 
 
 def _reconcile_rule(events: Any, name: str, props: dict[str, Any]) -> None:
