@@ -31,25 +31,33 @@ class _Request(BaseModel):
 
 
 # ---- auth ----------------------------------------------------------------------------------
+# A password being set: the policy's validator gives the 422 its words (naming body.password);
+# the document states the same bounds.
+NewPassword = Annotated[
+    str,
+    Field(
+        max_length=MAX_LENGTH * 4,
+        json_schema_extra={"minLength": MIN_LENGTH, "maxLength": MAX_LENGTH},
+    ),
+]
+
+
+def _checked_password(value: str, email: str | None) -> str:
+    problems = policy_violations(value, email)
+    if problems:
+        raise ValueError("password " + "; ".join(problems))
+    return value
+
+
 class RegisterRequest(_Request):
     email: Email
-    # The policy's validator gives the 422 its words; the document states the same bounds.
-    password: Annotated[
-        str,
-        Field(
-            max_length=MAX_LENGTH * 4,
-            json_schema_extra={"minLength": MIN_LENGTH, "maxLength": MAX_LENGTH},
-        ),
-    ]
+    password: NewPassword
 
     @field_validator("password")
     @classmethod
     def _password_policy(cls, value: str, info: ValidationInfo) -> str:
         # A field validator, so the 422 names body.password; email is validated before it.
-        problems = policy_violations(value, info.data.get("email"))
-        if problems:
-            raise ValueError("password " + "; ".join(problems))
-        return value
+        return _checked_password(value, info.data.get("email"))
 
 
 class RegistrationAccepted(BaseModel):
@@ -89,21 +97,12 @@ class PasswordResetRequest(_Request):
 
 class PasswordResetConfirm(_Request):
     token: LinkToken
-    password: Annotated[
-        str,
-        Field(
-            max_length=MAX_LENGTH * 4,
-            json_schema_extra={"minLength": MIN_LENGTH, "maxLength": MAX_LENGTH},
-        ),
-    ]
+    password: NewPassword
 
     @field_validator("password")
     @classmethod
     def _password_policy(cls, value: str) -> str:
-        problems = policy_violations(value, None)
-        if problems:
-            raise ValueError("password " + "; ".join(problems))
-        return value
+        return _checked_password(value, None)
 
 
 class EmailChangeRequest(_Request):
