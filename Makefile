@@ -14,7 +14,7 @@ export PATH := $(dir $(UV)):$(PATH)
 
 BENCHES := $(patsubst bench/%.py,%,$(filter-out bench/_%.py,$(wildcard bench/*.py)))
 
-.PHONY: espeak-ng help setup up down demo test lint typecheck openapi openapi-check deploy migrate \
+.PHONY: espeak-ng chromium web help setup up down demo test lint typecheck openapi openapi-check deploy migrate \
 	bench $(addprefix bench-,$(BENCHES)) clean event-schemas event-schemas-check redrive
 
 help:
@@ -48,7 +48,21 @@ espeak-ng:
 		|| (apt-get update -qq && apt-get install -y -qq espeak-ng >/dev/null)) \
 		|| echo "warning: espeak-ng could not be installed; speech samples will be missing"
 
-setup: .venv/.synced localstack/.venv/.synced node_modules/.synced espeak-ng
+web/node_modules/.synced: web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The web app's browser tests (issue 15) drive Debian's Chromium (never a downloaded browser).
+chromium:
+	@command -v chromium >/dev/null || (apt-get install -y -qq chromium >/dev/null 2>&1 \
+		|| (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) \
+		|| { echo "chromium could not be installed (apt-get install chromium)"; exit 1; }
+
+setup: .venv/.synced localstack/.venv/.synced node_modules/.synced web/node_modules/.synced espeak-ng chromium
+
+# The web app: typed client generated from openapi.json, type-checked, bundled into web/dist.
+web: setup
+	npm --prefix web run build
 
 # ---- the platform ---------------------------------------------------------------------
 up: setup
