@@ -364,8 +364,11 @@ def run(sizes: Sizes | None = None) -> SoakResult:
 
 
 def measure() -> dict[str, float]:
-    """The soak's figures for bench/resilience.py (growths in per cent; see the module doc)."""
-    return run().metrics()
+    """The soak's figures for bench/resilience.py (growths in per cent; see the module doc); the
+    whole summary (before, after, peaks, statuses) is printed."""
+    result = run()
+    print(json.dumps(result.summary(), indent=2))
+    return result.metrics()
 
 
 if __name__ == "__main__":
