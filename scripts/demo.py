@@ -18,8 +18,9 @@ from scripts import localenv
 
 
 def main() -> int:
-    api_url = localenv.stack_outputs()["ApiUrl"]
-    print(f"API: {api_url}")
+    outputs = localenv.stack_outputs()
+    api_url = outputs["ApiUrl"]
+    print(f"API: {api_url}\nWeb app: {outputs['WebUrl']}")
     with httpx.Client(base_url=api_url, timeout=60.0) as client:
         started = time.perf_counter()
         health = client.get("v1/health")
@@ -72,6 +73,8 @@ def run_demo_scenario(api_url: str) -> int:
             print(f"    {name:<12} {criterion['score']:>3}  {criterion['justification']}{evidence}")
     if job.decision is not None:
         print(f"\nHR decided: {job.decision['decision']} (the AI result is kept beside it)")
+    web_url = localenv.stack_outputs()["WebUrl"]
+    print(f"\nIn a browser: {web_url} (HR signs up there; candidates open their link)")
     return 0 if result["status"] == "completed" else 1
 
 

@@ -74,6 +74,14 @@ def stack_outputs() -> dict[str, str]:
     return outputs
 
 
+def web_origin() -> str:
+    """The deployed web app's origin (the stack output WebUrl without its path): the one origin
+    the API's CORS and the media bucket allow."""
+    url = stack_outputs()["WebUrl"]
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
 def client(service: str, endpoint: str = ENDPOINT) -> Any:
     """A boto3 client for LocalStack (fixed test credentials)."""
     return boto3.client(  # type: ignore[call-overload]

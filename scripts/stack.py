@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from scripts import localenv
+from scripts import localenv, web
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
@@ -186,6 +186,7 @@ def deploy() -> None:
     _verify_sender()
     _reconcile_rules()
     _configure_feedback()
+    web.publish()
 
 
 def _verify_sender() -> None:
@@ -354,7 +355,8 @@ def up() -> None:
     _run([sys.executable, "-m", "scripts.db", "migrate"])
     _run([*CTL, "start"])
     deploy()
-    print(f"\nApiUrl: {localenv.stack_outputs()['ApiUrl']}")
+    outputs = localenv.stack_outputs()
+    print(f"\nApiUrl: {outputs['ApiUrl']}\nWebUrl: {outputs['WebUrl']}")
 
 
 def down() -> None:

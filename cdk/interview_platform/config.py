@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from aws_cdk import Fn
 from constructs import Node
 
-from interview_platform.constants import STACK_NAME_PREFIX
+from interview_platform.constants import STACK_NAME_PREFIX, local_web_origin
 
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{1,15}$")
 
@@ -48,6 +50,9 @@ class StackConfig:
     # The From address of every email (SES verifies it; in AWS prefer a verified domain's).
     sender_email: str = "no-reply@interview-platform.dev"
     local_db_port: int = 5432
+    # AWS without `frontendOrigin`: the origin is the web app's CloudFront distribution, made by
+    # the Foundation and imported by name everywhere else (`frontend_origin` is then that import).
+    origin_is_distribution: bool = False
 
     @property
     def stack_name(self) -> str:
@@ -70,14 +75,24 @@ class StackConfig:
         max_acu = float(node.try_get_context("dbMaxAcu") or 8)
         if not 0.5 <= min_acu <= max_acu <= 256:
             raise ValueError("dbMinAcu and dbMaxAcu: 0.5 <= dbMinAcu <= dbMaxAcu <= 256")
-        origin = str(node.try_get_context("frontendOrigin") or "http://localhost:5173")
-        if "*" in origin:
+        local_endpoint = str(node.try_get_context("localEndpoint") or "http://127.0.0.1:4566")
+        given = node.try_get_context("frontendOrigin")
+        if given and "*" in str(given):
             raise ValueError("frontendOrigin must be one origin, not a wildcard")
+        if given:
+            origin = str(given).rstrip("/")
+        elif local:
+            # The local web app: LocalStack's S3 website endpoint (constructs/web.py).
+            port = urlsplit(local_endpoint).port or 4566
+            origin = local_web_origin(stage, port)
+        else:
+            origin = Fn.import_value(f"{STACK_NAME_PREFIX}-{stage}-WebOrigin")
         return cls(
             stage=stage,
             local=local,
-            local_endpoint=str(node.try_get_context("localEndpoint") or "http://127.0.0.1:4566"),
+            local_endpoint=local_endpoint,
             frontend_origin=origin,
+            origin_is_distribution=not local and not given,
             db_secret_arn=str(db_secret_arn) if db_secret_arn else None,
             local_db_host=str(node.try_get_context("localDbHost") or "127.0.0.1"),
             local_db_name=str(node.try_get_context("localDbName") or "interview"),

@@ -26,6 +26,7 @@ OUTPUT_DB_SECRET_ARN = "DbSecretArn"  # noqa: S105 - an output name, not a secre
 OUTPUT_HEALTH_FUNCTION = "HealthFunctionName"
 OUTPUT_MIGRATE_FUNCTION = "MigrateFunctionName"
 OUTPUT_DEPLOYMENT_ID = "ApiDeploymentId"
+OUTPUT_WEB_URL = "WebUrl"
 
 # The stacks, one per part of the platform. Their names are `<STACK_NAME_PREFIX>-<stage>-<part>`.
 FOUNDATION = "Foundation"
@@ -59,3 +60,14 @@ def stack_name(stage: str, part: str) -> str:
 def secret_name(stage: str, purpose: str) -> str:
     """A platform secret's fixed name (the JWT key ring, Groq's key)."""
     return f"interview-platform/{stage}/{purpose}"
+
+
+def local_web_bucket_name(stage: str) -> str:
+    """The local web app's bucket: a fixed name, because the page's origin (so CORS) names it."""
+    return f"interview-web-{stage}"
+
+
+def local_web_origin(stage: str, port: int) -> str:
+    """The local web app's origin: LocalStack's S3 website endpoint under ``*.localhost``, which
+    browsers resolve to the loopback without DNS (constructs/web.py)."""
+    return f"http://{local_web_bucket_name(stage)}.s3-website.localhost:{port}"

@@ -33,6 +33,10 @@ class Export(StrEnum):
     EVENT_BUS_NAME = "EventBusName"
     EVENT_BUS_ARN = "EventBusArn"
     DB_SECRET_ARN = "DbSecretArn"  # noqa: S105 - an export's name, not a secret
+    # Foundation: the web app's bucket, and in AWS its distribution and origin (https://...)
+    WEB_BUCKET_NAME = "WebBucketName"
+    WEB_DISTRIBUTION_ID = "WebDistributionId"
+    WEB_ORIGIN = "WebOrigin"
     # Foundation, AWS with its own database: where functions that use PostgreSQL run
     VPC_ID = "VpcId"
     FUNCTION_SUBNET_IDS = "FunctionSubnetIds"

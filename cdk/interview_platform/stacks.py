@@ -29,10 +29,12 @@ import aws_cdk as cdk
 import jsii
 from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy, Stack, triggers
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
@@ -62,6 +64,7 @@ from interview_platform.constructs.media import (
 from interview_platform.constructs.notifications import Notifications
 from interview_platform.constructs.routes import ApiRefs, RouteRegistry, Routes
 from interview_platform.constructs.storage import Storage
+from interview_platform.constructs.web import WebContent, WebHosting
 from interview_platform.nag import acknowledge, acknowledge_platform, add_checks
 from interview_platform.refs import (
     APP_KEY,
@@ -83,9 +86,19 @@ class FoundationStack(Stack):
     def __init__(self, scope: Construct, id: str, *, config: StackConfig, **kw: Any) -> None:
         super().__init__(scope, id, description="Interview platform: storage, events, data", **kw)
         stage = config.stage
-        storage = Storage(
-            self, "Storage", frontend_origin=config.frontend_origin, local=config.local
+        storage = Storage(self, "Storage", local=config.local)
+        web = WebHosting(
+            self, "Web", stage=stage, local=config.local, access_logs=storage.access_logs
         )
+        # In AWS without `frontendOrigin` the origin is the distribution's (made here, exported
+        # for the other stacks, which import it through `config.frontend_origin`).
+        origin = web.url if config.origin_is_distribution else config.frontend_origin
+        storage.allow_browser_origin(origin)
+        export(self, stage, Export.WEB_BUCKET_NAME, web.bucket.bucket_name)
+        if web.distribution is not None:
+            export(self, stage, Export.WEB_DISTRIBUTION_ID, web.distribution.distribution_id)
+            export(self, stage, Export.WEB_ORIGIN, web.url)
+        CfnOutput(self, c.OUTPUT_WEB_URL, value=f"{origin}/")
         bus = events.EventBus(self, "Bus", event_bus_name=f"interview-platform-{stage}")
         network: Network | None = None
         secret: secretsmanager.ISecret
@@ -118,7 +131,7 @@ class FoundationStack(Stack):
         self.foundation = Foundation(
             stage=stage,
             local=config.local,
-            frontend_origin=config.frontend_origin,
+            frontend_origin=origin,
             media_bucket=storage.media_bucket,
             bus=bus,
             db_secret=secret,
@@ -522,6 +535,25 @@ class ApiDeploymentStack(Stack):
             ),
         )
         CfnOutput(self, c.OUTPUT_DEPLOYMENT_ID, value=self.deployment.deployment_id)
+        if not config.local:
+            # The pages and their config.json (the API's URL), once the stage exists. Locally
+            # scripts/stack.py puts them (constructs/web.py says why).
+            WebContent(
+                self,
+                "WebContent",
+                bucket=s3.Bucket.from_bucket_name(
+                    self, "WebBucket", imported(config.stage, Export.WEB_BUCKET_NAME)
+                ),
+                distribution=cloudfront.Distribution.from_distribution_attributes(
+                    self,
+                    "WebDistribution",
+                    distribution_id=imported(config.stage, Export.WEB_DISTRIBUTION_ID),
+                    domain_name=Fn.select(
+                        2, Fn.split("/", imported(config.stage, Export.WEB_ORIGIN))
+                    ),
+                ),
+                api_url=api_url(rest_api.rest_api_id, config.stage, None),
+            )
 
 
 @jsii.implements(cdk.IStableListProducer)

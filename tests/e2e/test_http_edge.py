@@ -8,11 +8,11 @@ import uuid
 import httpx
 import pytest
 
-from shared.settings import PlatformSettings
+from scripts import localenv
 from tests.e2e.identity_actors import PROBLEM, Actor, make_hr_with_company
 
-# The deployed functions' origin (PLATFORM_FRONTEND_ORIGIN), the same default locally.
-ORIGIN = PlatformSettings().frontend_origin
+# The deployed functions' origin (PLATFORM_FRONTEND_ORIGIN): the web app's (stack output WebUrl).
+ORIGIN = localenv.web_origin()
 OTHER_ORIGIN = "https://evil.example.com"
 
 

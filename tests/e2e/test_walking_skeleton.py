@@ -86,7 +86,7 @@ def test_paths_outside_v1_are_404_problem_json(api: httpx.Client) -> None:
 def test_cors_preflight_is_answered_by_the_api_for_the_frontend_only(api: httpx.Client) -> None:
     # Given a browser on the frontend's origin about to POST a template
     preflight = {
-        "Origin": "http://localhost:5173",
+        "Origin": localenv.web_origin(),
         "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type,authorization,idempotency-key",
     }
@@ -94,7 +94,7 @@ def test_cors_preflight_is_answered_by_the_api_for_the_frontend_only(api: httpx.
     response = api.options("v1/templates", headers=preflight)
     # Then the API allows exactly that origin and the path's methods
     assert response.status_code == 204, response.text
-    assert response.headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert response.headers["access-control-allow-origin"] == localenv.web_origin()
     assert set(response.headers["access-control-allow-methods"].split(", ")) == {
         "GET",
         "POST",

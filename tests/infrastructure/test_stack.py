@@ -78,7 +78,12 @@ def test_media_bucket_is_private_encrypted_and_cors_scoped(local_template: Templ
             "CorsConfiguration": {
                 "CorsRules": [
                     Match.object_like(
-                        {"AllowedOrigins": ["http://localhost:5173"], "ExposedHeaders": ["ETag"]}
+                        {
+                            "AllowedOrigins": [
+                                "http://interview-web-local.s3-website.localhost:4566"
+                            ],
+                            "ExposedHeaders": ["ETag"],
+                        }
                     )
                 ]
             },

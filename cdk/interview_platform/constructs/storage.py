@@ -10,7 +10,7 @@ from interview_platform.nag import acknowledge
 
 
 class Storage(Construct):
-    def __init__(self, scope: Construct, id: str, *, frontend_origin: str, local: bool) -> None:
+    def __init__(self, scope: Construct, id: str, *, local: bool) -> None:
         super().__init__(scope, id)
         # In AWS every request on the media bucket is logged (who fetched whose answer).
         self.access_logs: s3.Bucket | None = None
@@ -40,15 +40,6 @@ class Storage(Construct):
             server_access_logs_prefix="media/" if self.access_logs else None,
             # Versions let the media pipeline dedupe S3 events on (bucket, key, version).
             versioned=True,
-            cors=[
-                s3.CorsRule(
-                    allowed_methods=[s3.HttpMethods.GET, s3.HttpMethods.PUT, s3.HttpMethods.POST],
-                    allowed_origins=[frontend_origin],
-                    allowed_headers=["*"],
-                    exposed_headers=["ETag"],
-                    max_age=3000,
-                )
-            ],
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="abort-incomplete-multipart",
@@ -79,4 +70,15 @@ class Storage(Construct):
             raise TypeError("the media bucket without its CloudFormation resource")
         cfn_bucket.add_property_override(
             "NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled", True
+        )
+
+    def allow_browser_origin(self, origin: str) -> None:
+        """The one origin whose pages upload to and play from the bucket (presigned POST, PUT of
+        multipart parts with their ETag read back, GET for playback)."""
+        self.media_bucket.add_cors_rule(
+            allowed_methods=[s3.HttpMethods.GET, s3.HttpMethods.PUT, s3.HttpMethods.POST],
+            allowed_origins=[origin],
+            allowed_headers=["*"],
+            exposed_headers=["ETag"],
+            max_age=3000,
         )
