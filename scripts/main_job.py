@@ -71,6 +71,7 @@ class MainJob:
     invitation_id: str
     analysis: dict[str, Any]
     decision: dict[str, Any] | None = None
+    hr_email: str = ""  # the HR account's (its password is PASSWORD)
 
 
 def expect(response: httpx.Response, *statuses: int) -> dict[str, Any]:
@@ -111,8 +112,8 @@ def recording(path: Path, said: str, *, video: bool) -> bytes:
     return path.read_bytes()
 
 
-def sign_up_hr(api: httpx.Client) -> tuple[dict[str, str], str]:
-    email = f"hr-{uuid.uuid4().hex[:10]}@example.com"
+def sign_up_hr(api: httpx.Client, email: str | None = None) -> tuple[dict[str, str], str]:
+    email = email or f"hr-{uuid.uuid4().hex[:10]}@example.com"
     expect(api.post("v1/auth/register", json={"email": email, "password": PASSWORD}), 202)
     # The verification email, read back from SES, and its link followed (as a person would).
     accounts.confirm_from_inbox(api, email)
@@ -166,8 +167,9 @@ def run_main_job(
     log: Callable[[str], None] = lambda _line: None,
 ) -> MainJob:
     """The whole journey; returns the analysis HR reads (completed or failed) before deciding."""
-    hr, company_id = sign_up_hr(api)
-    log(f"HR signed up; company {company_id}")
+    hr_email = f"hr-{uuid.uuid4().hex[:10]}@example.com"
+    hr, company_id = sign_up_hr(api, hr_email)
+    log(f"HR {hr_email} signed up; company {company_id}")
     template = expect(
         api.post(
             "v1/templates",
@@ -220,7 +222,7 @@ def run_main_job(
     if not analysis:
         raise MainJobError(f"no finished analysis within {deadline_s:.0f} s")
     log(f"analysis {analysis['status']} by the {analysis['engine']} engine")
-    job = MainJob(hr, company_id, str(invitation["id"]), analysis)
+    job = MainJob(hr, company_id, str(invitation["id"]), analysis, hr_email=hr_email)
     if analysis["status"] == "completed":
         job.decision = expect(
             api.post(

@@ -553,6 +553,7 @@ class ApiDeploymentStack(Stack):
                     ),
                 ),
                 api_url=api_url(rest_api.rest_api_id, config.stage, None),
+                stage=config.stage,
             )
 
 

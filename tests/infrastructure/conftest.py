@@ -21,16 +21,14 @@ from interview_platform.stacks import build
 from layers import build as layer_build
 
 LOCAL_CONTEXT = {"stage": "local", "local": "true", "localEndpoint": "http://127.0.0.1:4566"}
-# AWS with its own database (VPC, Aurora Serverless v2, RDS Proxy): what `cdk deploy` gives.
-AWS_CONTEXT = {
-    "stage": "prod",
-    "local": "false",
-    "frontendOrigin": "https://app.example.com",
-}
-# AWS with an existing database imported by its secret.
+# AWS with its own database (VPC, Aurora Serverless v2, RDS Proxy) and the web app on its
+# CloudFront distribution's origin: what `cdk deploy` gives.
+AWS_CONTEXT = {"stage": "prod", "local": "false"}
+# AWS with an existing database imported by its secret, and the web app on an origin of its own.
 AWS_IMPORTED_DB_CONTEXT = {
     **AWS_CONTEXT,
     "dbSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf",
+    "frontendOrigin": "https://app.example.com",
 }
 
 

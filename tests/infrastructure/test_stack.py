@@ -299,8 +299,15 @@ def test_every_gateway_answer_is_a_problem_with_cors_for_the_frontend(
             headers = props["ResponseParameters"]
             assert headers["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
             origin = headers["gatewayresponse.header.Access-Control-Allow-Origin"]
-            assert origin.startswith("'http")
-            assert "*" not in origin
+            if template is local_template:
+                assert origin == "'http://interview-web-local.s3-website.localhost:4566'"
+            else:  # the web app's distribution, imported from the Foundation by name
+                assert origin == {
+                    "Fn::Join": [
+                        "",
+                        ["'", {"Fn::ImportValue": "InterviewPlatform-prod-WebOrigin"}, "'"],
+                    ]
+                }
             assert headers["gatewayresponse.header.Vary"] == "'Origin'"
             assert "Retry-After" in headers["gatewayresponse.header.Access-Control-Expose-Headers"]
             body = json.loads(props["ResponseTemplates"]["application/json"])

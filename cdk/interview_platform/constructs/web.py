@@ -25,7 +25,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
-from interview_platform.constants import REPO_ROOT, local_web_bucket_name
+from interview_platform.constants import REPO_ROOT, STACK_NAME_PREFIX, local_web_bucket_name
 from interview_platform.nag import acknowledge
 
 WEB_DIST = REPO_ROOT / "web" / "dist"
@@ -74,9 +74,8 @@ class WebHosting(Construct):
             enforce_ssl=True,
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="web/",
-            # The files are rebuilt from git on every deploy: nothing to keep.
-            removal_policy=RemovalPolicy.DESTROY,
-            auto_delete_objects=False,
+            # Rebuilt from git on every deploy, but like every bucket in AWS it outlives the stack.
+            removal_policy=RemovalPolicy.RETAIN,
         )
         headers = cloudfront.ResponseHeadersPolicy(
             self,
@@ -174,6 +173,7 @@ class WebContent(Construct):
         bucket: s3.IBucket,
         distribution: cloudfront.IDistribution,
         api_url: str,
+        stage: str,
         dist: Path = WEB_DIST,
     ) -> None:
         super().__init__(scope, id)
@@ -204,3 +204,13 @@ class WebContent(Construct):
         )
         # index.html names the new assets: put it only once they are there.
         pages.node.add_dependency(assets)
+        # Both deployments share CDK's one copying function (a singleton per memory size).
+        bucket_arn = f"arn:<AWS::Partition>:s3:::{STACK_NAME_PREFIX}-{stage}-WebBucketName/*"
+        assets_arn = (
+            "arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*"
+        )
+        for resource, why in (
+            (bucket_arn, "CDK's BucketDeployment writes and prunes the web app's files"),
+            (assets_arn, "CDK's BucketDeployment reads the built pages from CDK's asset bucket"),
+        ):
+            acknowledge(assets.handler_role, f"AwsSolutions-IAM5[Resource::{resource}]", why)
