@@ -190,18 +190,9 @@ def check_devices(page: Page, screens: Screens) -> None:
     page.get_by_role("button", name=re.compile("camera and microphone work")).click()
 
 
-def take_interview(
-    page: Page,
-    link: str,
-    screens: Screens,
-    *,
-    reload_midway: bool = True,
-    ai_analysis: bool = True,
-) -> None:
-    """The whole candidate journey on a template of QUESTIONS' kinds (video, video, text, one
-    choice of two with an option named CHOICE): landing, consent, device check, two recorded
-    answers (a retake on the first), a reload after the first and the resume, the text answer,
-    the option, complete, the end page. A screenshot of every page."""
+def begin_interview(page: Page, link: str, screens: Screens, *, ai_analysis: bool = True) -> None:
+    """From the link to the first question: landing, consent (the required one refused once
+    first), the device check."""
     page.goto(link)
     # The first call of a Lambda on LocalStack takes seconds.
     expect(page.get_by_test_id("question-count")).to_contain_text(
@@ -221,19 +212,38 @@ def take_interview(
 
     check_devices(page, screens)
 
+
+def resume_after_reload(page: Page, screens: Screens, *, answered: int) -> None:
+    """Reload the page (the same link) and continue: the landing says how far it got, then the
+    device check again (a reload ends the camera's stream)."""
+    page.reload()
+    expect(page.get_by_role("status").filter(has_text="Welcome back")).to_be_visible(timeout=LONG)
+    expect(page.get_by_text(f"You have answered {answered} of 4 questions")).to_be_visible()
+    screens.shot(page, "resume-landing")
+    page.get_by_role("button", name="Continue the interview").click()
+    check_devices(page, screens)
+
+
+def take_interview(
+    page: Page,
+    link: str,
+    screens: Screens,
+    *,
+    reload_midway: bool = True,
+    ai_analysis: bool = True,
+) -> None:
+    """The whole candidate journey on a template of QUESTIONS' kinds (video, video, text, one
+    choice of two with an option named CHOICE): landing, consent, device check, two recorded
+    answers (a retake on the first), a reload after the first and the resume, the text answer,
+    the option, complete, the end page. A screenshot of every page."""
+    begin_interview(page, link, screens, ai_analysis=ai_analysis)
+
     _question_heading(page, 1)
     record_answer(page, screens, "question-1", retake=True)
     _question_heading(page, 2)
 
     if reload_midway:
-        page.reload()
-        expect(page.get_by_role("status").filter(has_text="Welcome back")).to_be_visible(
-            timeout=LONG
-        )
-        expect(page.get_by_text("You have answered 1 of 4 questions")).to_be_visible()
-        screens.shot(page, "resume-landing")
-        page.get_by_role("button", name="Continue the interview").click()
-        check_devices(page, screens)
+        resume_after_reload(page, screens, answered=1)
         _question_heading(page, 2)
 
     record_answer(page, screens, "question-2")

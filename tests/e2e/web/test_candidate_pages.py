@@ -4,6 +4,7 @@ text answer, an option, complete), blocked and missing devices, and dead links."
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from scripts import localenv
 from shared.dal.db import conninfo_for
@@ -23,7 +24,9 @@ from tests.e2e.web.candidate_flow import (
     LONG,
     TEXT_ANSWER,
     CandidateInterview,
+    begin_interview,
     publish_candidate_interview,
+    resume_after_reload,
     take_interview,
 )
 
@@ -184,6 +187,110 @@ def test_a_dead_link_shows_its_page(  # noqa: PLR0917 - fixtures
             "This interview link is no longer open"
         )
     screens.shot(page, f"link-{how}")
+
+
+def test_a_dropped_upload_is_kept_and_resumes_after_a_reload(  # noqa: PLR0917 - fixtures
+    api: httpx.Client,
+    interview: CandidateInterview,
+    page: Page,
+    screens: Screens,
+    web_url: str,
+    outputs: dict[str, str],
+) -> None:
+    # Given a candidate at the first question whose connection to S3 drops
+    to_s3 = re.compile(re.escape(outputs["MediaBucketName"]))
+    page.route(to_s3, lambda route: route.abort("connectionfailed"))
+    begin_interview(page, interview.link(web_url), screens)
+    expect(page.get_by_role("heading", name="Time to think")).to_be_visible(timeout=LONG)
+    page.get_by_role("button", name="Start recording now").click()
+    expect(page.get_by_test_id("record-timer")).to_contain_text("0:02", timeout=LONG)
+    page.get_by_role("button", name="Stop recording").click()
+    page.get_by_role("button", name="Submit this answer").click()
+    # When the upload fails / Then it says so and offers a retry, keeping the recording
+    expect(page.get_by_role("alert")).to_contain_text("connection dropped", timeout=LONG)
+    expect(page.get_by_role("button", name="Try the upload again")).to_be_visible()
+    screens.shot(page, "upload-dropped")
+    # When the connection is back and the candidate reopens the link (a reload)
+    page.unroute(to_s3)
+    resume_after_reload(page, screens, answered=0)
+    # Then the kept recording is uploaded and submitted, and the next question comes
+    expect(page.get_by_role("heading", level=1, name="Question 2 of 4")).to_be_visible(timeout=LONG)
+    screens.shot(page, "resumed-next-question")
+    answers = {a["question_id"]: a for a in _detail(api, interview)["answers"]}
+    assert answers[interview.question_ids[0]]["kind"] == "media"
+
+
+MULTIPART_IN_PAGE = """async ({ apiUrl, token, invitationId, questionId }) => {
+  const { candidateApi } = await import('/src/candidate/api.ts');
+  const upload = await import('/src/candidate/upload.ts');
+  const { loadPending } = await import('/src/candidate/pending.ts');
+  const api = candidateApi(apiUrl, token);
+  // Above the threshold: parts of PART_SIZE and a smaller last one (a large recording,
+  // without recording it).
+  const size = upload.MULTIPART_THRESHOLD + 1024 * 1024;
+  const blob = new Blob([new Uint8Array(size)], { type: 'video/webm' });
+  const key = `${invitationId}/${questionId}`;
+  let first = 'no error';
+  try {
+    const pending = upload.newPending(key, blob, 'video/webm');
+    await upload.submitRecording(api, questionId, pending, () => {});
+  } catch (error) {
+    first = error.name;
+  }
+  // What a reload finds in IndexedDB, resumed.
+  const kept = await loadPending(key);
+  if (!kept) return { first, kept: null };
+  const answer = await upload.submitRecording(api, questionId, kept, () => {});
+  return { first, answer, keptBytes: kept.blob.size, after: (await loadPending(key)) ?? null };
+}"""
+
+
+def test_a_large_recording_goes_in_parts_and_resumes_after_a_dropped_part(
+    api: httpx.Client,
+    interview: CandidateInterview,
+    page: Page,
+    web_url: str,
+    outputs: dict[str, str],
+) -> None:
+    # Given the page's upload module (served as source by `vite dev`; a built bundle has no
+    # /src/), a started interview, and S3 dropping the connection on part 2 the first time
+    if page.request.get(f"{web_url}/src/candidate/upload.ts").status != 200:
+        pytest.skip("the page's modules are importable only from `vite dev`")
+    link = interview.candidate_headers()
+    assert api.post("v1/candidate/interview/start", headers=link).status_code == 200
+    puts: list[int] = []
+
+    def part(route: Route) -> None:
+        found = re.search(r"partNumber=(\d+)", route.request.url)
+        assert found is not None
+        number = int(found.group(1))
+        puts.append(number)
+        if number == 2 and puts.count(2) == 1:
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(re.compile(re.escape(outputs["MediaBucketName"]) + ".*partNumber="), part)
+    page.goto(interview.link(web_url))
+    expect(page.get_by_role("button", name="Continue the interview")).to_be_visible(timeout=LONG)
+    # When a recording above the multipart threshold is submitted, and submitted again
+    result = page.evaluate(
+        MULTIPART_IN_PAGE,
+        {
+            "apiUrl": outputs["ApiUrl"],
+            "token": interview.token,
+            "invitationId": interview.invitation_id,
+            "questionId": interview.question_ids[0],
+        },
+    )
+    # Then the first try failed on part 2, the second sent part 2 again and part 3, and the answer
+    # is the completed multipart upload
+    assert result["first"] == "TransferError", (result, puts)
+    assert puts == [1, 2, 2, 3]
+    assert result["answer"]["kind"] == "media"
+    assert result["after"] is None  # nothing kept once the answer is accepted
+    answers = {a["question_id"]: a for a in _detail(api, interview)["answers"]}
+    assert answers[interview.question_ids[0]]["media_ref"]
 
 
 def test_a_link_without_a_token_says_so(page: Page, screens: Screens, web_url: str) -> None:
