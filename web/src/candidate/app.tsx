@@ -12,7 +12,7 @@ import "./candidate.css";
 import { DeviceCheck } from "./devices";
 import { stopStream } from "./media";
 import { RecordedQuestion } from "./recorded";
-import { duration } from "./timers";
+import { clock, duration, spoken, useSecondsLeft } from "./timers";
 import { readLinkToken } from "./token";
 import { ChoiceQuestion, TextQuestion } from "./written";
 
@@ -364,6 +364,17 @@ function ConsentStep(props: { busy: boolean; error?: string; onNext: (aiAnalysis
   );
 }
 
+/** The interview's total time limit, when the template sets one. */
+function TimeLeft(props: { endsAt: number }) {
+  const left = useSecondsLeft(props.endsAt);
+  return (
+    <p class="hint" data-testid="time-left">
+      Time left for the whole interview: <span aria-hidden="true">{clock(left)}</span>
+      <span class="sr-only">{spoken(left)}</span>
+    </p>
+  );
+}
+
 function QuestionPage(props: {
   api: Api;
   interview: Interview;
@@ -377,9 +388,11 @@ function QuestionPage(props: {
   const { question } = props;
   const progress = props.interview.progress.find((p) => p.question_id === question.id);
   const recorded = question.type === "video" || question.type === "audio";
+  const endsAt = props.interview.invitation.time_limit_ends_at;
   return (
     <Page title={`Question ${props.index + 1} of ${props.total}`}>
       <progress class="steps" value={props.index} max={props.total} aria-label="Questions answered" />
+      {endsAt && <TimeLeft endsAt={Date.parse(endsAt)} />}
       <p class="question-text" id="question-text" data-testid="question-text">
         {question.text}
       </p>

@@ -6,8 +6,7 @@ import { Alert, Progress } from "../ui/components";
 import type { Answer, Question } from "./api";
 import { recorderType } from "./media";
 import { loadPending, pendingKey, type PendingUpload } from "./pending";
-import { announcement, clock, duration } from "./timers";
-import { useSecondsLeft } from "./timers";
+import { announcement, clock, duration, useSecondsLeft } from "./timers";
 import { newPending, submitRecording, uploadFailure } from "./upload";
 
 type Step =
