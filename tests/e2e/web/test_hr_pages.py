@@ -13,6 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.identity_actors import PASSWORD, make_hr_with_company
 from tests.e2e.web import hr_flow
 from tests.e2e.web.browser import Screens
 from tests.e2e.web.hr_flow import LONG, heading
@@ -244,3 +245,42 @@ def test_a_pasted_csv_invites_each_row_and_reports_it_and_the_list_filters(  # n
     heading(page, "Invitations")
     expect(page.get_by_label("Status", exact=True)).to_have_value("pending")
     expect(table).to_have_count(2, timeout=LONG)
+
+
+def test_an_expired_access_token_is_refreshed_once_and_logout_ends_the_session(
+    page: Page, screens: Screens, web_url: str, api: httpx.Client
+) -> None:
+    # Given an HR with a company (made through the API), signed in through the page
+    hr = make_hr_with_company(api, "web-session")
+    hr_flow.log_in(page, screens, web_url, hr_flow.HrAccount(hr.email, PASSWORD))
+    heading(page, "Invitations")
+
+    # When the stored access token is no longer accepted (as after its expiry)
+    page.evaluate(
+        "() => { const k = 'interviews.hr.session';"
+        " const s = JSON.parse(localStorage.getItem(k));"
+        " s.access_token = 'not-a-token'; localStorage.setItem(k, JSON.stringify(s)); }"
+    )
+    page.goto(f"{web_url}/hr/templates")
+
+    # Then the page refreshed the session (a new token pair) and shows the templates
+    heading(page, "Interview templates")
+    expect(page.get_by_text("No templates yet.")).to_be_visible(timeout=LONG)
+    assert hr_flow.access_token(page) != "not-a-token"
+    screens.shot(page, "refreshed")
+    last_refresh = page.evaluate(
+        "() => JSON.parse(localStorage.getItem('interviews.hr.session')).refresh_token"
+    )
+
+    # When HR logs out
+    page.get_by_role("button", name="Log out").click()
+    heading(page, "Sign in")
+    screens.shot(page, "logged-out")
+
+    # Then nothing is stored, the last refresh token is revoked, and HR's pages ask to sign in
+    assert page.evaluate("() => localStorage.getItem('interviews.hr.session')") is None
+    new_refresh = api.post("v1/auth/refresh", json={"refresh_token": last_refresh})
+    assert new_refresh.status_code == 401, new_refresh.text
+    page.goto(f"{web_url}/hr/invitations")
+    heading(page, "Sign in")
+    assert "next=%2Fhr%2Finvitations" in page.url

@@ -44,9 +44,10 @@ export function pipelineBusy(invitation: Invitation, analysis: Analysis | null |
   return !analysis || analysis.status === "waiting" || analysis.status === "running";
 }
 
-function useTemplates(status?: "active"): Summary[] {
+/** The company's templates (null while loading). */
+function useTemplates(status?: "active"): Summary[] | null {
   const { api } = useHr();
-  const [items, setItems] = useState<Summary[]>([]);
+  const [items, setItems] = useState<Summary[] | null>(null);
   useEffect(() => {
     void api
       .GET("/v1/templates", { params: { query: { limit: 100, ...(status ? { status } : {}) } } })
@@ -66,7 +67,7 @@ export function InvitationsPage() {
     <Page title="Invitations" wide>
       <section class="panel" aria-labelledby="invite-h">
         <h2 id="invite-h">Invite candidates</h2>
-        <div class="row" role="group" aria-label="How to invite">
+        <div class="row tabs" role="group" aria-label="How to invite">
           <button type="button" class={tab === "one" ? "" : "secondary"} aria-pressed={tab === "one"} onClick={() => setTab("one")}>
             One candidate
           </button>
@@ -74,7 +75,9 @@ export function InvitationsPage() {
             Many (paste CSV)
           </button>
         </div>
-        {active.length === 0 ? (
+        {active === null ? (
+          <p>Loading the templates…</p>
+        ) : active.length === 0 ? (
           <Alert kind="info">
             Publish a template first:{" "}
             <a href="/hr/templates" onClick={onLink}>
@@ -88,7 +91,7 @@ export function InvitationsPage() {
           <InviteMany templates={active} preselected={preselected} onCreated={() => setCreated((n) => n + 1)} />
         )}
       </section>
-      <InvitationList templates={all} refresh={created} />
+      <InvitationList templates={all ?? []} refresh={created} />
     </Page>
   );
 }
