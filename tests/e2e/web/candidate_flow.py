@@ -201,7 +201,9 @@ def begin_interview(page: Page, link: str, screens: Screens, *, ai_analysis: boo
     screens.shot(page, "landing")
     page.get_by_role("button", name="Begin").click()
 
-    expect(page.get_by_role("heading", level=1, name="Your consent")).to_be_visible()
+    consent = page.get_by_role("heading", level=1, name="Your consent")
+    expect(consent).to_be_visible()
+    expect(consent).to_be_focused()  # each step's heading takes the focus (screen readers)
     page.get_by_role("button", name="Continue").click()  # without the required consent
     expect(page.get_by_role("alert")).to_contain_text("agree to your answers being recorded")
     page.get_by_label(re.compile("answers are recorded")).check()
@@ -249,6 +251,7 @@ def take_interview(
     record_answer(page, screens, "question-2")
 
     _question_heading(page, 3)
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
     expect(page.get_by_test_id("question-text")).to_contain_text("slow SQL query")
     page.get_by_label("Your answer").fill(TEXT_ANSWER)
     screens.shot(page, "question-3-text")

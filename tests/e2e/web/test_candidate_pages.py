@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, expect
 
 from scripts import localenv
 from shared.dal.db import conninfo_for
@@ -29,6 +29,8 @@ from tests.e2e.web.candidate_flow import (
     resume_after_reload,
     take_interview,
 )
+
+pytestmark = pytest.mark.localstack
 
 # getUserMedia failing as a browser does when the person blocks access or has no device.
 FAILING_DEVICES = """
@@ -86,8 +88,9 @@ def test_a_candidate_takes_the_whole_interview_with_a_reload_midway(
 ) -> None:
     # Given a published interview (video, video, text, one choice) and its link
     link = interview.link(web_url)
-    requests: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
+    requests: list[Request] = []
+    # A plain function: Playwright cannot wrap a builtin method as a handler.
+    page.on("request", lambda r: requests.append(r))  # noqa: PLW0108
     # When the candidate goes through it, reloading after the first recorded answer
     take_interview(page, link, screens, reload_midway=True, ai_analysis=True)
     # Then the invitation is completed with both recordings and the written answers stored
@@ -104,7 +107,12 @@ def test_a_candidate_takes_the_whole_interview_with_a_reload_midway(
     chosen = next(o["id"] for o in question["options"] if o["text"] == CHOICE)
     assert answers[choice_q]["selected_option_ids"] == [chosen]
     # and the token went to no server in a URL (only in the X-Invitation-Token header)
-    assert not [u for u in requests if interview.token in u.split("#", 1)[0]]
+    assert not [r.url for r in requests if interview.token in r.url.split("#", 1)[0]]
+    # and the consent went with the start, as the API records it
+    starts = [r for r in requests if r.url.endswith("/v1/candidate/interview/start")]
+    assert [r.post_data_json for r in starts if r.method == "POST"] == [
+        {"recording": True, "ai_analysis": True}
+    ]
 
 
 @pytest.mark.parametrize(
