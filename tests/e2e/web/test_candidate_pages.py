@@ -301,6 +301,26 @@ def test_a_large_recording_goes_in_parts_and_resumes_after_a_dropped_part(
     assert answers[interview.question_ids[0]]["media_ref"]
 
 
+def test_a_link_expiring_midway_shows_the_gone_page_at_the_next_submit(
+    interview: CandidateInterview, page: Page, screens: Screens, web_url: str
+) -> None:
+    # Given a candidate who recorded the first answer
+    begin_interview(page, interview.link(web_url), screens)
+    page.get_by_role("button", name="Start recording now").click(timeout=LONG)
+    expect(page.get_by_test_id("record-timer")).to_contain_text("0:02", timeout=LONG)
+    page.get_by_role("button", name="Stop recording").click()
+    # When the link's expiry passes before the candidate submits (HR cannot cancel a running
+    # interview; a link can expire during one)
+    _sql(
+        "UPDATE interviews.invitations SET expires_at = now() - interval '1 minute' WHERE id = %s",
+        interview.invitation_id,
+    )
+    page.get_by_role("button", name="Submit this answer").click()
+    # Then the page says the link is no longer open (not a bare error)
+    expect(page.get_by_test_id("link-gone")).to_contain_text("expired", timeout=LONG)
+    screens.shot(page, "expired-midway")
+
+
 def test_a_link_without_a_token_says_so(page: Page, screens: Screens, web_url: str) -> None:
     page.goto(f"{web_url}/interview")
     expect(page.get_by_test_id("link-unknown")).to_be_visible()

@@ -110,6 +110,18 @@ function CandidateApp(props: { config: AppConfig }) {
     else void begin(aiAnalysis);
   };
 
+  // A refused answer may mean the interview ended meanwhile (expired, or completed by the
+  // API after the total time limit): the interview's state says which page to show.
+  const onFailure = async (err: unknown): Promise<void> => {
+    if (!api || !(err instanceof ApiError) || (err.status !== 409 && err.status !== 410)) return;
+    try {
+      const found = await must(api.GET("/v1/candidate/interview"));
+      if (found.invitation.status === "completed") setStage(completedStage());
+    } catch (again) {
+      setStage(deadStage(again));
+    }
+  };
+
   const onAnswered = (answer: Answer): void => {
     setAnswered((a) => new Set(a).add(answer.question_id));
     window.scrollTo(0, 0);
@@ -126,6 +138,7 @@ function CandidateApp(props: { config: AppConfig }) {
       setStage({ kind: "done" });
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
+      void onFailure(err);
     } finally {
       setBusy(false);
     }
@@ -192,6 +205,7 @@ function CandidateApp(props: { config: AppConfig }) {
             stream={stream}
             onNeedDevices={() => setStage({ kind: "devices", aiAnalysis: null })}
             onAnswered={onAnswered}
+            onFailure={(err) => void onFailure(err)}
           />
         ) : (
           <Page title="You have answered every question">
@@ -384,6 +398,7 @@ function QuestionPage(props: {
   stream: MediaStream | null;
   onNeedDevices: () => void;
   onAnswered: (answer: Answer) => void;
+  onFailure: (error: unknown) => void;
 }) {
   const { question } = props;
   const progress = props.interview.progress.find((p) => p.question_id === question.id);
@@ -411,6 +426,7 @@ function QuestionPage(props: {
           retakesLeft={progress?.retakes_left ?? question.max_retakes}
           stream={props.stream}
           onAnswered={props.onAnswered}
+          onFailure={props.onFailure}
         />
       ) : recorded ? (
         <>
@@ -420,9 +436,9 @@ function QuestionPage(props: {
           </button>
         </>
       ) : question.type === "text" ? (
-        <TextQuestion api={props.api} question={question} onAnswered={props.onAnswered} />
+        <TextQuestion api={props.api} question={question} onAnswered={props.onAnswered} onFailure={props.onFailure} />
       ) : (
-        <ChoiceQuestion api={props.api} question={question} onAnswered={props.onAnswered} />
+        <ChoiceQuestion api={props.api} question={question} onAnswered={props.onAnswered} onFailure={props.onFailure} />
       )}
     </Page>
   );

@@ -23,6 +23,7 @@ export function RecordedQuestion(props: {
   retakesLeft: number;
   stream: MediaStream;
   onAnswered: (answer: Answer) => void;
+  onFailure?: (error: unknown) => void;
 }) {
   const { question, stream } = props;
   const video = question.type === "video";
@@ -101,6 +102,7 @@ export function RecordedQuestion(props: {
     } catch (error) {
       const failure = uploadFailure(error);
       setStep((s) => (s.kind === "uploading" ? { ...s, error: failure.text, retry: failure.retry } : s));
+      props.onFailure?.(error);
     }
   };
 

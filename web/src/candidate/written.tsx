@@ -7,7 +7,15 @@ import { duration } from "./timers";
 
 const MAX_TEXT = 10_000;
 
-export function TextQuestion(props: { api: Api; question: Question; onAnswered: (a: Answer) => void }) {
+interface AnswerProps {
+  api: Api;
+  question: Question;
+  onAnswered: (a: Answer) => void;
+  /** A failed submit: the interview may have ended meanwhile (expired, timed out). */
+  onFailure?: (error: unknown) => void;
+}
+
+export function TextQuestion(props: AnswerProps) {
   const [text, setText] = useState("");
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -31,6 +39,7 @@ export function TextQuestion(props: { api: Api; question: Question; onAnswered: 
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
       setBusy(false);
+      props.onFailure?.(err);
     }
   };
   return (
@@ -58,7 +67,7 @@ export function TextQuestion(props: { api: Api; question: Question; onAnswered: 
   );
 }
 
-export function ChoiceQuestion(props: { api: Api; question: Question; onAnswered: (a: Answer) => void }) {
+export function ChoiceQuestion(props: AnswerProps) {
   const { question } = props;
   // The candidate's API does not say whether several options may be chosen; a question that
   // says so (a future `multiple` flag) gets checkboxes, every other one radio buttons.
@@ -88,6 +97,7 @@ export function ChoiceQuestion(props: { api: Api; question: Question; onAnswered
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
       setBusy(false);
+      props.onFailure?.(err);
     }
   };
   return (
