@@ -19,7 +19,7 @@ export function Page(props: { title: string; children: ComponentChildren; wide?:
   );
 }
 
-type InputProps = JSX.HTMLAttributes<HTMLInputElement> & { label: string; hint?: string; error?: string };
+type InputProps = JSX.InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; error?: string };
 
 export function Field({ label, hint, error, id, ...input }: InputProps) {
   const fieldId = id ?? `f-${label.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
