@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, e
 from scripts import localenv
 from shared.dal.db import conninfo_for
 from shared.settings import DatabaseSettings
+from tests import media_samples
 from tests.e2e.identity_actors import Actor, make_hr_with_company
 from tests.e2e.web.browser import Screens
 from tests.e2e.web.candidate_flow import (
@@ -228,44 +230,32 @@ def test_a_dropped_upload_is_kept_and_resumes_after_a_reload(  # noqa: PLR0917 -
     assert answers[interview.question_ids[0]]["kind"] == "media"
 
 
-MULTIPART_IN_PAGE = """async ({ apiUrl, token, invitationId, questionId }) => {
-  const { candidateApi } = await import('/src/candidate/api.ts');
-  const upload = await import('/src/candidate/upload.ts');
-  const { loadPending } = await import('/src/candidate/pending.ts');
-  const api = candidateApi(apiUrl, token);
-  // Above the threshold: parts of PART_SIZE and a smaller last one (a large recording,
-  // without recording it).
-  const size = upload.MULTIPART_THRESHOLD + 1024 * 1024;
-  const blob = new Blob([new Uint8Array(size)], { type: 'video/webm' });
-  const key = `${invitationId}/${questionId}`;
-  let first = 'no error';
-  try {
-    const pending = upload.newPending(key, blob, 'video/webm');
-    await upload.submitRecording(api, questionId, pending, () => {});
-  } catch (error) {
-    first = error.name;
-  }
-  // What a reload finds in IndexedDB, resumed.
-  const kept = await loadPending(key);
-  if (!kept) return { first, kept: null };
-  const answer = await upload.submitRecording(api, questionId, kept, () => {});
-  return { first, answer, keptBytes: kept.blob.size, after: (await loadPending(key)) ?? null };
-}"""
+# How many recordings the page keeps in IndexedDB for resuming (web/src/candidate/pending.ts).
+KEPT_RECORDINGS = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('interview-uploads', 1);
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const count = open.result.transaction('pending', 'readonly').objectStore('pending').count();
+    count.onsuccess = () => resolve(count.result);
+    count.onerror = () => reject(count.error);
+  };
+})"""
 
 
-def test_a_large_recording_goes_in_parts_and_resumes_after_a_dropped_part(
+def test_a_large_recording_goes_in_parts_and_resumes_after_a_dropped_part(  # noqa: PLR0917 - fixtures
     api: httpx.Client,
     interview: CandidateInterview,
     page: Page,
+    screens: Screens,
     web_url: str,
     outputs: dict[str, str],
+    tmp_path: Path,
 ) -> None:
-    # Given the page's upload module (served as source by `vite dev`; a built bundle has no
-    # /src/), a started interview, and S3 dropping the connection on part 2 the first time
-    if page.request.get(f"{web_url}/src/candidate/upload.ts").status != 200:
-        pytest.skip("the page's modules are importable only from `vite dev`")
-    link = interview.candidate_headers()
-    assert api.post("v1/candidate/interview/start", headers=link).status_code == 200
+    # Given a recording above the multipart threshold (20 MiB: parts of 8 MiB), chosen as a file
+    # ("Upload a recording instead"), and S3 dropping the connection on part 2 the first time
+    recording = media_samples.answer_webm(tmp_path / "large.webm", 2, speech=False)
+    with recording.open("ab") as out:
+        out.write(b"\0" * (21 * 1024 * 1024 - recording.stat().st_size))
     puts: list[int] = []
 
     def part(route: Route) -> None:
@@ -279,25 +269,24 @@ def test_a_large_recording_goes_in_parts_and_resumes_after_a_dropped_part(
             route.continue_()
 
     page.route(re.compile(re.escape(outputs["MediaBucketName"]) + ".*partNumber="), part)
-    page.goto(interview.link(web_url))
-    expect(page.get_by_role("button", name="Continue the interview")).to_be_visible(timeout=LONG)
-    # When a recording above the multipart threshold is submitted, and submitted again
-    result = page.evaluate(
-        MULTIPART_IN_PAGE,
-        {
-            "apiUrl": outputs["ApiUrl"],
-            "token": interview.token,
-            "invitationId": interview.invitation_id,
-            "questionId": interview.question_ids[0],
-        },
-    )
-    # Then the first try failed on part 2, the second sent part 2 again and part 3, and the answer
-    # is the completed multipart upload
-    assert result["first"] == "TransferError", (result, puts)
+    begin_interview(page, interview.link(web_url), screens)
+    chooser = page.get_by_label("Upload a recording instead")
+    expect(chooser).to_be_visible(timeout=LONG)
+    chooser.set_input_files(str(recording))
+    expect(page.get_by_role("heading", level=2, name="Watch your answer")).to_be_visible()
+    screens.shot(page, "file-chosen")
+    # When it is submitted, part 2 fails, and the candidate reloads the page
+    page.get_by_role("button", name="Submit this answer").click()
+    expect(page.get_by_role("button", name="Try the upload again")).to_be_visible(timeout=LONG)
+    screens.shot(page, "part-dropped")
+    resume_after_reload(page, screens, answered=0)
+    # Then the kept recording resumes by itself: only part 2 again and part 3, the answer is the
+    # completed multipart upload, and nothing stays on the device
+    expect(page.get_by_role("heading", level=1, name="Question 2 of 4")).to_be_visible(timeout=LONG)
     assert puts == [1, 2, 2, 3]
-    assert result["answer"]["kind"] == "media"
-    assert result["after"] is None  # nothing kept once the answer is accepted
+    assert page.evaluate(KEPT_RECORDINGS) == 0
     answers = {a["question_id"]: a for a in _detail(api, interview)["answers"]}
+    assert answers[interview.question_ids[0]]["kind"] == "media"
     assert answers[interview.question_ids[0]]["media_ref"]
 
 

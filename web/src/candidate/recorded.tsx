@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Api } from "../api/client";
 import { Alert, Progress } from "../ui/components";
-import type { Answer, Question } from "./api";
+import type { Answer, Question, UploadType } from "./api";
 import { recorderType } from "./media";
 import { loadPending, pendingKey, type PendingUpload } from "./pending";
 import { announcement, clock, duration, useSecondsLeft } from "./timers";
@@ -81,6 +81,23 @@ export function RecordedQuestion(props: {
     setStep({ kind: "recording", startedAt: now, endsAt: now + question.time_limit_s * 1000 });
   };
 
+  // A file instead of a recording (a phone's camera app, or a device where recording fails):
+  // the same review, upload and retake rules. Only the types the API takes are offered.
+  const [fileError, setFileError] = useState<string | null>(null);
+  const chooseFile = (event: Event): void => {
+    const input = event.currentTarget as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = "";
+    if (!file) return;
+    const type = fileType(file, video);
+    if (!type) {
+      setFileError(`That file is not a ${video ? "video" : "sound recording"} this interview takes (${accepted(video)}).`);
+      return;
+    }
+    setFileError(null);
+    setStep({ kind: "review", pending: newPending(key, file, type), url: URL.createObjectURL(file) });
+  };
+
   const stop = (): void => {
     if (recorder.current?.state === "recording") recorder.current.stop();
   };
@@ -124,12 +141,15 @@ export function RecordedQuestion(props: {
     if (step.kind === "recording" && recordLeft === 0) stop();
   }, [step.kind, recordLeft]);
 
-  if (!format) {
+  if (!format && step.kind !== "review" && step.kind !== "uploading") {
     return (
-      <Alert>
-        This browser cannot record {video ? "video" : "audio"}. Please open the same link in a current version
-        of Chrome, Edge, Firefox or Safari.
-      </Alert>
+      <>
+        <Alert>
+          This browser cannot record {video ? "video" : "audio"}. Please open the same link in a current version
+          of Chrome, Edge, Firefox or Safari, or upload a recording you made.
+        </Alert>
+        <FileChooser video={video} onChange={chooseFile} error={fileError} />
+      </>
     );
   }
 
@@ -153,6 +173,7 @@ export function RecordedQuestion(props: {
           <button type="button" onClick={record}>
             Start recording now
           </button>
+          <FileChooser video={video} onChange={chooseFile} error={fileError} />
         </>
       )}
       {step.kind === "recording" && (
@@ -224,5 +245,38 @@ export function RecordedQuestion(props: {
         </>
       )}
     </section>
+  );
+}
+
+const VIDEO_FILES: readonly UploadType[] = ["video/mp4", "video/webm", "video/quicktime"];
+const AUDIO_FILES: readonly UploadType[] = ["audio/webm", "audio/mp4", "audio/mpeg", "audio/ogg", "audio/wav"];
+
+function accepted(video: boolean): string {
+  return (video ? VIDEO_FILES : AUDIO_FILES).join(", ");
+}
+
+/** The upload type of a chosen file, or null when the question does not take it. */
+function fileType(file: File, video: boolean): UploadType | null {
+  const base = file.type.split(";")[0]?.trim() as UploadType;
+  return (video ? VIDEO_FILES : AUDIO_FILES).includes(base) ? base : null;
+}
+
+function FileChooser(props: { video: boolean; onChange: (event: Event) => void; error: string | null }) {
+  return (
+    <div class="field file-instead">
+      <label for="recording-file">Upload a recording instead</label>
+      <input
+        id="recording-file"
+        type="file"
+        accept={accepted(props.video)}
+        onChange={props.onChange}
+        aria-describedby="recording-file-hint"
+        aria-invalid={props.error ? true : undefined}
+      />
+      <p class="hint" id="recording-file-hint">
+        A {props.video ? "video" : "sound"} file you recorded yourself, instead of recording here.
+      </p>
+      {props.error && <p class="error">{props.error}</p>}
+    </div>
   );
 }
