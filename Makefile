@@ -107,7 +107,7 @@ event-schemas: setup
 event-schemas-check: setup
 	$(PYTHON) -m scripts.event_schemas --check
 
-test: setup lint typecheck openapi-check event-schemas-check
+test: setup lint typecheck openapi-check event-schemas-check web
 	$(PYTHON) -m scripts.run_tests
 
 # ---- benchmarks -----------------------------------------------------------------------

@@ -45,7 +45,15 @@ import psycopg
 from bench._common import write_result
 from fakes.groq.server import FakeGroqServer
 from scripts import localenv
-from scripts.main_job import TOKEN_HEADER, expect, invite, recording, sign_up_hr, upload
+from scripts.main_job import (
+    CONSENT,
+    TOKEN_HEADER,
+    expect,
+    invite,
+    recording,
+    sign_up_hr,
+    upload,
+)
 from shared.dal.db import conninfo_for
 from shared.settings import DatabaseSettings
 from tests.integration.analysis.fixtures import STRONG, TEXT_ANSWER
@@ -101,7 +109,7 @@ def _candidate(
     """Invited, started, every answer submitted; not completed."""
     invitation = invite(api, hr, template.id, "Bench Candidate")
     link = {TOKEN_HEADER: str(invitation["link_token"])}
-    expect(api.post("v1/candidate/interview/start", headers=link))
+    expect(api.post("v1/candidate/interview/start", json=CONSENT, headers=link))
     for question_id, kind in template.questions.items():
         body: dict[str, Any] = (
             {"upload_id": upload(api, link, question_id, speech, "audio/webm")}

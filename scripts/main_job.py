@@ -1,8 +1,9 @@
 """The main job as a client does it, over HTTP through API Gateway: HR signs up, creates a
 company and a template (video, audio, text, multiple choice), publishes and invites; the
-candidate records real answers (ffmpeg `testsrc` picture + espeak-ng speech), uploads them with
-presigned POSTs and completes; the media pipeline and the analysis run; HR reads the analysis and
-decides. Used by `make demo` (prints it) and by tests/e2e/test_main_job.py (asserts it)."""
+candidate consents (to recording and to AI analysis), records real answers (ffmpeg `testsrc`
+picture + espeak-ng speech), uploads them with presigned POSTs and completes; the media pipeline
+and the analysis run; HR reads the analysis and decides. Used by `make demo` (prints it) and by
+tests/e2e/test_main_job.py (asserts it)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ import httpx
 from scripts import accounts
 
 TOKEN_HEADER = "X-Invitation-Token"  # noqa: S105 - a header name
+# The candidate's consent, given with the start: recorded, and analysed by AI.
+CONSENT = {"recording": True, "ai_analysis": True}
 # A demo account's password (each run signs up a fresh HR user on the local stack).
 PASSWORD = "correct horse 42 battery"  # noqa: S105
 VIDEO_SAID = (
@@ -58,6 +61,10 @@ QUESTIONS: tuple[dict[str, Any], ...] = (
         ],
     },
 )
+
+
+# What HR waits for: the AI's result (or its failure), or the human-only review.
+FINISHED = ("completed", "failed", "human_review")
 
 
 class MainJobError(RuntimeError):
@@ -165,8 +172,10 @@ def run_main_job(
     *,
     deadline_s: float = 420.0,
     log: Callable[[str], None] = lambda _line: None,
+    ai_analysis: bool = True,
 ) -> MainJob:
-    """The whole journey; returns the analysis HR reads (completed or failed) before deciding."""
+    """The whole journey; returns the analysis HR reads (completed or failed, or the human-only
+    review when the candidate declines AI analysis: ``ai_analysis`` False) before deciding."""
     hr_email = f"hr-{uuid.uuid4().hex[:10]}@example.com"
     hr, company_id = sign_up_hr(api, hr_email)
     log(f"HR {hr_email} signed up; company {company_id}")
@@ -190,7 +199,10 @@ def run_main_job(
     invitation = invite(api, hr, str(template["id"]), "Grace Hopper")
     log(f"template published with 4 questions; invitation {invitation['id']}")
     link = {TOKEN_HEADER: str(invitation["link_token"])}
-    expect(api.post("v1/candidate/interview/start", headers=link))
+    consent = {**CONSENT, "ai_analysis": ai_analysis}
+    started = expect(api.post("v1/candidate/interview/start", json=consent, headers=link))
+    ai = "and to AI analysis" if started["consent"]["ai_analysis"] else "(AI analysis declined)"
+    log(f"candidate consented to recording {ai}; interview started")
     video = recording(workdir / "video.webm", VIDEO_SAID, video=True)
     audio = recording(workdir / "audio.webm", AUDIO_SAID, video=False)
     video_upload = upload(api, link, questions["video"], video, "video/webm")
@@ -215,15 +227,18 @@ def run_main_job(
     analysis: dict[str, Any] = {}
     while time.monotonic() < deadline:
         response = api.get(path, headers=hr)
-        if response.status_code == 200 and response.json()["status"] in ("completed", "failed"):
+        if response.status_code == 200 and response.json()["status"] in FINISHED:
             analysis = response.json()
             break
         time.sleep(2)  # poll interval within the deadline
     if not analysis:
         raise MainJobError(f"no finished analysis within {deadline_s:.0f} s")
-    log(f"analysis {analysis['status']} by the {analysis['engine']} engine")
+    if analysis["status"] == "human_review":
+        log("human-only review: no AI model read the answers")
+    else:
+        log(f"analysis {analysis['status']} by the {analysis['engine']} engine")
     job = MainJob(hr, company_id, str(invitation["id"]), analysis, hr_email=hr_email)
-    if analysis["status"] == "completed":
+    if analysis["status"] in ("completed", "human_review"):
         job.decision = expect(
             api.post(
                 f"v1/invitations/{invitation['id']}/decision",

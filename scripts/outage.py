@@ -28,6 +28,7 @@ import psycopg
 
 from scripts import localenv
 from scripts.main_job import (
+    CONSENT,
     TEXT,
     TOKEN_HEADER,
     VIDEO_SAID,
@@ -196,7 +197,7 @@ def run(
     link_b = {TOKEN_HEADER: str(inv_b["link_token"])}
     video = recording(workdir / "video.webm", VIDEO_SAID, video=True)
     for link in (link_a, link_b):
-        expect(api.post("v1/candidate/interview/start", headers=link))
+        expect(api.post("v1/candidate/interview/start", json=CONSENT, headers=link))
     # A: the upload starts the pipeline; the answer and the completion follow at once.
     upload_a = upload(api, link_a, video_id, video, "video/webm")
     expect(

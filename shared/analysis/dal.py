@@ -129,6 +129,20 @@ def create_analysis(
     return UUID(str(row[0])) if row else None
 
 
+def create_human_review(
+    conn: Conn, *, company_id: UUID, invitation_id: UUID, weights: Weights, reason: str
+) -> UUID | None:
+    """The invitation's one analysis as a human-only review: ended as it is created, with no
+    engine, no model and no scores (None when the invitation already has its analysis)."""
+    row = conn.execute(
+        "INSERT INTO analysis.analyses (company_id, invitation_id, status, reason, weights,"
+        " completed_at) VALUES (%s, %s, 'human_review', %s, %s, now())"
+        " ON CONFLICT (invitation_id) DO NOTHING RETURNING id",
+        (company_id, invitation_id, reason[:2000], Jsonb(weights.model_dump())),
+    ).fetchone()
+    return UUID(str(row[0])) if row else None
+
+
 @dataclass(frozen=True, slots=True)
 class RunRow:
     """What a workflow step needs to know about its analysis."""

@@ -31,10 +31,16 @@ def retry_analysis(
     conn: Conn, company_id: UUID | None, invitation_id: UUID, correlation_id: str
 ) -> RetryAccepted:
     """Failed -> running as a new attempt, from the stored answers and transcripts (nothing is
-    re-recorded). Only a failed analysis can be retried: anything else is a 409."""
+    re-recorded). Only a failed analysis can be retried: anything else (a human-only review
+    included: the candidate declined AI analysis) is a 409."""
     row = dal.lock_for_retry(conn, company_id, invitation_id) if company_id else None
     if row is None:
         raise _not_found(invitation_id)
+    if row.status == "human_review":
+        raise ConflictError(
+            "The candidate declined AI analysis: this interview is a human-only review, and no"
+            " AI analysis can run on it."
+        )
     if row.status != "failed":
         raise ConflictError(f"The analysis is {row.status}; only a failed analysis can be retried.")
     attempt = dal.restart(conn, row.id)

@@ -202,14 +202,24 @@ class AnswerResultView(Model):
 
 
 class AnalysisView(BaseModel):  # not Model: see Transcript
-    """One invitation's AI analysis (the human decision is stored apart and never changes it)."""
+    """One invitation's AI analysis (the human decision is stored apart and never changes it).
+
+    ``human_review``: the candidate declined AI analysis; no AI model read the answers, there
+    are no scores, and ``reason`` says so in plain words. It is the final state (the media is
+    processed: the recordings have their transcripts); it cannot be retried."""
 
     model_config = ConfigDict(defer_build=True)
 
     analysis_id: UUID | None = None
     invitation_id: UUID
-    status: Literal["waiting", "running", "completed", "failed"]
-    reason: str | None = None
+    status: Literal["waiting", "running", "completed", "failed", "human_review"] = Field(
+        description="waiting (for media), running, completed, failed, or human_review: the"
+        " candidate declined AI analysis, so HR reviews alone (no AI model, no scores)"
+    )
+    reason: str | None = Field(
+        default=None,
+        description="Why it failed, the basis of the verdict, or why the review is human-only",
+    )
     attempt: int | None = None
     engine: EngineName | None = None
     engine_label: str | None = Field(

@@ -16,6 +16,11 @@ from shared.analysis.trigger import pending_uploads
 from shared.dal.sql import Conn
 from shared.models.events.interviews import InvitationCompleted
 
+WAITING_FOR_HUMAN_REVIEW = (
+    "The candidate declined AI analysis: once the media is processed, the interview is ready"
+    " for a human-only review (no AI model reads the answers)."
+)
+
 
 def analysis_for_invitation(
     conn: Conn, company_id: UUID, invitation_id: UUID
@@ -29,7 +34,10 @@ def analysis_for_invitation(
         completed = InvitationCompleted.model_validate(trigger.completed)
         waiting = pending_uploads(completed, dal.media_outcomes(conn, invitation_id))
         return AnalysisView(
-            invitation_id=invitation_id, status="waiting", waiting_for_uploads=waiting
+            invitation_id=invitation_id,
+            status="waiting",
+            reason=None if completed.ai_analysis else WAITING_FOR_HUMAN_REVIEW,
+            waiting_for_uploads=waiting,
         )
     results = dal.answer_results(conn, row["id"], row["attempt"])
     engine = row["engine"]

@@ -1,6 +1,11 @@
 """When an analysis starts: once the invitation is completed AND every media answer's upload is
 ready or failed, whichever of those events comes last. Exactly once per invitation.
 
+A candidate who declined AI analysis gets a human-only review instead: at that same moment (the
+media transcribed, so HR has captions and transcripts) the analysis is created already ended,
+as ``human_review``, and ``analysis.human_review`` tells HR the interview is ready for review.
+No workflow starts, so no model (Groq or the offline engine) ever reads the answers.
+
 Each event's effect runs in the consumer's transaction (with its processed_events claim) and
 first locks the invitation's trigger row, so two events about one invitation never decide at the
 same time; the analyses table's unique invitation_id is the second guard. The start itself is
@@ -19,7 +24,8 @@ from shared.dal.sql import Conn
 from shared.events.envelope import EventEnvelope
 from shared.events.factory import new_event
 from shared.events.outbox import enqueue
-from shared.models.events.analysis import AnalysisStarted
+from shared.models.events import EventPayload
+from shared.models.events.analysis import AnalysisHumanReview, AnalysisStarted
 from shared.models.events.interviews import InvitationCompleted
 from shared.models.events.media import MediaFailed, MediaProcessed
 from shared.observability import logger
@@ -27,6 +33,11 @@ from shared.observability import logger
 TRIGGER_CONSUMER = "analysis-trigger"
 TRIGGER_EVENT_TYPES = ("invitation.completed", "media.processed", "media.failed")
 SOURCE = "platform.analysis"
+HUMAN_REVIEW_REASON = (
+    "The candidate declined AI analysis: no AI model read the answers and there are no AI"
+    " scores. The recordings, their transcripts and the written answers are ready for your own"
+    " review."
+)
 
 
 def pending_uploads(
@@ -91,7 +102,8 @@ def start_if_ready(
     correlation_id: str,
     causation_id: UUID | None = None,
 ) -> UUID | None:
-    """Create the analysis and enqueue its start when everything is in (caller holds the lock)."""
+    """Create the analysis and enqueue its start when everything is in (caller holds the lock);
+    for a candidate who declined AI analysis, the human-only review and its event instead."""
     row = dal.lock_trigger(conn, invitation_id, company_id)
     if row.started_at is not None or row.completed is None:
         return None
@@ -101,24 +113,42 @@ def start_if_ready(
         logger.info("analysis waits for media", extra={"waiting": [str(u) for u in waiting]})
         return None
     weights = Weights(**completed.scoring_weights.model_dump())
-    analysis_id = dal.create_analysis(
-        conn, company_id=company_id, invitation_id=invitation_id, weights=weights
-    )
+    if completed.ai_analysis:
+        analysis_id = dal.create_analysis(
+            conn, company_id=company_id, invitation_id=invitation_id, weights=weights
+        )
+    else:
+        analysis_id = dal.create_human_review(
+            conn,
+            company_id=company_id,
+            invitation_id=invitation_id,
+            weights=weights,
+            reason=HUMAN_REVIEW_REASON,
+        )
     dal.mark_started(conn, invitation_id)
     if analysis_id is None:
         return None
+    payload: EventPayload
+    if completed.ai_analysis:
+        event_type, said = "analysis.started", "analysis started"
+        payload = AnalysisStarted(
+            analysis_id=analysis_id, invitation_id=invitation_id, attempt=1, trigger="initial"
+        )
+    else:
+        event_type, said = "analysis.human_review", "human-only review ready (AI declined)"
+        payload = AnalysisHumanReview(
+            analysis_id=analysis_id, invitation_id=invitation_id, reason=HUMAN_REVIEW_REASON
+        )
     enqueue(
         conn,
         new_event(
-            "analysis.started",
-            AnalysisStarted(
-                analysis_id=analysis_id, invitation_id=invitation_id, attempt=1, trigger="initial"
-            ),
+            event_type,
+            payload,
             source=SOURCE,
             correlation_id=correlation_id,
             tenant_id=company_id,
             causation_id=causation_id,
         ),
     )
-    logger.info("analysis started", extra={"analysis_id": str(analysis_id)})
+    logger.info(said, extra={"analysis_id": str(analysis_id)})
     return analysis_id

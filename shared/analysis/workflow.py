@@ -92,7 +92,13 @@ def load(
     with deps.transaction() as conn:
         row = dal.run_row(conn, analysis_id, lock=True)
         if row is None or row.attempt != attempt or row.status != "running":
-            # A stale start: nothing to do, and nothing to mark failed.
+            # A stale start (or a human-only review, never running): nothing to do.
+            return skip
+        completed = InvitationCompleted.model_validate(row.completed)
+        if not completed.ai_analysis:
+            # The trigger never starts a workflow for these; should one start all the same,
+            # the candidate's choice still holds: no engine is fixed, no model is called.
+            logger.warning("workflow for a declined AI analysis skipped", extra=skip)
             return skip
         claimed = dal.set_engine(
             conn,
@@ -109,7 +115,6 @@ def load(
                 extra={"analysis_id": str(analysis_id), "execution": execution_arn},
             )
             return skip
-        completed = InvitationCompleted.model_validate(row.completed)
     return {
         "analysisId": str(analysis_id),
         "attempt": attempt,

@@ -14,6 +14,7 @@ from shared.interviews.candidate_models import (
     CandidateOption,
     CandidateQuestion,
     CandidateTemplate,
+    Consent,
     QuestionProgress,
 )
 from shared.interviews.deps import Deps
@@ -35,6 +36,7 @@ def interview_view(
             time_limit_ends_at=lifecycle.time_limit_ends_at(invitation),
             completed_at=invitation.completed_at,
             completion_reason=invitation.completion_reason,
+            consent=Consent.of(invitation),
         ),
         template=CandidateTemplate(
             title=invitation.template_title,

@@ -12,7 +12,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shared.interviews.rows import InvitationStatus, QuestionType, TemplateSettingsRow
+from shared.interviews.rows import (
+    InvitationRow,
+    InvitationStatus,
+    QuestionType,
+    TemplateSettingsRow,
+)
 from shared.interviews.settings import MB
 
 VIDEO_TYPES = frozenset({"video/mp4", "video/webm", "video/quicktime"})
@@ -35,6 +40,30 @@ class _Request(BaseModel):
 
 # ---- rows ----------------------------------------------------------------------------------
 # ---- requests ------------------------------------------------------------------------------
+class StartRequest(_Request):
+    """The candidate's consent, given with the start: to being recorded (required: without it
+    there is no interview), and, separately, to AI analysis (declining it makes the analysis a
+    human-only review: no AI model reads the answers, HR reviews them alone)."""
+
+    recording: Literal[True] = Field(
+        description="Consent to recording the answers; must be true to start"
+    )
+    ai_analysis: bool = Field(
+        strict=True,
+        description="Consent to AI analysis of the answers; false: a human-only review",
+    )
+
+    @field_validator("recording", mode="before")
+    @classmethod
+    def _recording_consented(cls, value: object) -> object:
+        # A JSON boolean only (pydantic's Literal[True] takes 1 and 1.0 as True, even strictly).
+        if value is False:
+            raise ValueError("consent to recording is required to start the interview")
+        if not isinstance(value, bool):
+            raise ValueError("must be the boolean true")
+        return value
+
+
 class UploadRequest(_Request):
     content_type: ContentType
     size_bytes: Annotated[int, Field(ge=1, le=5 * 1024 * MB)]
@@ -101,6 +130,25 @@ class CompleteRequest(_Request):
 
 
 # ---- responses -----------------------------------------------------------------------------
+class Consent(BaseModel):
+    """The consent the candidate gave with the start (it never changes afterwards).
+    Interviews started before consent was asked count as consented to both, at their start."""
+
+    recording_at: datetime = Field(description="When the candidate consented to recording")
+    ai_analysis: bool = Field(description="Whether the candidate consented to AI analysis")
+    given_at: datetime = Field(description="When the AI analysis choice was given")
+
+    @classmethod
+    def of(cls, row: InvitationRow) -> Consent | None:
+        if row.recording_consent_at is None or row.ai_consent is None or row.ai_consent_at is None:
+            return None
+        return cls(
+            recording_at=row.recording_consent_at,
+            ai_analysis=row.ai_consent,
+            given_at=row.ai_consent_at,
+        )
+
+
 class CandidateOption(BaseModel):
     id: uuid.UUID
     text: str
@@ -136,6 +184,7 @@ class CandidateInvitation(BaseModel):
     time_limit_ends_at: datetime | None = None
     completed_at: datetime | None
     completion_reason: str | None
+    consent: Consent | None = Field(default=None, description="Null until the interview starts")
 
 
 class CandidateTemplate(BaseModel):
@@ -158,6 +207,7 @@ class StatusOut(BaseModel):
     last_activity_at: datetime | None
     completed_at: datetime | None
     completion_reason: str | None
+    consent: Consent | None = Field(default=None, description="Null until the interview starts")
 
 
 class PresignedPost(BaseModel):

@@ -9,6 +9,7 @@ from shared.interviews import lifecycle
 from shared.interviews.candidate_link import with_invitation
 from shared.interviews.candidate_models import (
     CompleteRequest,
+    StartRequest,
     StatusOut,
 )
 from shared.interviews.deps import Deps
@@ -16,12 +17,16 @@ from shared.interviews.rows import InvitationRow
 from shared.models.events.interviews import InvitationStarted
 
 
-def start(deps: Deps, token: str, cid: str) -> StatusOut:
+def start(deps: Deps, token: str, body: StartRequest, cid: str) -> StatusOut:
+    """pending -> in_progress, recording the consent in ``body``. Starting an interview in
+    progress again answers the same, and keeps the consent given first (whatever this body
+    says): consent is given once, with the start."""
+
     def run(conn: Conn, invitation: InvitationRow) -> StatusOut:
         if invitation.status == "completed":
             raise ConflictError("The interview is already completed.")
         if invitation.status == "pending":
-            dal.mark_started(conn, invitation.id)
+            dal.mark_started(conn, invitation.id, ai_consent=body.ai_analysis)
             invitation = dal.get_invitation(conn, invitation.id)
             assert invitation.started_at is not None
             payload = InvitationStarted(

@@ -73,7 +73,7 @@ class Playback:
 
 def _with_link(row: InvitationRow, token: str, links: LinkMaker) -> InvitationWithLink:
     return InvitationWithLink.model_validate(
-        {**row.model_dump(), "link_token": token, "link_url": links(token)}
+        {**InvitationOut.of(row).model_dump(), "link_token": token, "link_url": links(token)}
     )
 
 

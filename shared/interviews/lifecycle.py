@@ -18,7 +18,7 @@ from shared.dal.sql import Conn
 from shared.errors import ConflictError, UnprocessableError
 from shared.events import enqueue, new_event
 from shared.interviews import candidate_dal as dal
-from shared.interviews.candidate_models import AUDIO_TYPES, VIDEO_TYPES, StatusOut
+from shared.interviews.candidate_models import AUDIO_TYPES, VIDEO_TYPES, Consent, StatusOut
 from shared.interviews.rows import (
     AnswerRow,
     InvitationRow,
@@ -170,6 +170,9 @@ def completed_payload(
         completed_at=completed_at,
         language=invitation.template_settings.language,
         scoring_weights=ScoringWeights.model_validate(invitation.scoring_weights),
+        # Only an explicit "no" makes the review human-only (an interview cannot be completed
+        # without having started, and a start records the choice).
+        ai_analysis=invitation.ai_consent is not False,
         questions=[
             CompletedQuestion(
                 question_id=q.id,
@@ -212,6 +215,7 @@ def status_of(invitation: InvitationRow) -> StatusOut:
         last_activity_at=invitation.last_activity_at,
         completed_at=invitation.completed_at,
         completion_reason=invitation.completion_reason,
+        consent=Consent.of(invitation),
     )
 
 

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from shared.analysis.public import AnalysisView, AnswerResultView
+from shared.interviews.candidate_models import Consent
 from shared.interviews.rows import (
     AnswerKind,
     ChoiceOption,
@@ -309,10 +310,15 @@ class InvitationOut(BaseModel):
     created_by: uuid.UUID
     created_at: datetime
     updated_at: datetime
+    consent: Consent | None = Field(
+        default=None,
+        description="What the candidate consented to with the start (null before it);"
+        " ai_analysis false: a human-only review, no AI scores",
+    )
 
     @classmethod
     def of(cls, row: InvitationRow) -> InvitationOut:
-        return cls.model_validate(row.model_dump())
+        return cls.model_validate({**row.model_dump(), "consent": Consent.of(row)})
 
 
 class InvitationWithLink(InvitationOut):

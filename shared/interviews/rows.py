@@ -103,6 +103,10 @@ class InvitationRow(Model):
     template_description: str | None
     template_settings: TemplateSettingsRow
     scoring_weights: dict[str, float]
+    # The candidate's consent, given with the start (all three null before it; migration 0026).
+    recording_consent_at: datetime | None = None
+    ai_consent: bool | None = None
+    ai_consent_at: datetime | None = None
 
 
 class AnswerRow(Model):

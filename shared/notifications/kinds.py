@@ -34,7 +34,8 @@ KINDS: dict[str, Kind] = {
         Kind("invitation_cancelled", "candidate", True),
         Kind("invitation_reminder", "candidate", False, carries_link=True),
         Kind("interview_completed", "hr", False),
-        Kind("analysis_ready", "hr", False),
+        # v2: one message for an AI analysis done and for a human-only review ready.
+        Kind("analysis_ready", "hr", False, version=2),
         Kind("analysis_failed", "hr", False),
         # To the HR user who registered the endpoint: what they must act on.
         Kind("webhook_disabled", "hr", True),
@@ -56,6 +57,8 @@ KIND_OF_EVENT: dict[str, str] = {
     "invitation.cancelled": "invitation_cancelled",
     "invitation.completed": "interview_completed",
     "analysis.completed": "analysis_ready",
+    # The candidate declined AI analysis: HR hears the interview is ready, as they would have.
+    "analysis.human_review": "analysis_ready",
     "analysis.failed": "analysis_failed",
     "user.verification_requested": "verify_email",
     "user.registration_repeated": "registration_repeated",

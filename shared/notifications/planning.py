@@ -98,9 +98,7 @@ def queue_mail(conn: Conn, envelope: EventEnvelope) -> None:
         recipient = hr.email
         params["hr_name"] = hr.first_name or "there"
         if kind_name == "analysis_ready":
-            overall = getattr(payload, "overall", None)
-            params["overall"] = f"{float(overall):.0f}/100" if overall is not None else "none"
-            params["recommendation"] = str(getattr(payload, "recommendation", None) or "none")
+            params.update(ready_params(envelope.event_type, payload))
     _track(
         dal.queue_message(
             conn,
@@ -114,6 +112,29 @@ def queue_mail(conn: Conn, envelope: EventEnvelope) -> None:
             params=params,
         )
     )
+
+
+HUMAN_REVIEW_RESULT = (
+    "The candidate declined AI analysis: no AI model read the answers and there are no AI"
+    " scores. Watch the recordings with their transcripts, read the written answers, and decide."
+)
+
+
+def ready_params(event_type: str, payload: Any) -> dict[str, str]:
+    """What the ready message says: the AI's result, or that the review is human-only
+    (``overall`` and ``recommendation`` are kept for messages of the template's version 1)."""
+    if event_type == "analysis.human_review":
+        return {"overall": "none", "recommendation": "none", "result": HUMAN_REVIEW_RESULT}
+    overall = getattr(payload, "overall", None)
+    shown = f"{float(overall):.0f}/100" if overall is not None else "none"
+    recommendation = str(getattr(payload, "recommendation", None) or "none")
+    return {
+        "overall": shown,
+        "recommendation": recommendation,
+        "result": (
+            f"The AI analysis is done. Overall score: {shown}. Recommendation: {recommendation}."
+        ),
+    }
 
 
 def _queue_account_mail(conn: Conn, envelope: EventEnvelope, kind_name: str, payload: Any) -> None:

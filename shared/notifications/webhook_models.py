@@ -13,6 +13,7 @@ from shared.models.base import Model
 WebhookEventType = Literal[
     "analysis.completed",
     "analysis.failed",
+    "analysis.human_review",
     "candidate.decided",
     "invitation.cancelled",
     "invitation.completed",

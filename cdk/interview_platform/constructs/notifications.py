@@ -56,6 +56,7 @@ SWEEP_EVERY = Duration.minutes(1)
 EVENT_TYPES = (
     "analysis.completed",
     "analysis.failed",
+    "analysis.human_review",
     "candidate.decided",
     "invitation.cancelled",
     "invitation.completed",

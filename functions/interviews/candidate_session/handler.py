@@ -8,7 +8,7 @@ from fastapi import Header
 
 from shared.http.app import LINK_TOKEN, create_app, lambda_handler_for
 from shared.interviews import candidate_session
-from shared.interviews.candidate_models import CompleteRequest, StatusOut
+from shared.interviews.candidate_models import CompleteRequest, StartRequest, StatusOut
 from shared.interviews.deps import default_deps
 from shared.observability import logger
 
@@ -23,9 +23,11 @@ Token = Annotated[str, Header()]
     tags=["candidate"],
     openapi_extra=LINK_TOKEN,
 )
-def start(x_invitation_token: Token = "") -> StatusOut:
-    """pending -> in_progress; starting again answers the same."""
-    return candidate_session.start(deps, x_invitation_token, str(logger.get_correlation_id()))
+def start(body: StartRequest, x_invitation_token: Token = "") -> StatusOut:
+    """pending -> in_progress, with the candidate's consent: to recording (must be true), and
+    separately to AI analysis (false: a human-only review, no AI model reads the answers).
+    Starting again answers the same and keeps the consent given first."""
+    return candidate_session.start(deps, x_invitation_token, body, str(logger.get_correlation_id()))
 
 
 @app.post(

@@ -1,4 +1,5 @@
-"""Payloads of the analysis context's events: an analysis started, completed or failed."""
+"""Payloads of the analysis context's events: an analysis started, completed or failed, or a
+human-only review ready (the candidate declined AI analysis)."""
 
 from __future__ import annotations
 
@@ -43,8 +44,19 @@ class AnalysisFailed(EventPayload):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+class AnalysisHumanReview(EventPayload):
+    """The candidate declined AI analysis: no model read the answers, and the interview (its
+    recordings, transcribed, and written answers) is ready for HR's own review. Published once
+    per invitation, when the media is processed, where analysis.completed would have been."""
+
+    analysis_id: UUID
+    invitation_id: UUID
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 ANALYSIS_EVENTS: dict[str, type[BaseModel]] = {
     "analysis.started": AnalysisStarted,
     "analysis.completed": AnalysisCompleted,
     "analysis.failed": AnalysisFailed,
+    "analysis.human_review": AnalysisHumanReview,
 }

@@ -111,6 +111,9 @@ class InvitationCompleted(EventPayload):
     completed_at: datetime
     language: Annotated[str, Field(max_length=16)] | None = None
     scoring_weights: ScoringWeights = ScoringWeights()
+    # The candidate's consent to AI analysis; false: a human-only review (no AI model reads the
+    # answers). Events from before consent was asked carry none: consented.
+    ai_analysis: bool = True
     questions: Annotated[list[CompletedQuestion], Field(max_length=100)]
     answers: Annotated[list[CompletedAnswer], Field(max_length=100)]
 

@@ -19,6 +19,7 @@ from tests.e2e.identity_actors import (
     make_user,
 )
 from tests.e2e.interviews.hr_support import invite, make_template, ok, publish
+from tests.e2e.interviews.media_fixtures import CONSENT
 
 TOKEN_HEADER = "X-Invitation-Token"
 
@@ -71,7 +72,10 @@ def test_a_logged_out_access_token_is_refused_at_once(api: httpx.Client) -> None
 
 
 def _candidate(api: httpx.Client, token: str, path: str = "", method: str = "GET") -> int:
-    response = api.request(method, f"v1/candidate/interview{path}", headers={TOKEN_HEADER: token})
+    body = CONSENT if path == "/start" else None
+    response = api.request(
+        method, f"v1/candidate/interview{path}", json=body, headers={TOKEN_HEADER: token}
+    )
     return response.status_code
 
 

@@ -105,6 +105,7 @@ def complete_directly(invitation_id: str, media_key: str | None = None) -> Compl
             answers.append(str(answer[0]))
         conn.execute(
             "UPDATE interviews.invitations SET status = 'completed', started_at = now(),"
+            " recording_consent_at = now(), ai_consent = true, ai_consent_at = now(),"
             " completed_at = now(), completion_reason = 'manual' WHERE id = %s",
             (invitation_id,),
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.e2e.interviews.media_fixtures import make_interview
+from tests.e2e.interviews.media_fixtures import CONSENT, make_interview
 from tests.e2e.test_authorization_matrix import Ctx, Route, _all
 
 
@@ -40,7 +40,13 @@ _NO_TOKEN = _all(404)
 
 CANDIDATE_ROUTES: list[Route] = [
     Route("candidate-interview", "GET", lambda c: "v1/candidate/interview", None, _NO_TOKEN),
-    Route("candidate-start", "POST", lambda c: "v1/candidate/interview/start", None, _NO_TOKEN),
+    Route(
+        "candidate-start",
+        "POST",
+        lambda c: "v1/candidate/interview/start",
+        lambda c: CONSENT,
+        _NO_TOKEN,
+    ),
     Route(
         "candidate-heartbeat",
         "POST",

@@ -53,6 +53,8 @@ def small_answer_webm(path: Path, seconds: float = 2.0) -> bytes:
 
 # ---- the interview -------------------------------------------------------------------------
 TOKEN_HEADER = "X-Invitation-Token"
+# What a start sends: the consent to recording and to AI analysis.
+CONSENT: dict[str, bool] = {"recording": True, "ai_analysis": True}
 RUBRIC = "A strong answer names a concrete system, its trade-offs and what was learnt."
 
 

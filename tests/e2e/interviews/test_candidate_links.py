@@ -14,7 +14,7 @@ from scripts import localenv
 from shared.dal.db import conninfo_for
 from shared.settings import DatabaseSettings
 from tests.e2e.identity_actors import PROBLEM, Actor, make_hr_with_company
-from tests.e2e.interviews.media_fixtures import TOKEN_HEADER, Interview, make_interview
+from tests.e2e.interviews.media_fixtures import CONSENT, TOKEN_HEADER, Interview, make_interview
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,9 @@ def _problem(response: httpx.Response, status: int) -> dict[str, Any]:
 
 
 def _start(api: httpx.Client, interview: Interview) -> None:
-    started = api.post("v1/candidate/interview/start", headers=interview.candidate_headers())
+    started = api.post(
+        "v1/candidate/interview/start", json=CONSENT, headers=interview.candidate_headers()
+    )
     assert started.status_code == 200, started.text
 
 
@@ -128,7 +130,7 @@ def test_junk_tampered_or_missing_tokens_are_404(
     }[kind]
     headers = {TOKEN_HEADER: token} if token else {}
     _problem(api.get("v1/candidate/interview", headers=headers), 404)
-    _problem(api.post("v1/candidate/interview/start", headers=headers), 404)
+    _problem(api.post("v1/candidate/interview/start", json=CONSENT, headers=headers), 404)
 
 
 def test_an_overdue_link_is_expired_on_the_spot_and_answers_410(

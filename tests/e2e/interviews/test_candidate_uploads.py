@@ -8,12 +8,19 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.interviews.media_fixtures import Interview, make_interview, small_answer_webm
+from tests.e2e.interviews.media_fixtures import (
+    CONSENT,
+    Interview,
+    make_interview,
+    small_answer_webm,
+)
 
 
 def _started(api: httpx.Client) -> Interview:
     interview = make_interview(api)
-    started = api.post("v1/candidate/interview/start", headers=interview.candidate_headers())
+    started = api.post(
+        "v1/candidate/interview/start", json=CONSENT, headers=interview.candidate_headers()
+    )
     assert started.status_code == 200, started.text
     return interview
 

@@ -15,6 +15,7 @@ from shared.dal.db import conninfo_for
 from shared.settings import DatabaseSettings
 from tests.e2e.identity_actors import make_hr_with_company
 from tests.e2e.interviews.media_fixtures import (
+    CONSENT,
     TOKEN_HEADER,
     Interview,
     make_interview,
@@ -36,7 +37,7 @@ def _outbox_types(invitation_id: str) -> list[str]:
 def _answer_everything(api: httpx.Client, interview: Interview, video: bytes) -> str:
     """The candidate's side: start, upload the video to S3, answer the three, complete."""
     link = interview.candidate_headers()
-    started = api.post("v1/candidate/interview/start", headers=link)
+    started = api.post("v1/candidate/interview/start", json=CONSENT, headers=link)
     assert started.status_code == 200, started.text
     assert started.json()["status"] == "in_progress"
     video_q = interview.questions["video"]

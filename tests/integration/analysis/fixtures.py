@@ -64,8 +64,10 @@ def interview(
     text: str | None = TEXT_ANSWER,
     choice_correct: bool | None = True,
     weights: iv.ScoringWeights | None = None,
+    ai_analysis: bool = True,
 ) -> Interview:
-    """Media answers saying ``spoken``, optionally a text and a multiple-choice answer."""
+    """Media answers saying ``spoken``, optionally a text and a multiple-choice answer
+    (``ai_analysis`` False: the candidate declined AI analysis)."""
     company = company_id or uuid.uuid4()
     invitation = uuid.uuid4()
     questions: list[iv.CompletedQuestion] = []
@@ -144,6 +146,7 @@ def interview(
         completed_at=datetime.now(UTC),
         language="en",
         scoring_weights=weights or iv.ScoringWeights(),
+        ai_analysis=ai_analysis,
         questions=questions,
         answers=answers,
     )

@@ -37,6 +37,7 @@ from shared.interviews.candidate_models import (
     CompleteRequest,
     CompleteUploadRequest,
     PartsRequest,
+    StartRequest,
     UploadRequest,
 )
 from shared.interviews.deps import Deps
@@ -51,6 +52,7 @@ from tests.integration.conftest import LOCALSTACK
 
 Conn = psycopg.Connection[Any]
 CID = "itest-candidate"
+CONSENT = StartRequest(recording=True, ai_analysis=True)
 # Small caps, so "over the limit" is a few kilobytes: the policy S3 enforces is the same.
 SETTINGS = CandidateSettings(video_max_bytes=64 * 1024, audio_max_bytes=32 * 1024)
 WEBM = b"\x1a\x45\xdf\xa3" + b"\x00" * 2044
@@ -175,23 +177,26 @@ def seed(
             assert row is not None
             seeded.questions[kind] = row[0]
         started = status in {"in_progress", "completed"}
+        # A started interview has its consent (the schema holds it so).
         conn.execute(
             "INSERT INTO interviews.invitations (id, company_id, template_id, created_by,"
             " candidate_email, candidate_name, status, token_hash, expires_at, started_at,"
-            " last_activity_at) VALUES (%s, %s, %s, %s, %s, 'Grace', %s, %s, now() + %s,"
-            " CASE WHEN %s THEN now() END, CASE WHEN %s THEN now() END)",
-            (
-                seeded.invitation_id,
-                company[0],
-                template[0],
-                user[0],
-                f"grace-{uuid.uuid4().hex[:8]}@example.com",
-                status,
-                token_hash,
-                expires_in,
-                started,
-                started,
-            ),
+            " last_activity_at, recording_consent_at, ai_consent, ai_consent_at)"
+            " VALUES (%(id)s, %(company)s, %(template)s, %(user)s, %(email)s, 'Grace',"
+            " %(status)s, %(hash)s, now() + %(expires)s, CASE WHEN %(started)s THEN now() END,"
+            " CASE WHEN %(started)s THEN now() END, CASE WHEN %(started)s THEN now() END,"
+            " CASE WHEN %(started)s THEN true END, CASE WHEN %(started)s THEN now() END)",
+            {
+                "id": seeded.invitation_id,
+                "company": company[0],
+                "template": template[0],
+                "user": user[0],
+                "email": f"grace-{uuid.uuid4().hex[:8]}@example.com",
+                "status": status,
+                "hash": token_hash,
+                "expires": expires_in,
+                "started": started,
+            },
         )
     return seeded
 
@@ -217,7 +222,7 @@ def answers_of(pool: ConnectionPool, invitation_id: uuid.UUID) -> list[tuple[Any
 
 def started(pool: ConnectionPool, flow: Deps, **kwargs: Any) -> Seeded:
     seeded = seed(pool, **kwargs)
-    candidate_session.start(flow, seeded.token, CID)
+    candidate_session.start(flow, seeded.token, CONSENT, CID)
     return seeded
 
 
@@ -610,19 +615,70 @@ def test_starting_twice_is_fine_and_emits_invitation_started_once(
     pool: ConnectionPool, flow: Deps
 ) -> None:
     seeded = seed(pool)
-    first = candidate_session.start(flow, seeded.token, CID)
-    second = candidate_session.start(flow, seeded.token, CID)
+    first = candidate_session.start(flow, seeded.token, CONSENT, CID)
+    second = candidate_session.start(flow, seeded.token, CONSENT, CID)
     assert first.status == second.status == "in_progress"
     assert first.started_at == second.started_at
     types = [t for t, _ in events_of(pool, seeded.invitation_id)]
     assert types.count("invitation.started") == 1
 
 
+def test_the_start_records_the_consent_and_a_repeated_start_keeps_the_first(
+    pool: ConnectionPool, flow: Deps
+) -> None:
+    # Given a pending interview: no consent yet
+    seeded = seed(pool)
+    assert candidate_interview.get_interview(flow, seeded.token, CID).invitation.consent is None
+
+    # When the candidate starts, consenting to recording and declining AI analysis
+    declined = StartRequest(recording=True, ai_analysis=False)
+    first = candidate_session.start(flow, seeded.token, declined, CID)
+
+    # Then the consent is recorded with the start
+    assert first.consent is not None
+    assert first.consent.ai_analysis is False
+    assert first.started_at is not None
+    assert first.consent.recording_at == first.consent.given_at == first.started_at
+
+    # When starting again, now saying yes to AI analysis
+    again = candidate_session.start(flow, seeded.token, CONSENT, CID)
+
+    # Then it answers the same interview and the consent given first stands
+    assert again == first
+    shown = candidate_interview.get_interview(flow, seeded.token, CID).invitation.consent
+    assert shown == first.consent
+    assert [t for t, _ in events_of(pool, seeded.invitation_id)].count("invitation.started") == 1
+
+    # and the completion tells the analysis the candidate declined it
+    candidate_session.complete(flow, seeded.token, CompleteRequest(reason="early_finish"), CID)
+    completed = [e for t, e in events_of(pool, seeded.invitation_id) if t == "invitation.completed"]
+    assert InvitationCompleted.model_validate(completed[0]["payload"]).ai_analysis is False
+
+
+def test_an_interview_cannot_start_without_consent_even_in_sql(pool: ConnectionPool) -> None:
+    # Given a pending invitation
+    seeded = seed(pool)
+
+    # When anything starts it without recording the consent / Then the schema refuses it
+    with pool.connection() as conn, pytest.raises(psycopg.errors.CheckViolation):
+        conn.execute(
+            "UPDATE interviews.invitations SET status = 'in_progress', started_at = now()"
+            " WHERE id = %s",
+            (seeded.invitation_id,),
+        )
+    # and half a consent is refused too
+    with pool.connection() as conn, pytest.raises(psycopg.errors.CheckViolation):
+        conn.execute(
+            "UPDATE interviews.invitations SET recording_consent_at = now() WHERE id = %s",
+            (seeded.invitation_id,),
+        )
+
+
 def test_heartbeat_needs_an_interview_in_progress(pool: ConnectionPool, flow: Deps) -> None:
     seeded = seed(pool)
     with pytest.raises(ConflictError):
         candidate_session.heartbeat(flow, seeded.token, CID)
-    candidate_session.start(flow, seeded.token, CID)
+    candidate_session.start(flow, seeded.token, CONSENT, CID)
     beat = candidate_session.heartbeat(flow, seeded.token, CID)
     assert beat.status == "in_progress"
     assert beat.last_activity_at is not None
@@ -673,7 +729,7 @@ def test_manual_completion_needs_every_required_answer_then_completes_once(
             flow, seeded.token, seeded.questions["text"], AnswerRequest(text="late"), CID
         )
     with pytest.raises(ConflictError):
-        candidate_session.start(flow, seeded.token, CID)
+        candidate_session.start(flow, seeded.token, CONSENT, CID)
     assert (
         candidate_interview.get_interview(flow, seeded.token, CID).invitation.status == "completed"
     )
@@ -740,7 +796,7 @@ def test_an_overdue_invitation_is_expired_on_the_spot_with_its_event(
 
     # and later calls are 410 without a second event
     with pytest.raises(InvitationGoneError):
-        candidate_session.start(flow, seeded.token, CID)
+        candidate_session.start(flow, seeded.token, CONSENT, CID)
     assert (
         len([t for t, _ in events_of(pool, seeded.invitation_id) if t == "invitation.expired"]) == 1
     )
@@ -751,7 +807,7 @@ def test_a_cancelled_invitation_is_410(pool: ConnectionPool, flow: Deps) -> None
     with pytest.raises(InvitationGoneError, match="cancelled"):
         candidate_interview.get_interview(flow, seeded.token, CID)
     with pytest.raises(InvitationGoneError):
-        candidate_session.start(flow, seeded.token, CID)
+        candidate_session.start(flow, seeded.token, CONSENT, CID)
 
 
 # ---- the sweep -----------------------------------------------------------------------------

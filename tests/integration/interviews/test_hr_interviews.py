@@ -589,8 +589,8 @@ def test_an_overdue_or_started_invitation_follows_the_lifecycle(conn: Conn) -> N
         (overdue.id,),
     )
     conn.execute(
-        "UPDATE interviews.invitations SET status = 'in_progress', started_at = now()"
-        " WHERE id = %s",
+        "UPDATE interviews.invitations SET status = 'in_progress', started_at = now(),"
+        " recording_consent_at = now(), ai_consent = true, ai_consent_at = now() WHERE id = %s",
         (started.id,),
     )
     # An overdue one (not yet swept) is not extended or resent

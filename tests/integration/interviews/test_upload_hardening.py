@@ -37,6 +37,7 @@ from shared.interviews.storage import MediaStorage, presign_playback
 from tests.integration.conftest import LOCALSTACK
 from tests.integration.interviews.test_candidate_flow import (
     CID,
+    CONSENT,
     SETTINGS,
     WEBM,
     Seeded,
@@ -77,7 +78,7 @@ def flow(pool: ConnectionPool, s3: Any, versioned_bucket: str) -> Deps:
 
 def _started(pool: ConnectionPool, flow: Deps, **kwargs: Any) -> Seeded:
     seeded = seed(pool, **kwargs)
-    candidate_session.start(flow, seeded.token, CID)
+    candidate_session.start(flow, seeded.token, CONSENT, CID)
     return seeded
 
 

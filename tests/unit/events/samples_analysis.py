@@ -32,4 +32,9 @@ ANALYSIS_SAMPLES: dict[str, BaseModel] = {
         attempt=2,
         reason="GroqDailyQuotaExceeded: the daily request quota is used up",
     ),
+    "analysis.human_review": an.AnalysisHumanReview(
+        analysis_id=_ANALYSIS,
+        invitation_id=_INVITATION,
+        reason="The candidate declined AI analysis: no AI model read the answers.",
+    ),
 }

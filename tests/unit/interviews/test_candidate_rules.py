@@ -17,9 +17,12 @@ from shared.interviews.candidate_models import (
     VIDEO_TYPES,
     AnswerRequest,
     CompleteUploadRequest,
+    Consent,
     PartsRequest,
+    StartRequest,
     UploadRequest,
 )
+from shared.interviews.models import InvitationOut
 from shared.interviews.rows import (
     AnswerRow,
     InvitationRow,
@@ -333,6 +336,77 @@ def test_the_completed_payload_carries_questions_with_rubric_and_current_answers
     assert payload.scoring_weights.relevance == 0.4
     assert payload.language == "en"
     assert payload.reason == "manual"
+
+
+@pytest.mark.parametrize(
+    ("ai_consent", "analysed"),
+    [(True, True), (False, False), (None, True)],  # None: started before consent was asked
+)
+def test_the_completed_payload_tells_the_analysis_whether_ai_may_read_the_answers(
+    ai_consent: bool | None, analysed: bool
+) -> None:
+    consent_at = NOW - timedelta(minutes=5) if ai_consent is not None else None
+    invitation = _invitation(
+        recording_consent_at=consent_at, ai_consent=ai_consent, ai_consent_at=consent_at
+    )
+    payload = lifecycle.completed_payload(invitation, [], [], "early_finish", NOW)
+    assert payload.ai_analysis is analysed
+
+
+def test_the_consent_is_shown_once_given_with_the_start() -> None:
+    # Given a pending invitation, and one started declining AI analysis
+    pending = _invitation(status="pending", started_at=None, last_activity_at=None)
+    started = NOW - timedelta(minutes=5)
+    declined = _invitation(recording_consent_at=started, ai_consent=False, ai_consent_at=started)
+
+    # When the candidate's and the session's views are built / Then only the started one has it
+    assert Consent.of(pending) is None
+    assert lifecycle.status_of(pending).consent is None
+    assert interview_view(pending, [], {}).invitation.consent is None
+    shown = Consent(recording_at=started, ai_analysis=False, given_at=started)
+    assert lifecycle.status_of(declined).consent == shown
+    assert interview_view(declined, [], {}).invitation.consent == shown
+
+
+def test_hr_sees_the_consent_on_the_invitation_in_the_list_and_the_detail() -> None:
+    started = NOW - timedelta(minutes=5)
+    declined = _invitation(recording_consent_at=started, ai_consent=False, ai_consent_at=started)
+    out = InvitationOut.of(declined).model_dump(mode="json")
+    assert out["consent"] == {
+        "recording_at": started.isoformat().replace("+00:00", "Z"),
+        "ai_analysis": False,
+        "given_at": started.isoformat().replace("+00:00", "Z"),
+    }
+    assert InvitationOut.of(_invitation(status="pending", started_at=None)).consent is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"recording": True, "ai_analysis": True},
+        {"recording": True, "ai_analysis": False},
+    ],
+)
+def test_a_start_takes_the_consent_to_recording_and_a_choice_on_ai(body: dict[str, Any]) -> None:
+    assert StartRequest.model_validate(body).ai_analysis is body["ai_analysis"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"recording": False, "ai_analysis": True},
+        {"recording": 1, "ai_analysis": True},
+        {"recording": "true", "ai_analysis": True},
+        {"recording": True},
+        {"recording": True, "ai_analysis": 0},
+        {"recording": True, "ai_analysis": "false"},
+        {"recording": True, "ai_analysis": True, "extra": 1},
+    ],
+)
+def test_a_start_without_a_clear_consent_is_refused(body: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        StartRequest.model_validate(body)
 
 
 # ---- what the candidate sees ---------------------------------------------------------------

@@ -9,8 +9,10 @@ import uuid
 import pytest
 
 from shared.appkey import AppKey, SealBroken
-from shared.notifications.kinds import KINDS
+from shared.models.events.analysis import AnalysisCompleted, AnalysisHumanReview
+from shared.notifications.kinds import KIND_OF_EVENT, KINDS
 from shared.notifications.mail import Outgoing, to_mime
+from shared.notifications.planning import HUMAN_REVIEW_RESULT, ready_params
 from shared.notifications.render import TEMPLATES_DIR, render
 from shared.notifications.unsubscribe import read_token, token_for
 
@@ -26,6 +28,7 @@ VALUES = {
     "retry_url": "https://app.example.com/hr/invitations/1?retry=analysis",
     "overall": "80/100",
     "recommendation": "advance",
+    "result": "The AI analysis is done. Overall score: 80/100. Recommendation: hire.",
     "url": "https://ats.example.com/hooks",
     "reason": "the receiver answered 410 Gone",
     "product": "Interview <Platform>",
@@ -132,3 +135,39 @@ def test_mime_has_both_bodies_and_rfc8058_headers_only_for_optional_mail() -> No
         )
     )
     assert transactional["List-Unsubscribe"] is None
+
+
+def test_hr_hears_a_human_only_review_is_ready_as_an_analysis_would_be() -> None:
+    # Given the event of a human-only review (the candidate declined AI analysis)
+    analysis, invitation = uuid.uuid4(), uuid.uuid4()
+    human = AnalysisHumanReview(analysis_id=analysis, invitation_id=invitation, reason="declined")
+
+    # When its message is planned and rendered
+    params = ready_params("analysis.human_review", human)
+    out = render("analysis_ready", KINDS["analysis_ready"].version, {**VALUES, **params})
+
+    # Then it is the same kind (and preference) as a finished AI analysis, saying no AI scored it
+    assert KIND_OF_EVENT["analysis.human_review"] == KIND_OF_EVENT["analysis.completed"]
+    assert out.subject == 'Ready for review: Grace & Co, "Backend engineer"'
+    assert HUMAN_REVIEW_RESULT in out.text
+    assert "declined AI analysis" in out.text
+    assert "Overall score" not in out.text
+
+
+def test_a_finished_ai_analysis_still_says_its_score_and_recommendation() -> None:
+    completed = AnalysisCompleted(
+        analysis_id=uuid.uuid4(),
+        invitation_id=uuid.uuid4(),
+        attempt=1,
+        engine="offline",
+        model="heuristic-v1",
+        overall=81.4,
+        recommendation="hire",
+        answers_scored=3,
+        answers_unscorable=0,
+    )
+    params = ready_params("analysis.completed", completed)
+    out = render("analysis_ready", KINDS["analysis_ready"].version, {**VALUES, **params})
+    assert "Overall score: 81/100. Recommendation: hire." in out.text
+    # A message queued before version 2 still renders with its own template.
+    assert "Overall score: 81/100" in render("analysis_ready", 1, {**VALUES, **params}).text
