@@ -13,6 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from scripts import accounts
 from tests.e2e.identity_actors import PASSWORD, make_hr_with_company
 from tests.e2e.web import hr_flow
 from tests.e2e.web.browser import Screens
@@ -284,3 +285,40 @@ def test_an_expired_access_token_is_refreshed_once_and_logout_ends_the_session(
     page.goto(f"{web_url}/hr/invitations")
     heading(page, "Sign in")
     assert "next=%2Fhr%2Finvitations" in page.url
+
+
+def test_a_forgotten_password_is_reset_through_the_emailed_link(
+    page: Page, screens: Screens, web_url: str, api: httpx.Client
+) -> None:
+    # Given an HR account (made through the API)
+    hr = make_hr_with_company(api, "web-reset")
+
+    # When they ask for a link on /forgot-password
+    page.goto(f"{web_url}/login")
+    page.get_by_role("link", name="Forgot your password?").click()
+    heading(page, "Forgot your password?")
+    page.get_by_label("Email").fill(hr.email)
+    page.get_by_role("button", name="Send me a link").click()
+    expect(page.get_by_role("status")).to_be_visible(timeout=LONG)
+    screens.shot(page, "forgot-password")
+
+    # And follow the emailed link and choose a new password
+    mail = accounts.wait_for_mail(hr.email, "Set a new password")[-1]
+    found = accounts.ACCOUNT_LINK.search(accounts.text_of(mail))
+    assert found is not None, accounts.text_of(mail)
+    page.goto(hr_flow.on_web(web_url, found.group(0)))
+    heading(page, "Set a new password")
+    assert "#" not in page.url
+    new_password = "a brand new passphrase 7"
+    page.get_by_label("New password", exact=True).fill(new_password)
+    page.get_by_label("Repeat the new password").fill(new_password)
+    screens.shot(page, "reset-password")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status")).to_contain_text("password is changed", timeout=LONG)
+    screens.shot(page, "password-changed")
+
+    # Then the new password signs in (and the old one no longer does)
+    hr_flow.log_in(page, screens, web_url, hr_flow.HrAccount(hr.email, new_password))
+    heading(page, "Invitations")
+    old = api.post("v1/auth/login", json={"email": hr.email, "password": PASSWORD})
+    assert old.status_code == 401, old.text

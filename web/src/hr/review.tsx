@@ -39,23 +39,29 @@ export function ReviewPage({ id }: { id: string }) {
   const playback = useRef<Record<string, string>>({});
   const path = { params: { path: { invitation_id: id } } };
 
-  const load = async (): Promise<void> => {
-    const [d, m] = await Promise.all([
-      api.GET("/v1/invitations/{invitation_id}", path),
-      api.GET("/v1/invitations/{invitation_id}/media", path),
-    ]);
+  // The answers and the analysis show as soon as they come; the media (another function,
+  // maybe cold) fills the players in when it arrives.
+  const loadDetail = async (): Promise<void> => {
+    const d = await api.GET("/v1/invitations/{invitation_id}", path);
     if (!d.data) return setError(problemText(d.error));
     setError("");
+    for (const a of d.data.answers)
+      if (a.media?.playback_url) playback.current[a.media.media_id] ??= a.media.playback_url;
     setDetail(d.data);
-    if (m.data) {
-      const next: Record<string, Media> = {};
-      for (const item of m.data.items) {
-        // A poll presigns a new URL each time; keep the first so a playing video is not reset.
-        if (item.playback_url) playback.current[item.media_id] ??= item.playback_url;
-        next[item.upload_id] = { ...item, playback_url: playback.current[item.media_id] ?? null };
-      }
-      setMedia(next);
+  };
+  const loadMedia = async (): Promise<void> => {
+    const m = await api.GET("/v1/invitations/{invitation_id}/media", path);
+    if (!m.data) return;
+    const next: Record<string, Media> = {};
+    for (const item of m.data.items) {
+      // A poll presigns a new URL each time; keep the first so a playing video is not reset.
+      if (item.playback_url) playback.current[item.media_id] ??= item.playback_url;
+      next[item.upload_id] = { ...item, playback_url: playback.current[item.media_id] ?? null };
     }
+    setMedia(next);
+  };
+  const load = async (): Promise<void> => {
+    await Promise.all([loadDetail(), loadMedia()]);
   };
   useEffect(() => void load(), [id]);
 
