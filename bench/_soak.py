@@ -55,7 +55,9 @@ STACK_BYTES = 8 * 1024 * 1024
 # cheapest full round trip (API Gateway -> Lambda -> API Gateway). One in HEALTH_EVERY is the
 # public health route, which also reads PostgreSQL and S3.
 HEALTH_EVERY = 100
-PIPELINE_DEADLINE_S = 600.0
+# A pipeline that has not ended while none other did for this long is stuck (a fixed deadline
+# for all 100 would measure the machine's load, not the platform: 2 shared cores).
+PIPELINE_STALL_S = 600.0
 SETTLE_DEADLINE_S = 60.0
 POLL_S = 0.5
 WARMUP_REQUESTS_PER_CLIENT = 10
@@ -249,7 +251,7 @@ def media_load(count: int, concurrency: int, answer: Path) -> MediaLoad:
     s3 = localenv.client("s3")
     body = answer.read_bytes()
     started = time.monotonic()
-    deadline = started + PIPELINE_DEADLINE_S
+    deadline = started + PIPELINE_STALL_S
     in_flight: set[uuid.UUID] = set()
     with _conn() as conn:
         while result.started < count or in_flight:
@@ -261,6 +263,7 @@ def media_load(count: int, concurrency: int, answer: Path) -> MediaLoad:
                 in_flight.add(upload.upload_id)
                 result.started += 1
             for upload_id, (status, reason) in _ended(conn, in_flight).items():
+                deadline = time.monotonic() + PIPELINE_STALL_S
                 in_flight.discard(upload_id)
                 if status == "ready":
                     result.ready += 1
@@ -268,7 +271,7 @@ def media_load(count: int, concurrency: int, answer: Path) -> MediaLoad:
                     result.failed.append(f"{upload_id}: {reason}")
             if time.monotonic() > deadline:
                 raise AssertionError(
-                    f"{len(in_flight)} pipelines not ended within {PIPELINE_DEADLINE_S} s"
+                    f"{len(in_flight)} pipelines stuck: none ended for {PIPELINE_STALL_S} s"
                 )
             if in_flight:
                 time.sleep(POLL_S)  # poll interval within the deadline
