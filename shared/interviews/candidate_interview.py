@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 
 from shared.dal.sql import Conn
+from shared.identity import public as identity
 from shared.interviews import candidate_dal as dal
 from shared.interviews import lifecycle
 from shared.interviews.candidate_link import with_invitation
 from shared.interviews.candidate_models import (
+    CandidateCompany,
     CandidateInterview,
     CandidateInvitation,
     CandidateOption,
@@ -22,7 +24,10 @@ from shared.interviews.rows import InvitationRow, QuestionRow
 
 
 def interview_view(
-    invitation: InvitationRow, questions: list[QuestionRow], attempts: dict[uuid.UUID, int]
+    invitation: InvitationRow,
+    questions: list[QuestionRow],
+    attempts: dict[uuid.UUID, int],
+    company_name: str | None = None,
 ) -> CandidateInterview:
     settings = invitation.template_settings
     ordered = lifecycle.candidate_order(invitation.id, questions, settings.randomize_questions)
@@ -38,6 +43,7 @@ def interview_view(
             completion_reason=invitation.completion_reason,
             consent=Consent.of(invitation),
         ),
+        company=CandidateCompany(name=company_name) if company_name else None,
         template=CandidateTemplate(
             title=invitation.template_title,
             description=invitation.template_description,
@@ -80,6 +86,7 @@ def get_interview(deps: Deps, token: str, cid: str) -> CandidateInterview:
             invitation,
             dal.questions(conn, invitation.template_id),
             dal.attempts_by_question(conn, invitation.id),
+            identity.company_name(conn, invitation.company_id),
         )
 
     return with_invitation(deps, token, cid, read, write=False)

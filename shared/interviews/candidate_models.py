@@ -193,8 +193,16 @@ class CandidateTemplate(BaseModel):
     settings: TemplateSettingsRow
 
 
+class CandidateCompany(BaseModel):
+    """Who is interviewing: the name the candidate's landing page shows."""
+
+    name: str
+
+
 class CandidateInterview(BaseModel):
     invitation: CandidateInvitation
+    # The inviting company (None only if it was erased meanwhile).
+    company: CandidateCompany | None = None
     template: CandidateTemplate
     questions: list[CandidateQuestion]
     progress: list[QuestionProgress]

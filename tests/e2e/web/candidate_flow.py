@@ -198,6 +198,7 @@ def begin_interview(page: Page, link: str, screens: Screens, *, ai_analysis: boo
     expect(page.get_by_test_id("question-count")).to_contain_text(
         "4 questions: 2 video", timeout=LONG
     )
+    expect(page.get_by_test_id("company-name")).not_to_be_empty()
     screens.shot(page, "landing")
     page.get_by_role("button", name="Begin").click()
 

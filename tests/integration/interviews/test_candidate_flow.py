@@ -1037,3 +1037,12 @@ def test_an_interview_idle_past_the_timeout_is_auto_completed_on_the_spot(
         assert types.count("invitation.completed") == 1
     done = candidate_session.complete(flow, writer.token, CompleteRequest(reason="manual"), CID)
     assert done.completion_reason == "auto_timeout"
+
+
+def test_the_candidate_sees_which_company_interviews_them(pool: ConnectionPool, flow: Deps) -> None:
+    # Given an invitation of Acme's (issue 15: the landing page names the company)
+    seeded = started(pool, flow)
+    # When the candidate reads the interview / Then Acme's name is in it
+    view = candidate_interview.get_interview(flow, seeded.token, CID)
+    assert view.company is not None
+    assert view.company.name == "Acme"

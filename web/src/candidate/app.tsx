@@ -284,7 +284,16 @@ function Landing(props: { interview: Interview; questions: Question[]; answeredC
   const total = template.settings.total_time_limit_s;
   return (
     <Page title={template.title}>
-      <p class="lead">Hello {invitation.candidate_name}, welcome to your interview.</p>
+      <p class="lead">
+        Hello {invitation.candidate_name}, welcome to your interview
+        {interview.company ? (
+          <>
+            {" "}
+            with <strong data-testid="company-name">{interview.company.name}</strong>
+          </>
+        ) : null}
+        .
+      </p>
       {template.description && <p class="intro">{template.description}</p>}
       {resuming && (
         <Alert kind="info">
