@@ -185,6 +185,7 @@ def deploy() -> None:
     _ensure_groq_secret()
     _verify_sender()
     _reconcile_rules()
+    _reconcile_bucket_cors()
     _configure_feedback()
     web.publish()
 
@@ -231,6 +232,49 @@ def _reconcile_rules() -> None:
                 print(f"rule {name}: its template has intrinsics we cannot resolve; left as is")
                 continue
             _reconcile_rule(events, name, resolved)
+
+
+# CloudFormation's CorsRule keys -> S3's PutBucketCors keys.
+_CORS_KEYS = {
+    "AllowedHeaders": "AllowedHeaders",
+    "AllowedMethods": "AllowedMethods",
+    "AllowedOrigins": "AllowedOrigins",
+    "ExposedHeaders": "ExposeHeaders",
+    "MaxAge": "MaxAgeSeconds",
+}
+
+
+def _reconcile_bucket_cors() -> None:
+    """LocalStack's stack update leaves an existing bucket's CORS rules as they were (seen when
+    the web app's origin replaced http://localhost:5173: the stack said UPDATE_COMPLETE, the
+    bucket kept the old origin, and every browser upload failed). After every deploy, each
+    bucket's CORS rules of the synthesized templates are put on the live bucket."""
+    cfn = localenv.client("cloudformation")
+    s3 = localenv.client("s3")
+    for path in sorted(localenv.CDK_OUT.glob(f"{localenv.STACK_NAME}-*.template.json")):
+        template = json.loads(path.read_text())
+        buckets = {
+            logical: resource["Properties"]["CorsConfiguration"]["CorsRules"]
+            for logical, resource in template.get("Resources", {}).items()
+            if resource.get("Type") == "AWS::S3::Bucket"
+            and "CorsConfiguration" in resource.get("Properties", {})
+        }
+        if not buckets:
+            continue
+        stack = path.name.removesuffix(".template.json")
+        physical = {
+            r["LogicalResourceId"]: r.get("PhysicalResourceId", "")
+            for r in cfn.describe_stack_resources(StackName=stack)["StackResources"]
+        }
+        for logical, rules in buckets.items():
+            name = physical.get(logical)
+            wanted = [
+                {_CORS_KEYS[k]: v for k, v in rule.items() if k in _CORS_KEYS} for rule in rules
+            ]
+            if name and not any(isinstance(v, dict) for r in wanted for v in r.values()):
+                s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": wanted})
+                origins = sorted({o for r in wanted for o in r.get("AllowedOrigins", [])})
+                print(f"bucket {name}: CORS for {origins}")
 
 
 def _exports(cfn: Any) -> dict[str, str]:
