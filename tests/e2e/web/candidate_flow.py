@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
+from scripts import main_job
 from tests.e2e.identity_actors import Actor, fresh_email, make_hr_with_company
 from tests.e2e.web.browser import Screens
 
@@ -51,20 +52,8 @@ QUESTIONS: tuple[dict[str, Any], ...] = (
         "think_time_s": 2,
         "max_retakes": 0,
     },
-    {
-        "type": "text",
-        "text": "How would you make a slow SQL query faster? Name your first steps.",
-        "time_limit_s": 300,
-    },
-    {
-        "type": "multiple_choice",
-        "text": "Which isolation level prevents non-repeatable reads?",
-        "time_limit_s": 60,
-        "options": [
-            {"text": "Read committed", "correct": False},
-            {"text": CHOICE, "correct": True},
-        ],
-    },
+    # The main job's text and choice questions (scripts/main_job.py); CHOICE is the right option.
+    *main_job.QUESTIONS[2:],
 )
 
 
