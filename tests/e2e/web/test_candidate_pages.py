@@ -178,7 +178,12 @@ def test_a_dead_link_shows_its_page(  # noqa: PLR0917 - fixtures
         assert cancelled.status_code == 200, cancelled.text
     else:
         link = interview.candidate_headers()
-        assert api.post("v1/candidate/interview/start", headers=link).status_code == 200
+        started = api.post(
+            "v1/candidate/interview/start",
+            json={"recording": True, "ai_analysis": True},
+            headers=link,
+        )
+        assert started.status_code == 200, started.text
         done = api.post(
             "v1/candidate/interview/complete", json={"reason": "early_finish"}, headers=link
         )
