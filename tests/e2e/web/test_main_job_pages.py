@@ -71,10 +71,12 @@ def test_hr_and_the_candidate_do_the_main_job_through_the_pages(  # noqa: PLR091
         arg=PLAYER.format(n=1),
         timeout=LONG,
     )
+    first = page.get_by_test_id("answer-1")
+    first_start = float(first.locator("button.segment").first.get_attribute("data-start") or "nan")
     player.evaluate("v => { v.muted = true; return v.play(); }")
     page.wait_for_function(
-        "(sel) => document.querySelector(sel).currentTime > 0.5",
-        arg=PLAYER.format(n=1),
+        "([sel, t]) => document.querySelector(sel).currentTime > t",
+        arg=[PLAYER.format(n=1), max(first_start, 0.5)],
         timeout=LONG,
     )
     # Then its captions come from the transcript, and the current segment is highlighted
@@ -85,7 +87,6 @@ def test_hr_and_the_candidate_do_the_main_job_through_the_pages(  # noqa: PLR091
     assert track is not None, "no text track"
     assert track["kind"] == "captions", track
     assert track["cues"] >= 1, track
-    first = page.get_by_test_id("answer-1")
     expect(first.locator(".segment[aria-current='true']")).to_have_count(1, timeout=LONG)
     screens.shot(page, "review-playing")
     player.evaluate("v => v.pause()")

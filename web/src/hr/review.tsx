@@ -306,7 +306,8 @@ function MediaAnswer(props: { media: Media | null; player: RefObject<HTMLMediaEl
   const captions = useMemo(() => (segments.length ? vttUrl(segments) : null), [m?.media_id, segments.length]);
   useEffect(() => () => void (captions && URL.revokeObjectURL(captions)), [captions]);
   const list = useRef<HTMLOListElement>(null);
-  const current = segments.findIndex((s) => time >= s.start && time < s.end);
+  // The segment being spoken, or in a pause (and after the last word) the one just spoken.
+  const current = segments.reduce((found, s, i) => (time >= s.start ? i : found), -1);
 
   // Keep the current segment in view inside the transcript's own scroll box.
   useEffect(() => {
