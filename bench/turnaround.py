@@ -1,23 +1,36 @@
 """Benchmark of the analysis turnaround: `make bench-turnaround` -> bench/results/turnaround.json.
 
 Everything goes through API Gateway on the local stage taken from the environment
-(LOCALSTACK_PORT, PLATFORM_LOCAL_STAGE, DB_NAME), with the fake Groq answering every call in
-400 ms (the stage's Groq secret points at it for the run and is emptied afterwards). HR signs up
-and publishes a 5-question template (4 audio questions and 1 text question); each candidate
-starts, uploads 4 spoken answers (espeak-ng) through presigned POSTs, answers the text question,
-and waits until the media pipeline has processed every upload and the analysis trigger has
-recorded it. Then the candidate completes, and the clock runs:
+(LOCALSTACK_PORT, PLATFORM_LOCAL_STAGE, DB_NAME), with the fake Groq answering every chat call in
+400 ms and transcribing at 216x real time plus 150 ms (Groq's published speed for
+whisper-large-v3-turbo); the stage's Groq secret points at it for the run and is emptied
+afterwards. HR signs up and publishes a 5-question template (4 audio questions and 1 text
+question); each candidate starts, uploads 4 spoken answers (espeak-ng) through presigned POSTs
+and answers the text question. Answers are assessed as they arrive (issue 16), so:
 
-  turnaround_s        from sending the candidate's ``POST /v1/candidate/interview/complete`` to the
-                      analysis row's ``completed_at`` (which commits with ``analysis.completed`` in
-                      the outbox); all Lambdas warm (one run first, not counted); median of RUNS
+  turnaround_s        every answer's media processed AND every answer assessed (its early
+                      assessment scored), then ``POST /v1/candidate/interview/complete`` -> the
+                      analysis row's ``completed_at`` (which commits with ``analysis.completed``
+                      in the outbox): what remains is the summary and the scoring; all Lambdas
+                      warm (one run first, not counted); median of RUNS
   turnaround_max_s    the slowest of those runs
   start_s             of which: ``complete`` sent -> the analysis row created by the trigger
-                      (outbox -> EventBridge -> SQS -> trigger Lambda)
-  floor_s             two sequential Groq calls: every answer in parallel, then the summary
-                      (2 x 0.4 s)
-  sequential_s        the same with the Map's MaxConcurrency at 1 (the Load function's
-                      ANALYSIS_MAX_CONCURRENCY set to 1 for the run, then restored)
+  floor_s             what remains at completion: one Groq call (the summary), 0.4 s
+  sequential_s        the old path for comparison: no answer assessed before ``complete`` (the
+                      answer workflow's rule disabled for the run) and the Map's MaxConcurrency
+                      at 1 (the Load function's ANALYSIS_MAX_CONCURRENCY), so every answer is
+                      assessed one after another after completion
+  last_answer_to_result_s
+                      a 5-answer interview (3 audio, 1 text, then a 60 s 720p WebM video) whose
+                      earlier answers are processed and assessed; the video is uploaded, submitted
+                      and ``complete`` sent right after: from the upload's end (the presigned POST
+                      answered) to the stored result; median of LAST_RUNS
+  burst_20_p95_s      20 interviews completing at once while the fake enforces 30 chat requests
+                      a minute and the shared budget (ANALYSIS_RATE_LIMITS on the Groq steps) is
+                      set to the same: p95 of their turnarounds; every one must end completed
+  burst_429s          how many 429s the fake answered during the burst (the budget keeps it 0)
+  llm_calls_per_interview
+                      the analysis's model calls in the turnaround runs (5 answers + the summary)
   tokens_per_answer   (prompt + completion tokens of the whole analysis, the summary included) /
                       analysed answers, with the real prompts: the fake counts them with o200k_base,
                       gpt-oss's tokenizer, plus harmony's framing. Not included: the system preamble
@@ -30,11 +43,13 @@ recorded it. Then the candidate completes, and the clock runs:
 from __future__ import annotations
 
 import json
+import math
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,15 +69,24 @@ from scripts.main_job import (
     sign_up_hr,
     upload,
 )
+from shared.analysis.settings import AnalysisSettings
 from shared.dal.db import conninfo_for
 from shared.settings import DatabaseSettings
+from tests import media_samples
 from tests.integration.analysis.fixtures import STRONG, TEXT_ANSWER
 
 LATENCY_S = 0.4
+TRANSCRIPTION_REALTIME = 216.0
+TRANSCRIPTION_OVERHEAD_S = 0.15
 RUNS = 5
+LAST_RUNS = 3
+BURST = 20
+BURST_RPM = 30
 SPOKEN_ANSWERS = 4
-DEADLINE_S = 300.0
+VIDEO_S = 60
+DEADLINE_S = 600.0
 QUESTION = "How would you design a rate limiter for a public API?"
+GROQ_STEPS = ("load", "answer", "summarize", "assess")
 
 
 @dataclass(frozen=True)
@@ -84,16 +108,15 @@ def _poll[T](check: Callable[[], T | None], what: str, interval_s: float = 0.02)
 @dataclass(frozen=True)
 class Template:
     id: str
-    questions: dict[str, str]  # question id -> type
+    questions: dict[str, str]  # question id -> type, in order
 
 
-def _template(api: httpx.Client, hr: dict[str, str]) -> Template:
-    """A published template: 4 audio questions and 1 text question."""
+def _template(api: httpx.Client, hr: dict[str, str], kinds: list[str]) -> Template:
     template = expect(
         api.post("v1/templates", json={"title": "Turnaround", "settings": {}}, headers=hr), 201
     )
     questions: dict[str, str] = {}
-    for kind in ["audio"] * SPOKEN_ANSWERS + ["text"]:
+    for kind in kinds:
         body = {"type": kind, "text": QUESTION, "time_limit_s": 120}
         created = expect(
             api.post(f"v1/templates/{template['id']}/questions", json=body, headers=hr), 201
@@ -103,80 +126,173 @@ def _template(api: httpx.Client, hr: dict[str, str]) -> Template:
     return Template(str(template["id"]), questions)
 
 
+def _answer(
+    api: httpx.Client, link: dict[str, str], question_id: str, kind: str, media: bytes
+) -> None:
+    body: dict[str, Any] = (
+        {"upload_id": upload(api, link, question_id, media, f"{kind}/webm")}
+        if kind in {"audio", "video"}
+        else {"text": TEXT_ANSWER}
+    )
+    expect(
+        api.post(f"v1/candidate/interview/questions/{question_id}/answer", json=body, headers=link),
+        201,
+    )
+
+
 def _candidate(
-    api: httpx.Client, hr: dict[str, str], template: Template, speech: bytes
+    api: httpx.Client, hr: dict[str, str], template: Template, speech: bytes, *, skip_last: bool
 ) -> Candidate:
-    """Invited, started, every answer submitted; not completed."""
+    """Invited, started, every answer submitted (but the last when ``skip_last``)."""
     invitation = invite(api, hr, template.id, "Bench Candidate")
     link = {TOKEN_HEADER: str(invitation["link_token"])}
     expect(api.post("v1/candidate/interview/start", json=CONSENT, headers=link))
-    for question_id, kind in template.questions.items():
-        body: dict[str, Any] = (
-            {"upload_id": upload(api, link, question_id, speech, "audio/webm")}
-            if kind == "audio"
-            else {"text": TEXT_ANSWER}
-        )
-        expect(
-            api.post(
-                f"v1/candidate/interview/questions/{question_id}/answer", json=body, headers=link
-            ),
-            201,
-        )
+    questions = list(template.questions.items())
+    for question_id, kind in questions[:-1] if skip_last else questions:
+        _answer(api, link, question_id, kind, speech)
     return Candidate(str(invitation["id"]), link)
 
 
-def _media_recorded(db: psycopg.Connection[Any], candidates: list[Candidate]) -> None:
-    """Wait until the trigger has recorded every upload as ready (the media is processed)."""
+def _settled(
+    db: psycopg.Connection[Any], candidates: list[Candidate], media: int, *, assessed: bool
+) -> None:
+    """Until the trigger has recorded every upload's transcript (and, with ``assessed``, every
+    submitted answer is scored by its early assessment)."""
     ids = [c.invitation_id for c in candidates]
 
-    def ready() -> bool:
+    def done() -> bool:
         row = db.execute(
-            "SELECT count(*) FILTER (WHERE status = 'ready'), count(*)"
-            " FROM analysis.media_outcomes WHERE invitation_id = ANY(%s::uuid[])",
+            "SELECT count(*) FILTER (WHERE status IN ('ready', 'transcribed')), count(*)"
+            " FILTER (WHERE status = 'failed') FROM analysis.media_outcomes"
+            " WHERE invitation_id = ANY(%s::uuid[])",
             (ids,),
         ).fetchone()
         assert row is not None
-        if row[1] > row[0]:
+        if row[1]:
             raise SystemExit("an upload failed in the media pipeline")
-        return bool(row[0] == SPOKEN_ANSWERS * len(ids))
+        if row[0] < media * len(ids):
+            return False
+        if not assessed:
+            return True
+        left = db.execute(
+            "SELECT count(*) FROM analysis.answer_assessments"
+            " WHERE invitation_id = ANY(%s::uuid[]) AND status NOT IN ('scored', 'superseded')",
+            (ids,),
+        ).fetchone()
+        assert left is not None
+        return bool(left[0] == 0)
 
-    _poll(ready, "the media pipeline", 0.5)
+    _poll(done, "the media pipeline and the early assessments", 0.2)
+
+
+def _result(db: psycopg.Connection[Any], c: Candidate, since: float) -> dict[str, Any]:
+    row = _poll(
+        lambda: db.execute(
+            "SELECT status, extract(epoch FROM completed_at), extract(epoch FROM created_at),"
+            " prompt_tokens, completion_tokens, cost_usd, engine, reason, llm_calls"
+            " FROM analysis.analyses WHERE invitation_id = %s AND status <> 'running'",
+            (c.invitation_id,),
+        ).fetchone(),
+        "the analysis",
+    )
+    status, completed_at, created_at, prompt, completion, cost, engine, reason, calls = row
+    if status != "completed" or engine != "groq":
+        raise SystemExit(f"analysis {status} by the {engine} engine: {reason}")
+    answers = SPOKEN_ANSWERS + 1
+    return {
+        "turnaround_s": float(completed_at) - since,
+        "start_s": float(created_at) - since,
+        "tokens_per_answer": (prompt + completion) / answers,
+        "cost_per_answer_usd": float(cost) / answers,
+        "llm_calls": int(calls),
+    }
 
 
 def _complete(api: httpx.Client, db: psycopg.Connection[Any], c: Candidate) -> dict[str, Any]:
     """Complete the interview; time it to the analysis's completed_at."""
     sent = time.time()
     expect(api.post("v1/candidate/interview/complete", json={"reason": "manual"}, headers=c.link))
-    row = _poll(
-        lambda: db.execute(
-            "SELECT status, extract(epoch FROM completed_at), extract(epoch FROM created_at),"
-            " prompt_tokens, completion_tokens, cost_usd, engine, reason"
-            " FROM analysis.analyses WHERE invitation_id = %s AND status <> 'running'",
-            (c.invitation_id,),
-        ).fetchone(),
-        "the analysis",
+    return _result(db, c, sent)
+
+
+def _last_answer(
+    api: httpx.Client,
+    db: psycopg.Connection[Any],
+    c: Candidate,
+    template: Template,
+    video: bytes,
+) -> float:
+    """Upload the last answer (the video), submit it and complete at once: from the upload's
+    end to the stored result."""
+    question_id = list(template.questions)[-1]
+    ticket = expect(
+        api.post(
+            f"v1/candidate/interview/questions/{question_id}/uploads",
+            json={"content_type": "video/webm", "size_bytes": len(video)},
+            headers=c.link,
+        ),
+        201,
     )
-    status, completed_at, created_at, prompt, completion, cost, engine, reason = row
-    if status != "completed" or engine != "groq":
-        raise SystemExit(f"analysis {status} by the {engine} engine: {reason}")
-    answers = SPOKEN_ANSWERS + 1
-    return {
-        "turnaround_s": float(completed_at) - sent,
-        "start_s": float(created_at) - sent,
-        "tokens_per_answer": (prompt + completion) / answers,
-        "cost_per_answer_usd": float(cost) / answers,
-    }
+    sent = httpx.post(
+        ticket["url"],
+        data=ticket["fields"],
+        files={"file": ("answer.webm", video, "video/webm")},
+        timeout=120.0,
+    )
+    if sent.status_code not in {200, 201, 204}:
+        raise SystemExit(f"the presigned POST answered {sent.status_code}")
+    uploaded = time.time()
+    expect(
+        api.post(
+            f"v1/candidate/interview/questions/{question_id}/answer",
+            json={"upload_id": ticket["upload_id"]},
+            headers=c.link,
+        ),
+        201,
+    )
+    expect(api.post("v1/candidate/interview/complete", json={"reason": "manual"}, headers=c.link))
+    return float(_result(db, c, uploaded)["turnaround_s"])
 
 
-def _set_concurrency(function_name: str, value: str) -> None:
+def _groq_functions() -> dict[str, str]:
+    """module -> function name of the analysis steps that may call Groq."""
+    lam = localenv.client("lambda")
+    found: dict[str, str] = {}
+    for page in lam.get_paginator("list_functions").paginate():
+        for fn in page["Functions"]:
+            for module in GROQ_STEPS:
+                if fn.get("Handler") == f"functions.analysis.{module}.handler.handler":
+                    found[module] = fn["FunctionName"]
+    return found
+
+
+def _set_env(function_name: str, name: str, value: str | None) -> str | None:
+    """Set (or remove, None) one environment variable; the previous value."""
     lam = localenv.client("lambda")
     config = lam.get_function_configuration(FunctionName=function_name)
     variables = dict(config.get("Environment", {}).get("Variables", {}))
-    variables["ANALYSIS_MAX_CONCURRENCY"] = value
+    previous = variables.get(name)
+    if value is None:
+        variables.pop(name, None)
+    else:
+        variables[name] = value
     lam.update_function_configuration(
         FunctionName=function_name, Environment={"Variables": variables}
     )
     lam.get_waiter("function_updated_v2").wait(FunctionName=function_name)
+    return previous
+
+
+def _answer_rule(enabled: bool) -> None:
+    """The rule that starts the answer workflow on analysis.answer_ready, on or off."""
+    events = localenv.client("events")
+    bus = localenv.stack_outputs()["EventBusName"]
+    rules = events.list_rules(EventBusName=bus)["Rules"]
+    (rule,) = [r for r in rules if "answer_ready" in (r.get("EventPattern") or "")]
+    if enabled:
+        events.enable_rule(Name=rule["Name"], EventBusName=bus)
+    else:
+        events.disable_rule(Name=rule["Name"], EventBusName=bus)
 
 
 def _write_secret(value: dict[str, Any]) -> None:
@@ -185,9 +301,45 @@ def _write_secret(value: dict[str, Any]) -> None:
     )
 
 
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def _burst(  # noqa: PLR0917 - the run and its parts
+    api: httpx.Client,
+    db: psycopg.Connection[Any],
+    fake: FakeGroqServer,
+    hr: dict[str, str],
+    template: Template,
+    speech: bytes,
+    functions: dict[str, str],
+) -> dict[str, float]:
+    limits = json.dumps({AnalysisSettings().model: {"rpm": BURST_RPM, "tpm": 10_000_000}})
+    previous = {m: _set_env(fn, "ANALYSIS_RATE_LIMITS", limits) for m, fn in functions.items()}
+    fake.set_rate_limit(BURST_RPM)
+    limited_before = fake.rate_limited
+    try:
+        candidates = [_candidate(api, hr, template, speech, skip_last=False) for _ in range(BURST)]
+        _settled(db, candidates, SPOKEN_ANSWERS, assessed=False)
+        with ThreadPoolExecutor(max_workers=BURST) as pool:
+            runs = list(pool.map(lambda c: _complete(api, db, c), candidates))
+    finally:
+        fake.set_rate_limit(None)
+        for module, fn in functions.items():
+            _set_env(fn, "ANALYSIS_RATE_LIMITS", previous[module])
+    turnarounds = [r["turnaround_s"] for r in runs]
+    print("burst", sorted(round(t, 1) for t in turnarounds), file=sys.stderr)
+    return {
+        "burst_20_p95_s": _p95(turnarounds),
+        "burst_429s": float(fake.rate_limited - limited_before),
+    }
+
+
 def main() -> int:
     outputs = localenv.stack_outputs()
-    load_fn = outputs["AnalysisLoadFunctionName"]
+    functions = _groq_functions()
+    load_fn = functions["load"]
     original = localenv.client("lambda").get_function_configuration(FunctionName=load_fn)[
         "Environment"
     ]["Variables"]["ANALYSIS_MAX_CONCURRENCY"]
@@ -199,33 +351,65 @@ def main() -> int:
         tempfile.TemporaryDirectory() as tmp,
     ):
         fake.set_latency(LATENCY_S)
+        fake.set_transcription_speed(TRANSCRIPTION_REALTIME, TRANSCRIPTION_OVERHEAD_S)
         fake.set_script([s.strip() + "." for s in STRONG.split(".") if s.strip()])
         # Locally the functions read the secret on every call; every measured run checks that
         # the groq engine did the analysis.
         _write_secret({"api_key": "fake-key-not-groq", "base_url": fake.base_url})
         try:
             speech = recording(Path(tmp) / "answer.webm", STRONG, video=False)
+            video = media_samples.answer_webm(
+                Path(tmp) / "video.webm", VIDEO_S, size="1280x720", rate=30
+            ).read_bytes()
             hr, _company = sign_up_hr(api)
-            template = _template(api, hr)
+            template = _template(api, hr, ["audio"] * SPOKEN_ANSWERS + ["text"])
             # One extra interview per series warms every function of the path (not counted).
-            candidates = [_candidate(api, hr, template, speech) for _ in range(2 * (RUNS + 1))]
-            _media_recorded(db, candidates)
-            parallel = [_complete(api, db, c) for c in candidates[: RUNS + 1]][1:]
-            _set_concurrency(load_fn, "1")
-            sequential = [_complete(api, db, c) for c in candidates[RUNS + 1 :]][1:]
+            candidates = [
+                _candidate(api, hr, template, speech, skip_last=False) for _ in range(RUNS + 1)
+            ]
+            _settled(db, candidates, SPOKEN_ANSWERS, assessed=True)
+            parallel = [_complete(api, db, c) for c in candidates][1:]
+
+            last_template = _template(api, hr, ["audio"] * 3 + ["text", "video"])
+            last = [
+                _candidate(api, hr, last_template, speech, skip_last=True)
+                for _ in range(LAST_RUNS + 1)
+            ]
+            _settled(db, last, 3, assessed=True)
+            last_runs = [_last_answer(api, db, c, last_template, video) for c in last][1:]
+
+            burst = _burst(api, db, fake, hr, template, speech, functions)
+
+            _answer_rule(enabled=False)
+            _set_env(load_fn, "ANALYSIS_MAX_CONCURRENCY", "1")
+            try:
+                old_path = [
+                    _candidate(api, hr, template, speech, skip_last=False) for _ in range(RUNS + 1)
+                ]
+                _settled(db, old_path, SPOKEN_ANSWERS, assessed=False)
+                sequential = [_complete(api, db, c) for c in old_path][1:]
+            finally:
+                _answer_rule(enabled=True)
+                _set_env(load_fn, "ANALYSIS_MAX_CONCURRENCY", original)
         finally:
-            _set_concurrency(load_fn, original)
             _write_secret({"api_key": None, "base_url": None})
-    for label, runs in (("parallel", parallel), ("sequential", sequential)):
-        print(label, [round(r["turnaround_s"], 2) for r in runs], file=sys.stderr)
+    for label, values in (
+        ("parallel", [r["turnaround_s"] for r in parallel]),
+        ("last answer", last_runs),
+        ("sequential", [r["turnaround_s"] for r in sequential]),
+    ):
+        print(label, [round(v, 2) for v in values], file=sys.stderr)
     write_result(
         "turnaround",
         {
             "turnaround_s": statistics.median(r["turnaround_s"] for r in parallel),
             "turnaround_max_s": max(r["turnaround_s"] for r in parallel),
             "start_s": statistics.median(r["start_s"] for r in parallel),
-            "floor_s": 2 * LATENCY_S,
+            "floor_s": LATENCY_S,
             "sequential_s": statistics.median(r["turnaround_s"] for r in sequential),
+            "last_answer_to_result_s": statistics.median(last_runs),
+            **burst,
+            "llm_calls_per_interview": statistics.median(r["llm_calls"] for r in parallel),
             "tokens_per_answer": statistics.median(r["tokens_per_answer"] for r in parallel),
             "cost_per_answer_usd": statistics.median(r["cost_per_answer_usd"] for r in parallel),
         },

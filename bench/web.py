@@ -11,8 +11,8 @@
                             (metadata loaded) are on the page; median of RUNS
   upload_mb_per_s           a 50 MB recording through the candidate's page (its "upload a file
                             instead" control) to LocalStack's S3: size / time from pressing
-                            "Submit this answer" to the page showing the next question (multipart: 8 MiB
-                            parts, one after another); median of UPLOAD_RUNS
+                            "Submit this answer" to the page showing the next question
+                            (multipart: 8 MiB parts, one after another); median of UPLOAD_RUNS
 
 Against the deployed local stack (`make up`), loopback only. Targets (issue 15): candidate
 bundle <= 150 KB gzipped; candidate first load <= 1,000 ms.

@@ -10,6 +10,10 @@ are switched from Python (:meth:`FakeGroqServer.fail_next`) or over HTTP
 * ``timeout``: hang ``hang_s`` (longer than the client's timeout) before answering;
 * ``malformed``: 200 with a body that is not JSON.
 
+A request budget like Groq's (:meth:`FakeGroqServer.set_rate_limit`, or ``{"rpm": N}`` over
+HTTP): chat completions beyond N in any 60 s answer 429 with the ``retry-after`` until the
+oldest leaves the window, and are counted in ``rate_limited``.
+
 Counters (``calls``, ``faults_served``) and per-call latency let tests and benchmarks see what
 the client did. ``python -m fakes.groq.server --port 8099`` runs it on its own.
 """
@@ -22,6 +26,7 @@ import importlib
 import json
 import threading
 import time
+import wave
 from collections import Counter
 from dataclasses import asdict, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -62,6 +67,11 @@ class FakeGroqServer:
         self._faults: list[Fault] = []
         self._script: list[str] = []
         self._latency_s = 0.0
+        self._rpm: int | None = None
+        # (times real time, seconds added): a transcription's latency from its audio's length.
+        self._transcription_speed: tuple[float, float] | None = None
+        self._chat_times: list[float] = []
+        self.rate_limited = 0
         self._stopping = threading.Event()
         self.calls: Counter[str] = Counter()
         self.faults_served: Counter[str] = Counter()
@@ -105,6 +115,36 @@ class FakeGroqServer:
         with self._lock:
             self._latency_s = max(0.0, seconds)
 
+    def set_transcription_speed(
+        self, realtime_factor: float | None, overhead_s: float = 0.0
+    ) -> None:
+        """Transcriptions take (audio seconds / ``realtime_factor``) + ``overhead_s`` (instead of
+        the latency of :meth:`set_latency`, which then applies to chat only); None: off."""
+        with self._lock:
+            self._transcription_speed = (
+                (realtime_factor, max(0.0, overhead_s)) if realtime_factor else None
+            )
+
+    def set_rate_limit(self, rpm: int | None) -> None:
+        """At most ``rpm`` chat completions in any 60 s (None: no limit)."""
+        with self._lock:
+            self._rpm = rpm
+            self._chat_times = []
+
+    def _admit_chat(self) -> float | None:
+        """None when the request fits the minute's budget (and is counted), else how long until
+        it would."""
+        with self._lock:
+            if self._rpm is None:
+                return None
+            now = time.monotonic()
+            self._chat_times = [t for t in self._chat_times if now - t < 60.0]
+            if len(self._chat_times) < self._rpm:
+                self._chat_times.append(now)
+                return None
+            self.rate_limited += 1
+            return max(0.001, 60.0 - (now - self._chat_times[0]))
+
     def set_script(self, sentences: list[str]) -> None:
         """The words of the voiced stretches, in order (cycled)."""
         with self._lock:
@@ -115,6 +155,10 @@ class FakeGroqServer:
             self._faults.clear()
             self._script = []
             self._latency_s = 0.0
+            self._rpm = None
+            self._chat_times = []
+            self.rate_limited = 0
+            self._transcription_speed = None
             self.calls.clear()
             self.faults_served.clear()
             self.records.clear()
@@ -126,6 +170,8 @@ class FakeGroqServer:
                 "faults_served": dict(self.faults_served),
                 "pending_faults": [asdict(f) for f in self._faults],
                 "latency_s": self._latency_s,
+                "rpm": self._rpm,
+                "rate_limited": self.rate_limited,
             }
 
     # -- used by the handler ---------------------------------------------------------------------
@@ -150,6 +196,13 @@ class FakeGroqServer:
             self.set_latency(float(body["latency_s"]))
         if "script" in body:
             self.set_script([str(s) for s in body["script"]])
+        if "transcription_speed" in body:
+            speed = body["transcription_speed"] or {}
+            self.set_transcription_speed(
+                speed.get("realtime_factor"), float(speed.get("overhead_s") or 0.0)
+            )
+        if "rpm" in body:
+            self.set_rate_limit(int(body["rpm"]) if body["rpm"] is not None else None)
         if "fault" in body:
             spec = dict(body["fault"])
             times = int(spec.pop("times", 1))
@@ -216,6 +269,9 @@ def _handler_for(fake: FakeGroqServer) -> type[BaseHTTPRequestHandler]:
             with fake._lock:
                 latency = fake._latency_s
                 script = list(fake._script)
+                speed = fake._transcription_speed
+            if route == "transcriptions" and speed is not None:
+                latency = 0.0  # from the audio's length, once it is read (_transcription)
             if latency:
                 fake._stopping.wait(latency)
             fault = fake._take_fault(route)
@@ -248,6 +304,19 @@ def _handler_for(fake: FakeGroqServer) -> type[BaseHTTPRequestHandler]:
                 return 200, {}
             if route == "transcriptions":
                 return self._transcription(raw, script)
+            wait = fake._admit_chat()
+            if wait is not None:
+                self._json(
+                    429,
+                    _error_body(
+                        "Rate limit reached for model: requests per minute (RPM). Please try"
+                        " again later.",
+                        "requests",
+                        "rate_limit_exceeded",
+                    ),
+                    {"retry-after": f"{wait:.3f}"},
+                )
+                return 429, {}
             return self._chat(raw)
 
         def _transcription(self, raw: bytes, script: list[str]) -> tuple[int, dict[str, str]]:
@@ -258,6 +327,12 @@ def _handler_for(fake: FakeGroqServer) -> type[BaseHTTPRequestHandler]:
                 return 400, {}
             if self._pending is not None:
                 self._pending.fields = dict(upload.fields)
+            with fake._lock:
+                speed = fake._transcription_speed
+            if speed is not None:
+                with contextlib.suppress(ValueError, EOFError, wave.Error):
+                    duration, _ = transcriptions.voiced_stretches(upload.audio)
+                    fake._stopping.wait(duration / speed[0] + speed[1])
             status, body = transcriptions.transcribe(upload, script)
             if isinstance(body, str):
                 self._send(status, body.encode(), "text/plain; charset=utf-8")

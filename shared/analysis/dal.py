@@ -68,11 +68,14 @@ def record_media_outcome(
     status: str,
     reason: str | None,
 ) -> None:
-    # The latest word counts (a re-processed upload turns failed into ready).
+    # The latest word counts (a re-processed upload turns failed into ready), except that a
+    # late media.transcribed never takes back a ready (the MP4 came after the transcript).
     conn.execute(
         "INSERT INTO analysis.media_outcomes (upload_id, invitation_id, company_id, status, reason)"
         " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (upload_id) DO UPDATE"
-        " SET status = EXCLUDED.status, reason = EXCLUDED.reason",
+        " SET status = CASE WHEN EXCLUDED.status = 'transcribed'"
+        " AND analysis.media_outcomes.status = 'ready' THEN 'ready' ELSE EXCLUDED.status END,"
+        " reason = EXCLUDED.reason",
         (upload_id, invitation_id, company_id, status, reason),
     )
 
@@ -473,4 +476,250 @@ def erase_candidate_words(conn: Conn, company_id: UUID, invitation_id: UUID) -> 
         " WHERE t.company_id = %s AND t.invitation_id = %s"
         " AND jsonb_typeof(t.completed->'answers') = 'array'",
         (company_id, invitation_id),
+    )
+
+
+# ---- answers assessed as they arrive (issue 16) ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentRow:
+    answer_id: UUID
+    company_id: UUID
+    invitation_id: UUID
+    question_id: UUID
+    attempt: int
+    kind: str
+    upload_id: UUID | None
+    subject: dict[str, Any]
+    status: str
+    engine: str | None
+    model: str | None
+    prompt_version: str | None
+    outcome: dict[str, Any] | None
+    score: Decimal | None
+    prompt_tokens: int
+    completion_tokens: int
+    llm_calls: int
+    claimed_until: datetime | None
+    queued_at: datetime | None
+    analysing_at: datetime | None
+    scored_at: datetime | None
+
+
+_ASSESSMENT = (
+    "SELECT answer_id, company_id, invitation_id, question_id, attempt, kind, upload_id, subject,"
+    " status, engine, model, prompt_version, outcome, score, prompt_tokens, completion_tokens,"
+    " llm_calls, claimed_until, queued_at, analysing_at, scored_at"
+    " FROM analysis.answer_assessments"
+)
+
+
+def add_assessment(  # noqa: PLR0917 - one row's columns
+    conn: Conn,
+    answer_id: UUID,
+    company_id: UUID,
+    invitation_id: UUID,
+    question_id: UUID,
+    attempt: int,
+    kind: str,
+    upload_id: UUID | None,
+    subject: dict[str, Any],
+) -> bool:
+    """The answer version's row, waiting (False when it already exists: a repeated event)."""
+    return (
+        conn.execute(
+            "INSERT INTO analysis.answer_assessments (answer_id, company_id, invitation_id,"
+            " question_id, attempt, kind, upload_id, subject, status)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'waiting')"
+            " ON CONFLICT (answer_id) DO NOTHING",
+            (
+                answer_id,
+                company_id,
+                invitation_id,
+                question_id,
+                attempt,
+                kind,
+                upload_id,
+                Jsonb(subject),
+            ),
+        ).rowcount
+        == 1
+    )
+
+
+def supersede_earlier(conn: Conn, invitation_id: UUID, question_id: UUID, attempt: int) -> int:
+    """Earlier versions of the question's answer are superseded by this retake (whatever they
+    cost stays on their rows)."""
+    return conn.execute(
+        "UPDATE analysis.answer_assessments SET status = 'superseded', superseded_at = now(),"
+        " claimed_until = NULL, updated_at = now()"
+        " WHERE invitation_id = %s AND question_id = %s AND attempt < %s"
+        " AND status <> 'superseded'",
+        (invitation_id, question_id, attempt),
+    ).rowcount
+
+
+def queue_assessments(conn: Conn, answer_ids: list[UUID]) -> list[AssessmentRow]:
+    """Waiting -> queued for these answers; the rows that moved (each one starts its workflow
+    once)."""
+    if not answer_ids:
+        return []
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(
+            "UPDATE analysis.answer_assessments SET status = 'queued', queued_at = now(),"
+            " updated_at = now() WHERE answer_id = ANY(%s) AND status = 'waiting'"
+            " RETURNING answer_id",
+            (answer_ids,),
+        ).fetchall()
+        moved = [r["answer_id"] for r in rows]
+        if not moved:
+            return []
+        found = cur.execute(_ASSESSMENT + " WHERE answer_id = ANY(%s)", (moved,)).fetchall()
+    return [AssessmentRow(**r) for r in found]
+
+
+def waiting_for_upload(conn: Conn, upload_id: UUID) -> list[UUID]:
+    rows = conn.execute(
+        "SELECT answer_id FROM analysis.answer_assessments"
+        " WHERE upload_id = %s AND status = 'waiting'",
+        (upload_id,),
+    ).fetchall()
+    return [UUID(str(r[0])) for r in rows]
+
+
+def assessment(conn: Conn, answer_id: UUID, *, lock: bool = False) -> AssessmentRow | None:
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(
+            _ASSESSMENT + " WHERE answer_id = %s" + (" FOR UPDATE" if lock else ""),
+            (answer_id,),
+        ).fetchone()
+    return AssessmentRow(**row) if row else None
+
+
+def assessments_of(conn: Conn, invitation_id: UUID) -> list[AssessmentRow]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(
+            _ASSESSMENT + " WHERE invitation_id = %s ORDER BY question_id, attempt",
+            (invitation_id,),
+        ).fetchall()
+    return [AssessmentRow(**r) for r in rows]
+
+
+def claim_assessment(conn: Conn, answer_id: UUID, lease_s: float) -> bool:
+    """Queued (or waiting, or a lapsed claim) -> analysing until ``lease_s`` from now: True for
+    the one caller that may call the model for this answer version."""
+    return (
+        conn.execute(
+            "UPDATE analysis.answer_assessments SET status = 'analysing',"
+            " claimed_until = now() + make_interval(secs => %s),"
+            " analysing_at = coalesce(analysing_at, now()), updated_at = now()"
+            " WHERE answer_id = %s AND (status IN ('waiting', 'queued')"
+            " OR (status = 'analysing' AND claimed_until < now()))",
+            (lease_s, answer_id),
+        ).rowcount
+        == 1
+    )
+
+
+def release_assessment(conn: Conn, answer_id: UUID) -> None:
+    """A claim given back (a rate limit, a failure): queued again for whoever comes next."""
+    conn.execute(
+        "UPDATE analysis.answer_assessments SET status = 'queued', claimed_until = NULL,"
+        " updated_at = now() WHERE answer_id = %s AND status = 'analysing'",
+        (answer_id,),
+    )
+
+
+def store_assessment(
+    conn: Conn,
+    answer_id: UUID,
+    *,
+    engine: str,
+    model: str,
+    prompt_version: str,
+    outcome: AnswerOutcome,
+    score: float | None,
+) -> bool:
+    """The claimed version's outcome: scored (True), or, when a retake superseded it
+    meanwhile, kept on the superseded row for its cost (False)."""
+    row = conn.execute(
+        "UPDATE analysis.answer_assessments SET"
+        " status = CASE WHEN status = 'superseded' THEN 'superseded' ELSE 'scored' END,"
+        " engine = %s, model = %s, prompt_version = %s, outcome = %s, score = %s,"
+        " prompt_tokens = prompt_tokens + %s, completion_tokens = completion_tokens + %s,"
+        " llm_calls = llm_calls + %s, claimed_until = NULL,"
+        " scored_at = now(), updated_at = now()"
+        " WHERE answer_id = %s AND status IN ('analysing', 'superseded') RETURNING status",
+        (
+            engine,
+            model,
+            prompt_version,
+            Jsonb(outcome.model_dump(mode="json")),
+            score,
+            outcome.usage.prompt_tokens,
+            outcome.usage.completion_tokens,
+            outcome.usage.calls,
+            answer_id,
+        ),
+    ).fetchone()
+    return row is not None and row[0] == "scored"
+
+
+def superseded_usage(conn: Conn, invitation_id: UUID) -> Usage:
+    """What the invitation's superseded answer versions cost (recorded, never scored)."""
+    row = conn.execute(
+        "SELECT coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0),"
+        " coalesce(sum(llm_calls), 0) FROM analysis.answer_assessments"
+        " WHERE invitation_id = %s AND status = 'superseded'",
+        (invitation_id,),
+    ).fetchone()
+    assert row is not None
+    return Usage(prompt_tokens=int(row[0]), completion_tokens=int(row[1]), calls=int(row[2]))
+
+
+def erase_assessment_words(conn: Conn, company_id: UUID, invitation_id: UUID) -> None:
+    """The candidate's words in the assessments: the text answers kept to assess them and the
+    quotes of their outcomes."""
+    conn.execute(
+        "UPDATE analysis.answer_assessments SET"
+        " subject = jsonb_set(subject, '{answer}', (subject->'answer') - 'text'),"
+        " outcome = CASE WHEN jsonb_typeof(outcome->'criteria') = 'object' THEN"
+        "   jsonb_set(outcome, '{criteria}', (SELECT jsonb_object_agg(c.key,"
+        "     c.value || '{\"quotes\": []}'::jsonb) FROM jsonb_each(outcome->'criteria') c))"
+        "   ELSE outcome END"
+        " WHERE company_id = %s AND invitation_id = %s",
+        (company_id, invitation_id),
+    )
+
+
+# ---- Groq's budgets, shared by every interview ----------------------------------------------
+
+
+def take_budget(conn: Conn, model: str, tokens: int, rpm: int, tpm: int) -> float | None:
+    """One request and ``tokens`` from the model's current minute: None when taken, else the
+    seconds until the next minute (the call must wait). A first call of a minute is always
+    taken, however many tokens it needs."""
+    row = conn.execute(
+        "INSERT INTO analysis.llm_budget AS b (model, window_start, requests, tokens)"
+        " VALUES (%(model)s, date_trunc('minute', clock_timestamp()), 1, %(tokens)s)"
+        " ON CONFLICT (model, window_start) DO UPDATE"
+        " SET requests = b.requests + 1, tokens = b.tokens + EXCLUDED.tokens"
+        " WHERE b.requests + 1 <= %(rpm)s AND b.tokens + EXCLUDED.tokens <= %(tpm)s"
+        " RETURNING requests",
+        {"model": model, "tokens": tokens, "rpm": rpm, "tpm": tpm},
+    ).fetchone()
+    if row is not None:
+        return None
+    left = conn.execute(
+        "SELECT extract(epoch FROM date_trunc('minute', clock_timestamp()) + interval '1 minute'"
+        " - clock_timestamp())::float8"
+    ).fetchone()
+    assert left is not None
+    return max(0.05, float(left[0]))
+
+
+def forget_old_budgets(conn: Conn) -> None:
+    conn.execute(
+        "DELETE FROM analysis.llm_budget WHERE window_start < clock_timestamp() - interval '1 hour'"
     )

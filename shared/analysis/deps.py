@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 
+from shared.analysis.budget import budget_for
 from shared.analysis.engine_offline import OFFLINE_MODEL, OfflineEngine
 from shared.analysis.errors import GroqRequestRejected
 from shared.analysis.settings import get_analysis_settings
@@ -37,6 +38,7 @@ def engine_for(name: str) -> Engine:
         max_tokens=settings.max_completion_tokens,
         reasoning_effort=settings.reasoning_effort_for_model(),
         max_wait_s=settings.max_retry_after_s,
+        budget=budget_for(transaction, settings.model, settings.rate_limits),
     )
     return GroqEngine(transport, load_prompts(settings.prompt_version), model=settings.model)
 
@@ -49,4 +51,5 @@ def default_deps() -> Deps:
         transcripts=media_transcript,
         settings=get_analysis_settings(),
         rng=random.Random(),  # noqa: S311 - jitter, not security
+        available_engine=available_engine,
     )

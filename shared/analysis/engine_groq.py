@@ -97,6 +97,14 @@ def classify_429(headers: Mapping[str, str], max_wait_s: float) -> Exception:
     return GroqRateLimited("rate limited by Groq (429)", wait)
 
 
+def estimate_tokens(messages: Sequence[Message], max_tokens: int) -> int:
+    """What a call will count against a tokens-per-minute budget, before it is made: about four
+    characters a token for the prompt, plus the reply (a third of its cap: a scored answer's
+    JSON is a few hundred tokens; the real usage is recorded afterwards)."""
+    chars = sum(len(m.get("content") or "") for m in messages)
+    return chars // 4 + max_tokens // 3
+
+
 class GroqTransport:
     """The real thing: ``groq.Groq`` chat completions with ``response_format=json_object``."""
 
@@ -108,11 +116,15 @@ class GroqTransport:
         max_tokens: int,
         max_wait_s: float,
         reasoning_effort: str | None = None,
+        budget: Callable[[int], None] | None = None,
     ) -> None:
         self._client = client
         self._model = model
         self._max_tokens = max_tokens
         self._max_wait_s = max_wait_s
+        # Takes the call's estimated tokens from the shared budget first (raises
+        # BudgetExhausted when this minute has no room: the call is not sent).
+        self._budget = budget
         # Only models that accept it get the parameter (others answer 400).
         self._extra: dict[str, Any] = (
             {"reasoning_effort": reasoning_effort} if reasoning_effort else {}
@@ -121,6 +133,8 @@ class GroqTransport:
     def complete(self, messages: Sequence[Message]) -> ChatReply:
         import groq  # noqa: PLC0415 - the SDK is imported only by functions that call it
 
+        if self._budget is not None:
+            self._budget(estimate_tokens(messages, self._max_tokens))
         started = time.perf_counter()
         try:
             response = self._client.chat.completions.create(  # type: ignore[call-overload]

@@ -16,6 +16,11 @@ class GroqRateLimited(AnalysisStepError):
         self.retry_after_s = retry_after_s
 
 
+class BudgetExhausted(GroqRateLimited):
+    """Our shared budget for the model has no room left this minute: the call was not sent;
+    wait ``retry_after_s`` (the next minute). Step Functions sees it as GroqRateLimited."""
+
+
 class GroqDailyQuotaExceeded(AnalysisStepError):
     """429 because the day's quota is used up: retrying today is pointless, fail fast."""
 

@@ -201,6 +201,23 @@ class AnswerResultView(Model):
     flag_reason: str | None = None
 
 
+class AnswerProgress(Model):
+    """One answer's assessment as it goes, before (and while) the whole result exists: each
+    answer is assessed as soon as it is final, before the interview completes."""
+
+    answer_id: UUID
+    question_id: UUID
+    position: int
+    kind: Literal["media", "text", "choice"]
+    status: Literal["waiting", "analysing", "scored"] = Field(
+        description="waiting (for its transcript, or its turn), analysing, or scored"
+    )
+    score: float | None = Field(
+        default=None, description="The answer's own score once scored (null when unscorable)"
+    )
+    scored_at: datetime | None = None
+
+
 class AnalysisView(BaseModel):  # not Model: see Transcript
     """One invitation's AI analysis (the human decision is stored apart and never changes it).
 
@@ -213,8 +230,9 @@ class AnalysisView(BaseModel):  # not Model: see Transcript
     analysis_id: UUID | None = None
     invitation_id: UUID
     status: Literal["waiting", "running", "completed", "failed", "human_review"] = Field(
-        description="waiting (for media), running, completed, failed, or human_review: the"
-        " candidate declined AI analysis, so HR reviews alone (no AI model, no scores)"
+        description="waiting (for the interview to be completed, or for media), running,"
+        " completed, failed, or human_review: the candidate declined AI analysis, so HR"
+        " reviews alone (no AI model, no scores)"
     )
     reason: str | None = Field(
         default=None,
@@ -244,6 +262,11 @@ class AnalysisView(BaseModel):  # not Model: see Transcript
     )
     started_at: datetime | None = None
     completed_at: datetime | None = None
+    progress: list[AnswerProgress] = Field(
+        default=[],
+        description="Per answer: waiting, analysing or scored (answers are assessed as they"
+        " arrive, before the interview completes)",
+    )
     answers: list[AnswerResultView] = []
 
 
@@ -273,11 +296,23 @@ class StartInput(_StepInput):
 
 class AnswerStepInput(_StepInput):
     answer_id: UUID
-    waits: Annotated[int, Field(ge=0, le=100)] = 0
+    waits: Annotated[int, Field(ge=0, le=1000)] = 0
+
+
+class AssessStepInput(Model):
+    """The answer workflow's input: the analysis.answer_ready envelope's answer, and how many
+    times it has waited."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
+
+    answer_id: UUID
+    waits: Annotated[int, Field(ge=0, le=1000)] = 0
+    # From the workflow's Catch: give the claim back (the interview's workflow takes over).
+    release: bool = False
 
 
 class SummaryStepInput(_StepInput):
-    waits: Annotated[int, Field(ge=0, le=100)] = 0
+    waits: Annotated[int, Field(ge=0, le=1000)] = 0
 
 
 class CaughtError(Model):

@@ -33,3 +33,4 @@ def erase_candidate_words(conn: Conn, company_id: UUID, invitation_id: UUID) -> 
     from shared.analysis import dal  # noqa: PLC0415 - its SQL only where it is used
 
     dal.erase_candidate_words(conn, company_id, invitation_id)
+    dal.erase_assessment_words(conn, company_id, invitation_id)

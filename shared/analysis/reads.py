@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from uuid import UUID
 
 from shared.analysis import dal
@@ -9,6 +10,7 @@ from shared.analysis.models import (
     GROQ_LABEL,
     OFFLINE_LABEL,
     AnalysisView,
+    AnswerProgress,
     AnswerResultView,
     CriterionResult,
 )
@@ -16,6 +18,10 @@ from shared.analysis.trigger import pending_uploads
 from shared.dal.sql import Conn
 from shared.models.events.interviews import InvitationCompleted
 
+WAITING_FOR_COMPLETION = (
+    "The interview is in progress: each answer is assessed as soon as it is final; the summary"
+    " and the overall score follow once the candidate completes it."
+)
 WAITING_FOR_HUMAN_REVIEW = (
     "The candidate declined AI analysis: once the media is processed, the interview is ready"
     " for a human-only review (no AI model reads the answers)."
@@ -29,8 +35,19 @@ def analysis_for_invitation(
     row = dal.analysis_for_company(conn, company_id, invitation_id)
     if row is None:
         trigger = dal.trigger_for_company(conn, company_id, invitation_id)
-        if trigger is None or trigger.completed is None:
+        if trigger is None:
             return None
+        early = dal.assessments_of(conn, invitation_id)
+        if trigger.completed is None:
+            if not early:
+                return None
+            # Still interviewing: the answers submitted so far are assessed as they arrive.
+            return AnalysisView(
+                invitation_id=invitation_id,
+                status="waiting",
+                reason=WAITING_FOR_COMPLETION,
+                progress=progress(early, []),
+            )
         completed = InvitationCompleted.model_validate(trigger.completed)
         waiting = pending_uploads(completed, dal.media_outcomes(conn, invitation_id))
         return AnalysisView(
@@ -38,8 +55,10 @@ def analysis_for_invitation(
             status="waiting",
             reason=None if completed.ai_analysis else WAITING_FOR_HUMAN_REVIEW,
             waiting_for_uploads=waiting,
+            progress=progress(early, []) if completed.ai_analysis else [],
         )
     results = dal.answer_results(conn, row["id"], row["attempt"])
+    early = dal.assessments_of(conn, invitation_id) if row["status"] != "human_review" else []
     engine = row["engine"]
     return AnalysisView(
         analysis_id=row["id"],
@@ -65,6 +84,7 @@ def analysis_for_invitation(
         cost_usd=float(row["cost_usd"]),
         started_at=row["started_at"],
         completed_at=row["completed_at"],
+        progress=progress(early, results),
         answers=[
             AnswerResultView(
                 answer_id=r.answer_id,
@@ -85,3 +105,44 @@ def analysis_for_invitation(
             for r in results
         ],
     )
+
+
+_PROGRESS: dict[str, Literal["waiting", "analysing", "scored"]] = {
+    "waiting": "waiting",
+    "queued": "waiting",
+    "analysing": "analysing",
+    "scored": "scored",
+}
+
+
+def progress(early: list[dal.AssessmentRow], results: list[dal.ResultRow]) -> list[AnswerProgress]:
+    """Per answer, in the questions' order: the attempt's result when it has one, else the
+    current answer version's early assessment (superseded versions are left out)."""
+    done = {r.answer_id: r for r in results}
+    items: list[AnswerProgress] = [
+        AnswerProgress(
+            answer_id=r.answer_id,
+            question_id=r.question_id,
+            position=r.position,
+            kind=r.kind,
+            status="scored",
+            score=float(r.score) if r.score is not None and not r.unscorable else None,
+        )
+        for r in results
+    ]
+    for a in early:
+        if a.status == "superseded" or a.answer_id in done:
+            continue
+        scored = a.status == "scored"
+        items.append(
+            AnswerProgress(
+                answer_id=a.answer_id,
+                question_id=a.question_id,
+                position=int(a.subject.get("question", {}).get("position") or 1),
+                kind=a.kind,
+                status=_PROGRESS[a.status],
+                score=float(a.score) if scored and a.score is not None else None,
+                scored_at=a.scored_at if scored else None,
+            )
+        )
+    return sorted(items, key=lambda p: (p.position, str(p.answer_id)))

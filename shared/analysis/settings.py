@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.analysis.models import Usage
@@ -17,6 +17,13 @@ PRICE_INPUT_PER_MTOK_USD = 0.15
 PRICE_OUTPUT_PER_MTOK_USD = 0.60
 # Models Groq lets choose a reasoning effort for (low | medium | high; medium by default).
 REASONING_MODEL_PREFIXES = ("openai/gpt-oss-",)
+
+
+class ModelLimits(BaseModel):
+    """A model's budget per minute on our Groq account (its organisation's rate limits)."""
+
+    rpm: Annotated[int, Field(ge=1, le=1_000_000)]
+    tpm: Annotated[int, Field(ge=1, le=100_000_000)]
 
 
 class AnalysisSettings(BaseSettings):
@@ -35,6 +42,14 @@ class AnalysisSettings(BaseSettings):
     max_retry_after_s: Annotated[float, Field(gt=0, le=3600)] = 60.0
     # How often one step waits out a 429's retry-after before giving up.
     max_rate_limit_waits: Annotated[int, Field(ge=0, le=20)] = 8
+    # Groq's request and token budgets per model, shared by every interview (PostgreSQL counts
+    # each minute's calls): a call that does not fit waits for the next minute rather than
+    # earning a 429. JSON in ANALYSIS_RATE_LIMITS, e.g. {"openai/gpt-oss-120b": {"rpm": 30,
+    # "tpm": 8000}} (Groq's free tier); a model not named has no budget of ours.
+    rate_limits: dict[str, ModelLimits] = {}
+    # How often one step waits for the shared budget's next minute before giving up (a burst
+    # queues: 120 waits of up to a minute each, within the workflows' timeouts).
+    max_budget_waits: Annotated[int, Field(ge=0, le=1000)] = 120
     # A running attempt with no execution recorded after this long lost its start (sweep).
     start_grace_s: Annotated[float, Field(ge=60, le=86400)] = 900.0
     # A completed invitation's analysis still waiting for media this long is re-checked

@@ -78,6 +78,7 @@ def sweep(
     stalled ones."""
     with deps.transaction() as conn:
         rows = dal.running(conn, min_age_s=min_age_s, limit=limit)
+        dal.forget_old_budgets(conn)  # the shared budget's past minutes
     failed = unknown = 0
     for row in rows:
         try:

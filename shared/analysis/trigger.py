@@ -1,5 +1,10 @@
-"""When an analysis starts: once the invitation is completed AND every media answer's upload is
-ready or failed, whichever of those events comes last. Exactly once per invitation.
+"""When an analysis starts: once the invitation is completed AND every media answer's upload has
+its transcript (media.transcribed; the MP4 may still be encoding) or failed, whichever of those
+events comes last. Exactly once per invitation.
+
+Before that, each answer is assessed as soon as it is final (see ``incremental``):
+response.submitted records the answer version, and it is queued once its transcript is stored
+(or at once for text and choice answers).
 
 A candidate who declined AI analysis gets a human-only review instead: at that same moment (the
 media transcribed, so HR has captions and transcripts) the analysis is created already ended,
@@ -18,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from uuid import UUID
 
-from shared.analysis import dal
+from shared.analysis import dal, incremental
 from shared.analysis.models import Weights
 from shared.dal.sql import Conn
 from shared.events.envelope import EventEnvelope
@@ -27,11 +32,17 @@ from shared.events.outbox import enqueue
 from shared.models.events import EventPayload
 from shared.models.events.analysis import AnalysisHumanReview, AnalysisStarted
 from shared.models.events.interviews import InvitationCompleted
-from shared.models.events.media import MediaFailed, MediaProcessed
+from shared.models.events.media import MediaFailed, MediaProcessed, MediaTranscribed
 from shared.observability import logger
 
 TRIGGER_CONSUMER = "analysis-trigger"
-TRIGGER_EVENT_TYPES = ("invitation.completed", "media.processed", "media.failed")
+TRIGGER_EVENT_TYPES = (
+    "invitation.completed",
+    "response.submitted",
+    "media.transcribed",
+    "media.processed",
+    "media.failed",
+)
 SOURCE = "platform.analysis"
 HUMAN_REVIEW_REASON = (
     "The candidate declined AI analysis: no AI model read the answers and there are no AI"
@@ -69,14 +80,22 @@ def on_event(conn: Conn, envelope: EventEnvelope) -> None:
             conn, completed.invitation_id, completed.model_dump(mode="json"), completed.completed_at
         )
         invitation_id = completed.invitation_id
-    elif envelope.event_type in ("media.processed", "media.failed"):
-        media: MediaProcessed | MediaFailed
-        if envelope.event_type == "media.processed":
+    elif envelope.event_type == "response.submitted":
+        incremental.on_submitted(conn, envelope, company_id)
+        return
+    elif envelope.event_type in ("media.transcribed", "media.processed", "media.failed"):
+        media: MediaTranscribed | MediaProcessed | MediaFailed
+        if envelope.event_type == "media.transcribed":
+            media = MediaTranscribed.model_validate(envelope.payload)
+            status, reason = "transcribed", None
+        elif envelope.event_type == "media.processed":
             media = MediaProcessed.model_validate(envelope.payload)
             status, reason = "ready", None
         else:
             media = MediaFailed.model_validate(envelope.payload)
-            status, reason = "failed", f"media failed at {media.failed_step}: {media.reason}"
+            # A playback failure that kept a good transcript: the answer can still be assessed.
+            status = "transcribed" if media.transcript_kept else "failed"
+            reason = f"media failed at {media.failed_step}: {media.reason}"
         row = dal.lock_trigger(conn, media.invitation_id, company_id)
         if row.company_id != company_id:
             logger.warning("media event of another tenant ignored")
@@ -90,6 +109,8 @@ def on_event(conn: Conn, envelope: EventEnvelope) -> None:
             reason=reason[:1000] if reason else None,
         )
         invitation_id = media.invitation_id
+        if row.started_at is None:
+            incremental.on_media(conn, media.upload_id, envelope)
     else:
         return
     start_if_ready(conn, invitation_id, company_id, envelope.correlation_id, envelope.event_id)

@@ -18,8 +18,9 @@ from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
-from shared.analysis import dal, scoring
-from shared.analysis.errors import AnalysisNotRunning, GroqRateLimited
+from shared.analysis import dal, incremental, scoring
+from shared.analysis.engine_offline import OFFLINE_MODEL
+from shared.analysis.errors import AnalysisNotRunning, BudgetExhausted, GroqRateLimited
 from shared.analysis.models import (
     AnswerInput,
     AnswerOutcome,
@@ -42,6 +43,9 @@ from shared.models.events.interviews import CompletedAnswer, CompletedQuestion, 
 from shared.observability import logger
 
 SOURCE = "platform.analysis"
+# How long the Map's step looks for a result the answer workflow is computing before it waits
+# in the state machine instead (polling every 50 ms, no connection held).
+PENDING_POLL_S = 3.0
 Connect = Callable[[], AbstractContextManager[Conn]]
 
 
@@ -64,6 +68,8 @@ class Deps:
     transcripts: TranscriptSource
     settings: AnalysisSettings
     rng: random.Random
+    # (engine, model) for work that starts now: Groq when a key is configured, else offline.
+    available_engine: Callable[[], tuple[str, str]] = lambda: ("offline", OFFLINE_MODEL)
 
 
 def _running(conn: Conn, analysis_id: UUID, attempt: int, *, lock: bool = False) -> dal.RunRow:
@@ -115,14 +121,77 @@ def load(
                 extra={"analysis_id": str(analysis_id), "execution": execution_arn},
             )
             return skip
+        # Answers assessed as they arrived (same engine and prompts) are this attempt's results
+        # already: only the others go through the Map.
+        reused = _reuse_assessed(
+            conn, analysis_id, attempt, completed, Weights(**row.weights), engine,
+            deps.settings.prompt_version,
+        )  # fmt: skip
     return {
         "analysisId": str(analysis_id),
         "attempt": attempt,
         "engine": engine,
         "skip": False,
         "maxConcurrency": deps.settings.max_concurrency,
-        "answerIds": [str(a.answer_id) for a in completed.answers],
+        "answerIds": [str(a.answer_id) for a in completed.answers if a.answer_id not in reused],
+        "reused": len(reused),
     }
+
+
+def _reusable(
+    early: dal.AssessmentRow | None, engine: str | None, prompt_version: str | None
+) -> bool:
+    return (
+        early is not None
+        and early.status == "scored"
+        and early.outcome is not None
+        and early.engine == engine
+        and early.prompt_version == prompt_version
+    )
+
+
+def _reuse_assessed(  # noqa: PLR0917 - the attempt and its engine
+    conn: Conn,
+    analysis_id: UUID,
+    attempt: int,
+    completed: InvitationCompleted,
+    weights: Weights,
+    engine: str,
+    prompt_version: str,
+) -> set[UUID]:
+    early = {r.answer_id: r for r in dal.assessments_of(conn, completed.invitation_id)}
+    reused: set[UUID] = set()
+    for answer in completed.answers:
+        row = early.get(answer.answer_id)
+        if row is None or not _reusable(row, engine, prompt_version):
+            continue
+        _, question = _find(completed, answer.answer_id)
+        outcome, score = incremental.stored_outcome(row, weights)
+        _store_result(conn, analysis_id, attempt, answer, question, outcome, score)
+        reused.add(answer.answer_id)
+    return reused
+
+
+def _store_result(  # noqa: PLR0917 - one result's columns
+    conn: Conn,
+    analysis_id: UUID,
+    attempt: int,
+    answer: CompletedAnswer,
+    question: CompletedQuestion,
+    outcome: AnswerOutcome,
+    score: float | None,
+) -> None:
+    dal.upsert_answer_result(
+        conn,
+        analysis_id=analysis_id,
+        attempt=attempt,
+        answer_id=answer.answer_id,
+        question_id=question.question_id,
+        position=question.position,
+        kind=answer.kind,
+        outcome=outcome,
+        score=score,
+    )
 
 
 # ---- one answer ---------------------------------------------------------------------------
@@ -136,7 +205,14 @@ def rate_limit_wait_s(retry_after_s: float, waits: int, rng: random.Random) -> i
 
 
 def _rate_limited(exc: GroqRateLimited, waits: int, deps: Deps) -> dict[str, Any] | None:
-    if exc.retry_after_s is None or waits >= deps.settings.max_rate_limit_waits:
+    # The shared budget's waits are a queue (the call was never sent), Groq's own 429s a
+    # warning: many more of the first are waited out than of the second.
+    limit = (
+        deps.settings.max_budget_waits
+        if isinstance(exc, BudgetExhausted)
+        else deps.settings.max_rate_limit_waits
+    )
+    if exc.retry_after_s is None or waits >= limit:
         return None  # the workflow's Retry (backoff with full jitter) takes it from here
     return {
         "status": "rate_limited",
@@ -158,47 +234,119 @@ def _find(
 def analyze_answer(
     deps: Deps, analysis_id: UUID, attempt: int, answer_id: UUID, waits: int = 0
 ) -> dict[str, Any]:
+    """One answer of the attempt: its early assessment when one was scored meanwhile (no call),
+    a wait while the answer workflow is calling the model for it, else the call (claimed, so
+    the answer workflow will not make it too)."""
     with deps.transaction() as conn:
         row = _running(conn, analysis_id, attempt)
         completed = InvitationCompleted.model_validate(row.completed)
         answer, question = _find(completed, answer_id)
         weights = Weights(**row.weights)
-        outcome, score, subject = _prepare(deps, conn, answer, question, completed)
+        claim, early = incremental.claim(conn, answer_id)
+        if claim == "done" and _reusable(early, row.engine, row.prompt_version):
+            assert early is not None
+            outcome, score = incremental.stored_outcome(early, weights)
+            _store_result(conn, analysis_id, attempt, answer, question, outcome, score)
+            return {"status": "done", "answerId": str(answer_id), "waits": waits, "reused": True}
+        claimed = claim == "claimed"
+        if claim != "busy":
+            outcome, score, subject = _prepare(
+                deps, conn, answer, question, completed.invitation_id, completed.language
+            )
+    if claim == "busy":
+        # The answer workflow is calling the model for this very version: its result usually
+        # comes within a call's time, so look for it a few seconds first, then leave it to the
+        # workflow's Wait (the claim lapses after incremental.LEASE_S; this step then takes it).
+        early = incremental.await_scored(deps.transaction, answer_id, PENDING_POLL_S)
+        if not _reusable(early, row.engine, row.prompt_version):
+            return {"status": "pending", "waitS": 1, "waits": waits, "answerId": str(answer_id)}
+        assert early is not None
+        with deps.transaction() as conn:
+            _running(conn, analysis_id, attempt)
+            outcome, score = incremental.stored_outcome(early, weights)
+            _store_result(conn, analysis_id, attempt, answer, question, outcome, score)
+        return {"status": "done", "answerId": str(answer_id), "waits": waits, "reused": True}
     if subject is not None:
         try:
             outcome = deps.engine_for(row.engine or "offline").assess(subject)
         except GroqRateLimited as exc:
+            if claimed:
+                with deps.transaction() as conn:
+                    incremental.rate_limited_release(conn, answer_id, exc)
             wait = _rate_limited(exc, waits, deps)
             if wait is None:
                 raise
             return {**wait, "answerId": str(answer_id)}
-        score = (
-            scoring.answer_score(outcome.criteria, weights)
-            if outcome.criteria is not None and not outcome.unscorable
-            else None
-        )
+        except Exception:
+            if claimed:
+                with deps.transaction() as conn:
+                    dal.release_assessment(conn, answer_id)
+            raise
+        score = incremental.score_of(outcome, weights)
     with deps.transaction() as conn:
         _running(conn, analysis_id, attempt)
-        dal.upsert_answer_result(
-            conn,
-            analysis_id=analysis_id,
-            attempt=attempt,
-            answer_id=answer.answer_id,
-            question_id=question.question_id,
-            position=question.position,
-            kind=answer.kind,
-            outcome=outcome,
-            score=score,
-        )
+        if claimed:
+            dal.store_assessment(
+                conn, answer_id, engine=row.engine or "offline", model=row.model or "unknown",
+                prompt_version=row.prompt_version or deps.settings.prompt_version,
+                outcome=outcome, score=score,
+            )  # fmt: skip
+        _store_result(conn, analysis_id, attempt, answer, question, outcome, score)
     return {"status": "done", "answerId": str(answer_id), "waits": waits}
 
 
-def _prepare(
+def assess_answer(deps: Deps, answer_id: UUID, waits: int = 0) -> dict[str, Any]:
+    """The answer workflow's step: assess one final answer version before the interview
+    completes, once (a version someone else claimed, scored or superseded is skipped)."""
+    with deps.transaction() as conn:
+        claim, early = incremental.claim(conn, answer_id)
+        if claim != "claimed":
+            return {"status": "skipped", "answerId": str(answer_id), "why": claim}
+        assert early is not None
+        subject = incremental.Subject.of(early)
+        outcome, score, model_input = _prepare(
+            deps, conn, subject.answer, subject.question, early.invitation_id, subject.language
+        )
+    engine, model = deps.available_engine()
+    if model_input is not None:
+        try:
+            outcome = deps.engine_for(engine).assess(model_input)
+        except GroqRateLimited as exc:
+            with deps.transaction() as conn:
+                incremental.rate_limited_release(conn, answer_id, exc)
+            wait = _rate_limited(exc, waits, deps)
+            if wait is None:
+                raise
+            return {**wait, "answerId": str(answer_id)}
+        except Exception:
+            with deps.transaction() as conn:
+                dal.release_assessment(conn, answer_id)
+            raise
+        score = incremental.score_of(outcome, subject.weights)
+    with deps.transaction() as conn:
+        scored = dal.store_assessment(
+            conn, answer_id, engine=engine, model=model,
+            prompt_version=deps.settings.prompt_version, outcome=outcome, score=score,
+        )  # fmt: skip
+    logger.info("answer assessed early", extra={"answer_id": str(answer_id), "scored": scored})
+    return {"status": "done", "answerId": str(answer_id), "waits": waits, "scored": scored}
+
+
+def release_answer(deps: Deps, answer_id: UUID) -> dict[str, Any]:
+    """The answer workflow gave up (its Catch): the claim goes back, so the interview's
+    workflow assesses the answer at completion instead."""
+    with deps.transaction() as conn:
+        dal.release_assessment(conn, answer_id)
+    return {"status": "released", "answerId": str(answer_id)}
+
+
+def _prepare(  # noqa: PLR0917 - the answer and where it belongs
     deps: Deps,
     conn: Conn,
     answer: CompletedAnswer,
     question: CompletedQuestion,
-    completed: InvitationCompleted,
+    invitation_id: UUID,
+    language: str | None,
 ) -> tuple[AnswerOutcome, float | None, AnswerInput | None]:
     """(outcome, score) when no model is needed; else the model's input."""
     if answer.kind == "choice" or question.type == "multiple_choice":
@@ -208,23 +356,23 @@ def _prepare(
     if answer.kind == "media":
         if answer.upload_id is None:
             return _unscorable("the answer has no media"), None, None
-        status, reason = dal.media_outcomes(conn, completed.invitation_id).get(
+        status, reason = dal.media_outcomes(conn, invitation_id).get(
             answer.upload_id, ("missing", "the media was never processed")
         )
-        if status != "ready":
+        if status not in ("ready", "transcribed"):
             return _unscorable(reason or "the media could not be processed"), None, None
         transcript = deps.transcripts(conn, answer.upload_id)
         if transcript is None:
             return _unscorable("no transcript was found for the media"), None, None
     else:
-        transcript = Transcript(text=answer.text or "", language=completed.language)
+        transcript = Transcript(text=answer.text or "", language=language)
     subject = AnswerInput(
         answer_id=answer.answer_id,
         question_id=question.question_id,
         position=question.position,
         question=question.text,
         rubric=question.rubric,
-        language=transcript.language or completed.language,
+        language=transcript.language or language,
         transcript=transcript,
     )
     return AnswerOutcome(), None, subject
@@ -334,10 +482,16 @@ def store(deps: Deps, analysis_id: UUID, attempt: int) -> dict[str, Any]:
             {r.answer_id: r for r in results},
             row,
         )
+        # The summary, every answer's call, and what superseded answer versions cost.
+        superseded = dal.superseded_usage(conn, row.invitation_id)
         usage = Usage(
-            prompt_tokens=row.prompt_tokens + sum(r.prompt_tokens for r in results),
-            completion_tokens=row.completion_tokens + sum(r.completion_tokens for r in results),
-            calls=row.llm_calls + sum(r.llm_calls for r in results),
+            prompt_tokens=row.prompt_tokens
+            + sum(r.prompt_tokens for r in results)
+            + superseded.prompt_tokens,
+            completion_tokens=row.completion_tokens
+            + sum(r.completion_tokens for r in results)
+            + superseded.completion_tokens,
+            calls=row.llm_calls + sum(r.llm_calls for r in results) + superseded.calls,
         )
         cost = deps.settings.cost_usd(usage) if row.engine == "groq" else 0.0
         dal.set_answer_scores(conn, analysis_id, attempt, verdict)

@@ -18,7 +18,7 @@ from shared.interviews.candidate_models import (
 from shared.interviews.deps import Deps
 from shared.interviews.rows import AnswerRow, InvitationRow, QuestionRow, UploadRow
 from shared.interviews.storage import check_object
-from shared.models.events.interviews import ResponseSubmitted
+from shared.models.events.interviews import ResponseSubmitted, ScoringWeights
 
 
 def _same_answer(current: AnswerRow, body: AnswerRequest) -> bool:
@@ -82,6 +82,11 @@ def submit_answer(
             attempt=answer.attempt,
             kind=answer.kind,
             upload_id=answer.upload_id,
+            question=lifecycle.completed_question(question),
+            answer=lifecycle.completed_answer(answer),
+            language=invitation.template_settings.language,
+            scoring_weights=ScoringWeights.model_validate(invitation.scoring_weights),
+            ai_analysis=lifecycle.ai_consented(invitation),
         )
         lifecycle.emit(conn, invitation, "response.submitted", payload, cid)
         return _answer_out(answer, question, invitation)

@@ -170,41 +170,48 @@ def completed_payload(
         completed_at=completed_at,
         language=invitation.template_settings.language,
         scoring_weights=ScoringWeights.model_validate(invitation.scoring_weights),
-        # Only an explicit "no" makes the review human-only (an interview cannot be completed
-        # without having started, and a start records the choice).
-        ai_analysis=invitation.ai_consent is not False,
-        questions=[
-            CompletedQuestion(
-                question_id=q.id,
-                position=q.position,
-                type=q.type,
-                text=q.text,
-                rubric=q.rubric,
-                time_limit_s=q.time_limit_s,
-                required=q.required,
-                options=(
-                    [ChoiceOption(id=o.id, text=o.text, correct=o.correct) for o in q.options]
-                    if q.options is not None
-                    else None
-                ),
-            )
-            for q in sorted(questions, key=lambda q: q.position)
-        ],
-        answers=[
-            CompletedAnswer(
-                answer_id=a.id,
-                question_id=a.question_id,
-                attempt=a.attempt,
-                kind=a.kind,
-                upload_id=a.upload_id,
-                media_key=a.media_key,
-                text=a.text_answer,
-                selected_option_ids=a.selected_option_ids,
-            )
-            for a in answers
-            if a.is_current
-        ],
+        ai_analysis=ai_consented(invitation),
+        questions=[completed_question(q) for q in sorted(questions, key=lambda q: q.position)],
+        answers=[completed_answer(a) for a in answers if a.is_current],
     )
+
+
+def completed_question(q: QuestionRow) -> CompletedQuestion:
+    """A question as the analysis reads it: type, text, rubric and options (the correct ones)."""
+    return CompletedQuestion(
+        question_id=q.id,
+        position=q.position,
+        type=q.type,
+        text=q.text,
+        rubric=q.rubric,
+        time_limit_s=q.time_limit_s,
+        required=q.required,
+        options=(
+            [ChoiceOption(id=o.id, text=o.text, correct=o.correct) for o in q.options]
+            if q.options is not None
+            else None
+        ),
+    )
+
+
+def completed_answer(a: AnswerRow) -> CompletedAnswer:
+    """An answer as the analysis reads it: its media, text or chosen options."""
+    return CompletedAnswer(
+        answer_id=a.id,
+        question_id=a.question_id,
+        attempt=a.attempt,
+        kind=a.kind,
+        upload_id=a.upload_id,
+        media_key=a.media_key,
+        text=a.text_answer,
+        selected_option_ids=a.selected_option_ids,
+    )
+
+
+def ai_consented(invitation: InvitationRow) -> bool:
+    """Only an explicit "no" makes the review human-only (an interview cannot be completed
+    without having started, and a start records the choice)."""
+    return invitation.ai_consent is not False
 
 
 def status_of(invitation: InvitationRow) -> StatusOut:

@@ -11,7 +11,9 @@ import pytest
 from aws_cdk.assertions import Match, Template
 from interview_platform import asl
 from interview_platform.constructs.analysis import (
+    ANSWER_DEFINITION_FILE,
     DEFINITION_FILE,
+    OUTPUT_ANSWER_STATE_MACHINE_ARN,
     OUTPUT_LOAD_FUNCTION,
     OUTPUT_STATE_MACHINE_ARN,
     OUTPUT_SWEEP_FUNCTION,
@@ -21,7 +23,7 @@ from interview_platform.constructs.analysis import (
 
 from tests.infrastructure.conftest import LOCAL_CONTEXT
 
-_GROQ_STEPS = ("load", "answer", "summarize")
+_GROQ_STEPS = ("load", "answer", "summarize", "assess")
 _OTHER = ("store", "mark_failed", "trigger", "read", "retry", "sweep")
 
 
@@ -67,18 +69,32 @@ def test_the_map_concurrency_comes_from_a_cdk_setting(
     assert env["ANALYSIS_MAX_CONCURRENCY"] == "2"
 
 
-def test_the_state_machine_invokes_only_its_step_functions(template: Template) -> None:
+def _machine(template: Template, name: str) -> dict[str, Any]:
     machines: dict[str, Any] = template.find_resources("AWS::StepFunctions::StateMachine")
-    analysis = next(
+    return next(
         m
         for m in machines.values()
-        if "analysis" in json.dumps(m["Properties"]["StateMachineName"])
+        if json.dumps(m["Properties"]["StateMachineName"]).endswith(f'-{name}"')
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "definition", "functions"),
+    [
+        ("local-analysis", DEFINITION_FILE, 5),
+        ("local-answer-analysis", ANSWER_DEFINITION_FILE, 1),
+    ],
+)
+def test_each_state_machine_invokes_only_its_step_functions(
+    template: Template, name: str, definition: Any, functions: int
+) -> None:
+    machine = _machine(template, name)
     # Deployed as rendered (retry policies expanded); its placeholders are the substituted ARNs.
-    assert analysis["Properties"]["DefinitionString"] == asl.render(DEFINITION_FILE)
-    placeholders = set(re.findall(r"\$\{(\w+)\}", asl.render(DEFINITION_FILE)))
-    assert set(analysis["Properties"]["DefinitionSubstitutions"]) == placeholders
-    role = analysis["Properties"]["RoleArn"]["Fn::GetAtt"][0]
+    assert machine["Properties"]["DefinitionString"] == asl.render(definition)
+    placeholders = set(re.findall(r"\$\{(\w+)\}", asl.render(definition)))
+    assert set(machine["Properties"]["DefinitionSubstitutions"]) == placeholders
+    assert len(placeholders) == functions
+    role = machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]
     policies: dict[str, Any] = template.find_resources("AWS::IAM::Policy")
     statements = [
         s
@@ -94,6 +110,37 @@ def test_the_state_machine_invokes_only_its_step_functions(template: Template) -
         for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
     ]
     assert "*" not in resources
+
+
+def test_an_answer_ready_starts_the_answer_workflow(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {"detail-type": ["analysis.answer_ready"]},
+            "Targets": Match.array_with(
+                [
+                    Match.object_like(
+                        {"Arn": {"Ref": Match.string_like_regexp("AnswerStateMachine")}}
+                    )
+                ]
+            ),
+        },
+    )
+    assert OUTPUT_ANSWER_STATE_MACHINE_ARN in template.find_outputs("*")
+
+
+def test_groq_budgets_come_from_a_cdk_setting_and_are_checked_at_synth(
+    synthesize: Callable[[dict[str, str]], Template], template: Template
+) -> None:
+    env = _function(template, "assess")[1]["Properties"]["Environment"]["Variables"]
+    assert "ANALYSIS_RATE_LIMITS" not in env
+    limits = '{"openai/gpt-oss-120b": {"rpm": 30, "tpm": 8000}}'
+    tuned = synthesize({**LOCAL_CONTEXT, "analysisRateLimits": limits})
+    for module in _GROQ_STEPS:
+        env = _function(tuned, module)[1]["Properties"]["Environment"]["Variables"]
+        assert json.loads(env["ANALYSIS_RATE_LIMITS"]) == json.loads(limits), module
+    with pytest.raises(ValueError, match="rpm and tpm"):
+        synthesize({**LOCAL_CONTEXT, "analysisRateLimits": '{"m": {"rpm": 30}}'})
 
 
 def test_analysis_started_starts_the_state_machine(template: Template) -> None:
@@ -119,7 +166,13 @@ def test_the_trigger_consumes_completion_and_media_events_through_a_queue_with_a
         "AWS::Events::Rule",
         {
             "EventPattern": {
-                "detail-type": ["invitation.completed", "media.processed", "media.failed"]
+                "detail-type": [
+                    "invitation.completed",
+                    "response.submitted",
+                    "media.transcribed",
+                    "media.processed",
+                    "media.failed",
+                ]
             }
         },
     )

@@ -6,12 +6,17 @@ HR's routes.
 - Workflow: a rule on analysis.started starts ``statemachines/analysis.asl.json`` (load -> Map
   over answers with ``MaxConcurrency`` from the ``analysisMaxConcurrency`` context (default 5)
   -> summary -> score, store and publish; Catch -> mark failed).
+- Answers as they arrive: a rule on analysis.answer_ready (the trigger publishes it once an
+  answer is final, before the interview completes) starts
+  ``statemachines/answer_analysis.asl.json``, which assesses that answer once.
 - Sweep: every 5 minutes, running attempts whose execution ended (or never started) are marked
   failed with a reason (analysis.failed).
 - Groq: the functions that may call it read the secret ``interview-platform/{stage}/groq``.
 """
 
 from __future__ import annotations
+
+import json
 
 from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_events as events
@@ -39,7 +44,15 @@ OUTPUT_SWEEP_FUNCTION = "AnalysisSweepFunctionName"
 SWEEP_EVERY = Duration.minutes(5)
 
 DEFINITION_FILE = STATEMACHINES_DIR / "analysis.asl.json"
-TRIGGER_EVENT_TYPES = ("invitation.completed", "media.processed", "media.failed")
+TRIGGER_EVENT_TYPES = (
+    "invitation.completed",
+    "response.submitted",
+    "media.transcribed",
+    "media.processed",
+    "media.failed",
+)
+ANSWER_DEFINITION_FILE = STATEMACHINES_DIR / "answer_analysis.asl.json"
+OUTPUT_ANSWER_STATE_MACHINE_ARN = "AnswerAnalysisStateMachineArn"
 DEFAULT_MAX_CONCURRENCY = 5
 _MODULE = "functions.analysis.{}.handler.handler"
 # A hung Groq call gives up after this; a step makes at most 4 calls (two re-asks).
@@ -55,6 +68,22 @@ _STEPS = (
     ("AnalysisStore", "store", "StoreFunctionArn", False),
     ("AnalysisMarkFailed", "mark_failed", "MarkFailedFunctionArn", False),
 )
+
+
+def rate_limits_env(given: object) -> str | None:
+    """``analysisRateLimits`` (JSON or a mapping: model -> {"rpm", "tpm"}, the Groq
+    organisation's limits) as the functions' ANALYSIS_RATE_LIMITS, checked at synth."""
+    if not given:
+        return None
+    value = json.loads(given) if isinstance(given, str) else given
+    if not isinstance(value, dict):
+        raise ValueError("analysisRateLimits: a JSON object of model -> {rpm, tpm}")
+    for name, limit in value.items():
+        if not (isinstance(limit, dict) and set(limit) == {"rpm", "tpm"}):
+            raise ValueError(f"analysisRateLimits[{name}]: give rpm and tpm")
+        if not all(isinstance(v, int) and v >= 1 for v in limit.values()):
+            raise ValueError(f"analysisRateLimits[{name}]: rpm and tpm are positive integers")
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 class Analysis(Construct):
@@ -91,6 +120,9 @@ class Analysis(Construct):
         model = self.node.try_get_context("analysisModel")
         if model:
             groq_env["ANALYSIS_MODEL"] = str(model)
+        limits = rate_limits_env(self.node.try_get_context("analysisRateLimits"))
+        if limits:
+            groq_env["ANALYSIS_RATE_LIMITS"] = limits
 
         # ---- the workflow's steps and the state machine ----
         self.steps: dict[str, lambda_.Function] = {}
@@ -140,6 +172,7 @@ class Analysis(Construct):
         acknowledge_invocations(self.state_machine, list(self.steps.values()))
 
         self._start_on_event(foundation)
+        self._answer_workflow(foundation, functions, groq_env, log_group)
         self.sweep = self._sweep(foundation, functions, db_env)
 
         # ---- the trigger consumer ----
@@ -232,6 +265,56 @@ class Analysis(Construct):
             ],
         )
 
+    def _answer_workflow(
+        self,
+        foundation: Foundation,
+        functions: PlatformFunctions,
+        groq_env: dict[str, str],
+        log_group: logs.LogGroup,
+    ) -> None:
+        """analysis.answer_ready (an answer is final before the interview completes) -> one
+        execution of ``statemachines/answer_analysis.asl.json``, which assesses it once."""
+        self.assess = functions.add(
+            FunctionSpec(
+                "AnalysisAssess",
+                _MODULE.format("assess"),
+                timeout_s=_STEP_TIMEOUT_S,
+                environment=groq_env,
+            )
+        )
+        allow_secret(self.assess, foundation.groq_arn())
+        self.answer_state_machine = sfn.StateMachine(
+            self,
+            "AnswerStateMachine",
+            state_machine_name=f"interview-platform-{foundation.stage}-answer-analysis",
+            definition_body=sfn.DefinitionBody.from_string(asl.render(ANSWER_DEFINITION_FILE)),
+            definition_substitutions={"AssessFunctionArn": self.assess.function_arn},
+            timeout=Duration.minutes(30),
+            tracing_enabled=not foundation.local,
+            logs=sfn.LogOptions(
+                destination=log_group,
+                level=sfn.LogLevel.ERROR if foundation.local else sfn.LogLevel.ALL,
+                include_execution_data=False,
+            ),
+        )
+        self.assess.grant_invoke(self.answer_state_machine)
+        acknowledge_invocations(self.answer_state_machine, [self.assess])
+        events.Rule(
+            self,
+            "AnswerReadyRule",
+            event_bus=foundation.bus,
+            event_pattern=events.EventPattern(detail_type=["analysis.answer_ready"]),
+            targets=[
+                targets.SfnStateMachine(
+                    self.answer_state_machine,
+                    retry_attempts=185,
+                    max_event_age=Duration.hours(24),
+                    # Undelivered: the interview's workflow assesses the answer at completion.
+                    dead_letter_queue=self.start_dlq,
+                )
+            ],
+        )
+
     def _sweep(
         self, foundation: Foundation, functions: PlatformFunctions, db_env: dict[str, str]
     ) -> lambda_.Function:
@@ -263,6 +346,7 @@ class Analysis(Construct):
         stack = Stack.of(self)
         for name, value in (
             (OUTPUT_STATE_MACHINE_ARN, self.state_machine.state_machine_arn),
+            (OUTPUT_ANSWER_STATE_MACHINE_ARN, self.answer_state_machine.state_machine_arn),
             (OUTPUT_TRIGGER_QUEUE_URL, self.trigger_consumer.queue.queue_url),
             (OUTPUT_TRIGGER_DLQ_URL, self.trigger_consumer.dlq.queue_url),
             (OUTPUT_LOAD_FUNCTION, self.load.function_name),

@@ -1,5 +1,5 @@
-"""Payloads of the analysis context's events: an analysis started, completed or failed, or a
-human-only review ready (the candidate declined AI analysis)."""
+"""Payloads of the analysis context's events: an answer ready to be assessed, an analysis started,
+completed or failed, or a human-only review ready (the candidate declined AI analysis)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,16 @@ class AnalysisFailed(EventPayload):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+class AnalysisAnswerReady(EventPayload):
+    """An answer is final (its transcript stored, or its text or choice submitted) and the
+    candidate consented to AI analysis: a rule starts the answer workflow
+    (statemachines/answer_analysis.asl.json), which assesses it before the interview completes."""
+
+    answer_id: UUID
+    invitation_id: UUID
+    question_id: UUID
+
+
 class AnalysisHumanReview(EventPayload):
     """The candidate declined AI analysis: no model read the answers, and the interview (its
     recordings, transcribed, and written answers) is ready for HR's own review. Published once
@@ -55,6 +65,7 @@ class AnalysisHumanReview(EventPayload):
 
 
 ANALYSIS_EVENTS: dict[str, type[BaseModel]] = {
+    "analysis.answer_ready": AnalysisAnswerReady,
     "analysis.started": AnalysisStarted,
     "analysis.completed": AnalysisCompleted,
     "analysis.failed": AnalysisFailed,

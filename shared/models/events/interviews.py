@@ -59,15 +59,6 @@ class InvitationStarted(EventPayload):
     started_at: datetime
 
 
-class ResponseSubmitted(EventPayload):
-    invitation_id: UUID
-    question_id: UUID
-    answer_id: UUID
-    attempt: Annotated[int, Field(ge=1)]
-    kind: AnswerKind
-    upload_id: UUID | None = None
-
-
 class ChoiceOption(EventPayload):
     id: UUID
     text: Annotated[str, Field(min_length=1, max_length=500)]
@@ -102,6 +93,24 @@ class ScoringWeights(EventPayload):
     completeness: Annotated[float, Field(ge=0, le=1)] = 0.25
     clarity: Annotated[float, Field(ge=0, le=1)] = 0.25
     depth: Annotated[float, Field(ge=0, le=1)] = 0.25
+
+
+class ResponseSubmitted(EventPayload):
+    invitation_id: UUID
+    question_id: UUID
+    answer_id: UUID
+    attempt: Annotated[int, Field(ge=1)]
+    kind: AnswerKind
+    upload_id: UUID | None = None
+    # What the analysis needs to assess this answer as soon as it is final, before the
+    # interview is completed (issue 16): the question and the answer as invitation.completed
+    # will carry them, the interview's language and the candidate's consent to AI analysis.
+    # Events from before carry none: the analysis then waits for invitation.completed.
+    question: CompletedQuestion | None = None
+    answer: CompletedAnswer | None = None
+    language: Annotated[str, Field(max_length=16)] | None = None
+    scoring_weights: ScoringWeights | None = None
+    ai_analysis: bool | None = None
 
 
 class InvitationCompleted(EventPayload):

@@ -6,6 +6,7 @@ media. The transcript itself is too big for an event: read it with `shared.media
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -29,6 +30,17 @@ class MediaProcessed(EventPayload):
     transcript_language: Annotated[str, Field(max_length=16)] | None = None
 
 
+class MediaTranscribed(EventPayload):
+    media_id: UUID
+    upload_id: UUID
+    invitation_id: UUID
+    question_id: UUID
+    duration_s: Annotated[float, Field(ge=0)]
+    transcript_engine: TranscriptEngine
+    transcript_language: Annotated[str, Field(max_length=16)] | None = None
+    transcribed_at: datetime
+
+
 class MediaFailed(EventPayload):
     media_id: UUID
     upload_id: UUID
@@ -36,9 +48,11 @@ class MediaFailed(EventPayload):
     question_id: UUID
     failed_step: MediaStep
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
+    transcript_kept: bool = False
 
 
 MEDIA_EVENTS: dict[str, type[BaseModel]] = {
+    "media.transcribed": MediaTranscribed,
     "media.processed": MediaProcessed,
     "media.failed": MediaFailed,
 }

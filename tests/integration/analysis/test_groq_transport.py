@@ -8,11 +8,14 @@ from collections.abc import Iterator
 import bpe_openai
 import groq
 import pytest
+from psycopg_pool import ConnectionPool
 
 from fakes.groq.server import FakeGroqServer
+from shared.analysis.budget import budget_for
 from shared.analysis.engine_groq import GroqTransport, Message
-from shared.analysis.errors import GroqRequestRejected
-from shared.analysis.settings import AnalysisSettings
+from shared.analysis.errors import BudgetExhausted, GroqRateLimited, GroqRequestRejected
+from shared.analysis.settings import AnalysisSettings, ModelLimits
+from tests.integration.analysis.conftest import deps_for
 
 MESSAGES: list[Message] = [
     {"role": "system", "content": "TASK: other. Answer in JSON."},
@@ -68,3 +71,49 @@ def test_a_model_without_reasoning_efforts_is_not_sent_one(client: groq.Groq) ->
     )
     with pytest.raises(GroqRequestRejected):
         forced.complete(MESSAGES)
+
+
+def test_the_fake_enforces_requests_per_minute_and_the_shared_budget_keeps_under_it(
+    pool: ConnectionPool,
+) -> None:
+    # Given Groq (the fake) allowing 3 chat requests a minute, and our budget set to the same
+    with FakeGroqServer() as fake:
+        fake.set_rate_limit(3)
+        real = groq.Groq(api_key="fake-key-not-groq", base_url=fake.base_url, max_retries=0)
+        settings = AnalysisSettings()
+        bare = _transport(real, settings)
+        for _ in range(3):
+            bare.complete(MESSAGES)
+        # Then a fourth call without the budget earns Groq's 429 with its retry-after
+        with pytest.raises(GroqRateLimited) as limited:
+            bare.complete(MESSAGES)
+        assert not isinstance(limited.value, BudgetExhausted)
+        assert limited.value.retry_after_s is not None
+        assert 0 < limited.value.retry_after_s <= 60
+        assert fake.rate_limited == 1
+        # When calls go through the shared budget instead (a new minute's worth at the fake)
+        fake.set_rate_limit(3)
+        deps = deps_for(pool)
+        budgeted = GroqTransport(
+            real,
+            model="budget-test-model",
+            max_tokens=settings.max_completion_tokens,
+            max_wait_s=settings.max_retry_after_s,
+            budget=budget_for(
+                deps.transaction,
+                "budget-test-model",
+                {"budget-test-model": ModelLimits(rpm=3, tpm=1_000_000)},
+            ),
+        )
+        sent: list[str] = []
+        for _ in range(5):
+            try:
+                budgeted.complete(MESSAGES)
+                sent.append("sent")
+            except BudgetExhausted:
+                sent.append("queued")
+        # Then what does not fit waits on our side, and Groq never answers 429
+        # (a minute turning within these milliseconds would let more through: both sides alike)
+        assert sent[:3] == ["sent"] * 3
+        assert "queued" in sent
+        assert fake.rate_limited == 1

@@ -32,6 +32,11 @@ ANALYSIS_SAMPLES: dict[str, BaseModel] = {
         attempt=2,
         reason="GroqDailyQuotaExceeded: the daily request quota is used up",
     ),
+    "analysis.answer_ready": an.AnalysisAnswerReady(
+        answer_id=uuid.UUID("00000000-0000-4000-8000-0000000000c3"),
+        invitation_id=_INVITATION,
+        question_id=uuid.UUID("00000000-0000-4000-8000-0000000000d4"),
+    ),
     "analysis.human_review": an.AnalysisHumanReview(
         analysis_id=_ANALYSIS,
         invitation_id=_INVITATION,

@@ -85,6 +85,16 @@ INTERVIEWS_SAMPLES: dict[str, BaseModel] = {
 }
 
 MEDIA_SAMPLES: dict[str, BaseModel] = {
+    "media.transcribed": md.MediaTranscribed(
+        media_id=_MEDIA,
+        upload_id=_UPLOAD,
+        invitation_id=_INVITATION,
+        question_id=_QUESTION,
+        duration_s=12.5,
+        transcript_engine="groq",
+        transcript_language="en",
+        transcribed_at=datetime(2026, 12, 2, 9, 30, tzinfo=UTC),
+    ),
     "media.processed": md.MediaProcessed(
         media_id=_MEDIA,
         upload_id=_UPLOAD,

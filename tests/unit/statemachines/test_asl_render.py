@@ -14,7 +14,7 @@ from interview_platform import asl
 from interview_platform.constants import STATEMACHINES_DIR
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
-WORKFLOWS = ["analysis.asl.json", "media_pipeline.asl.json"]
+WORKFLOWS = ["analysis.asl.json", "answer_analysis.asl.json", "media_pipeline.asl.json"]
 
 
 def _retry_lists(states: dict[str, Any]) -> list[list[Any]]:

@@ -146,7 +146,13 @@ function AnalysisPanel(props: { invitation: Schemas["InvitationOut"]; analysis: 
   };
   let state: preact.JSX.Element;
   if (props.invitation.status !== "completed")
-    state = <Alert kind="info">The analysis starts when the candidate completes the interview.</Alert>;
+    state = (
+      <Alert kind="info">
+        {a?.progress?.length
+          ? "Each answer is analysed as soon as it is final; the summary and the overall score follow when the candidate completes the interview."
+          : "The analysis starts when the candidate completes the interview."}
+      </Alert>
+    );
   else if (!a) state = <Alert kind="info">Queued: the analysis starts in a moment.</Alert>;
   else
     switch (a.status) {
@@ -194,6 +200,7 @@ function AnalysisPanel(props: { invitation: Schemas["InvitationOut"]; analysis: 
         {state}
         {error && <Alert>{error}</Alert>}
       </div>
+      {a && a.status !== "completed" && a.progress && a.progress.length > 0 && <Progress items={a.progress} />}
       {a && (a.engine || a.engine_label) && (
         <p data-testid="engine-label">
           <strong>Engine:</strong> {engineText(a)}
@@ -568,5 +575,20 @@ function DecisionPanel(props: {
         <p>You can decide once the candidate has completed the interview.</p>
       )}
     </section>
+  );
+}
+
+type AnswerProgress = NonNullable<Analysis["progress"]>[number];
+
+/** Per answer, before the whole result exists: waiting, analysing or scored (with its score). */
+function Progress(props: { items: AnswerProgress[] }) {
+  return (
+    <ol class="progress" aria-label="Analysis of each answer" data-testid="analysis-progress">
+      {props.items.map((p) => (
+        <li key={p.answer_id} data-status={p.status}>
+          Question {p.position}: {p.status === "scored" ? `scored${p.score != null ? ` ${Math.round(p.score)}` : ""}` : p.status === "analysing" ? "analysing…" : "waiting"}
+        </li>
+      ))}
+    </ol>
   );
 }
