@@ -548,15 +548,16 @@ def add_assessment(  # noqa: PLR0917 - one row's columns
     )
 
 
-def supersede_earlier(conn: Conn, invitation_id: UUID, question_id: UUID, attempt: int) -> int:
-    """Earlier versions of the question's answer are superseded by this retake (whatever they
-    cost stays on their rows)."""
+def supersede_earlier(conn: Conn, invitation_id: UUID, question_id: UUID) -> int:
+    """Every version of the question's answer but the latest attempt is superseded (whichever
+    order their events came in; whatever they cost stays on their rows)."""
     return conn.execute(
         "UPDATE analysis.answer_assessments SET status = 'superseded', superseded_at = now(),"
         " claimed_until = NULL, updated_at = now()"
-        " WHERE invitation_id = %s AND question_id = %s AND attempt < %s"
-        " AND status <> 'superseded'",
-        (invitation_id, question_id, attempt),
+        " WHERE invitation_id = %(inv)s AND question_id = %(q)s AND status <> 'superseded'"
+        " AND attempt < (SELECT max(attempt) FROM analysis.answer_assessments"
+        "                 WHERE invitation_id = %(inv)s AND question_id = %(q)s)",
+        {"inv": invitation_id, "q": question_id},
     ).rowcount
 
 

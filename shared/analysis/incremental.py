@@ -101,9 +101,7 @@ def on_submitted(conn: Conn, envelope: EventEnvelope, company_id: UUID) -> None:
         submitted.upload_id,
         subject,
     )
-    superseded = dal.supersede_earlier(
-        conn, submitted.invitation_id, submitted.question_id, submitted.attempt
-    )
+    superseded = dal.supersede_earlier(conn, submitted.invitation_id, submitted.question_id)
     if superseded:
         logger.info("a retake superseded an answer", extra={"answer_id": str(submitted.answer_id)})
     final = submitted.kind != "media" or (

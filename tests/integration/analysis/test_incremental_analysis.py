@@ -272,6 +272,22 @@ def test_a_retake_supersedes_its_answer_and_the_superseded_cost_is_kept(
     assert view.prompt_tokens == 2500
 
 
+def test_an_earlier_version_arriving_after_its_retake_is_superseded_at_once(
+    pool: ConnectionPool,
+) -> None:
+    item = interview(spoken=(), choice_correct=None)
+    (current,) = item.completed.answers
+    first = current.model_copy(update={"answer_id": uuid.uuid4(), "attempt": 1, "text": "short"})
+    retake = current.model_copy(update={"attempt": 2})
+    # When the retake's event comes before the first attempt's
+    _deliver(pool, _submitted(item, retake), _submitted(item, first))
+    # Then only the retake is queued; the first is superseded, never assessed
+    assert _ready_events(pool, item) == [retake.answer_id]
+    with pool.connection() as conn:
+        rows = {r.answer_id: r.status for r in dal.assessments_of(conn, item.invitation_id)}
+    assert rows == {retake.answer_id: "queued", first.answer_id: "superseded"}
+
+
 def test_each_version_is_assessed_once_when_both_workflows_race(pool: ConnectionPool) -> None:
     # Given an answer queued and its workflow calling the model (held at the call)
     item = interview(spoken=(), choice_correct=None)
