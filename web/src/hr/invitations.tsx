@@ -18,14 +18,17 @@ const POLL_MS = 3000;
 
 /** What the pipeline is doing, in a few words (unknown statuses are shown as they are). */
 export function pipelineText(invitation: Invitation, analysis: Analysis | null | undefined): string {
-  if (invitation.status === "in_progress") return "Interview in progress";
+  // Answers are analysed as they arrive: how many are scored so far.
+  const progress = analysis?.progress ?? [];
+  const scored = progress.length ? ` · ${progress.filter((p) => p.status === "scored").length} of ${progress.length} answers scored` : "";
+  if (invitation.status === "in_progress") return `Interview in progress${scored}`;
   if (invitation.status !== "completed") return "—";
   if (!analysis) return "Queued for analysis";
   switch (analysis.status) {
     case "waiting":
-      return "Processing media";
+      return `Processing media${scored}`;
     case "running":
-      return "Analysing";
+      return `Analysing${scored}`;
     case "completed":
       return analysis.overall != null
         ? `Analysed: ${Math.round(analysis.overall)}/100${analysis.recommendation ? `, ${analysis.recommendation}` : ""}`
@@ -295,7 +298,7 @@ function InvitationList(props: { templates: Summary[]; refresh: number }) {
   });
 
   const analysesOf = async (list: Invitation[], known: Record<string, Analysis | null>): Promise<void> => {
-    const wanted = list.filter((i) => i.status === "completed" && pipelineBusy(i, known[i.id]));
+    const wanted = list.filter((i) => (i.status === "completed" || i.status === "in_progress") && pipelineBusy(i, known[i.id]));
     if (wanted.length === 0) return;
     const answers = await Promise.all(
       wanted.map((i) =>
