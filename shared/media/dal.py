@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -106,9 +107,10 @@ def insert_rejected_object(conn: Conn, source: S3Object, reason: str) -> UUID | 
     row = fetch_one(
         conn,
         """INSERT INTO media.assets (bucket, object_key, version_id, size_bytes, status,
-                                     failed_step, reason, failed_at)
+                                     failed_step, reason, failed_at, transcript_status,
+                                     playback_status)
            VALUES (%(bucket)s, %(key)s, %(version)s, %(size)s, 'failed', 'uploaded',
-                   %(reason)s, now())
+                   %(reason)s, now(), 'failed', 'failed')
            ON CONFLICT (bucket, object_key, version_id) DO NOTHING
            RETURNING id""",
         {
@@ -201,31 +203,34 @@ def record_probe(conn: Conn, asset_id: UUID, probe: Probe, duration_s: float) ->
     )
 
 
-def complete(  # noqa: PLR0917 - one row's columns
+def store_transcript(  # noqa: PLR0917 - one row's columns
     conn: Conn,
     asset_id: UUID,
-    outputs: Outputs,
+    wav_key: str | None,
     transcript: Transcript,
     upload_id: UUID,
     company_id: UUID,
-) -> bool:
-    """Store the outputs and transcript and mark the asset ready; False if it already was."""
+) -> datetime | None:
+    """Store the transcript and mark the transcript path ready, whatever the playback path is
+    doing; when the transcript was ready already (a retry, a re-drive), or the asset finished
+    (failed, erased), change nothing and return None. Else the time it became ready.
+
+    The asset's status goes from transcribing back to transcoding: the playback is what is
+    left (the Store step after the parallel state moves it on)."""
     row = fetch_one(
         conn,
-        """UPDATE media.assets SET status = 'ready', storing_at = COALESCE(storing_at, now()),
-                  ready_at = now(), mp4_key = %(mp4)s, thumbnail_key = %(thumb)s,
-                  wav_key = %(wav)s, updated_at = now()
-             WHERE id = %(id)s AND status NOT IN ('ready', 'failed')
-           RETURNING id""",
-        {
-            "id": asset_id,
-            "mp4": outputs.mp4_key,
-            "thumb": outputs.thumbnail_key,
-            "wav": outputs.wav_key,
-        },
+        # A concurrent call waits for this row and then sees it ready: one of them stores.
+        """UPDATE media.assets
+              SET transcript_status = 'ready', transcript_ready_at = now(), wav_key = %(wav)s,
+                  status = CASE WHEN status = 'transcribing' THEN 'transcoding' ELSE status END,
+                  updated_at = now()
+            WHERE id = %(id)s AND transcript_status = 'pending'
+              AND status NOT IN ('ready', 'failed')
+        RETURNING transcript_ready_at""",
+        {"id": asset_id, "wav": wav_key},
     )
     if row is None:
-        return False
+        return None
     conn.execute(
         b"""INSERT INTO media.transcripts (asset_id, upload_id, company_id, text, language,
                                           engine, model, segments, chunks)
@@ -247,19 +252,57 @@ def complete(  # noqa: PLR0917 - one row's columns
             "chunks": transcript.chunks,
         },
     )
-    return True
+    ready_at: datetime = row["transcript_ready_at"]
+    return ready_at
 
 
-def fail(conn: Conn, asset_id: UUID, reason: str) -> dict[str, Any] | None:
-    """Mark the asset failed at its current step; None if it had already finished."""
+def complete(conn: Conn, asset_id: UUID, outputs: Outputs) -> dict[str, Any] | None:
+    """Store the playback's outputs and mark the playback path, and so the asset, ready; the
+    stored transcript's engine and language. None when nothing changed: the asset finished
+    already, or (see :func:`is_unfinished`) it has no stored transcript."""
+    return fetch_one(
+        conn,
+        """UPDATE media.assets a
+              SET status = 'ready', storing_at = COALESCE(a.storing_at, now()),
+                  ready_at = now(), playback_status = 'ready', playback_ready_at = now(),
+                  mp4_key = %(mp4)s, thumbnail_key = %(thumb)s, updated_at = now()
+             FROM media.transcripts t
+            WHERE a.id = %(id)s AND t.asset_id = a.id AND a.transcript_status = 'ready'
+              AND a.status NOT IN ('ready', 'failed')
+        RETURNING t.engine, t.language""",
+        {"id": asset_id, "mp4": outputs.mp4_key, "thumb": outputs.thumbnail_key},
+    )
+
+
+def is_unfinished(conn: Conn, asset_id: UUID) -> bool:
+    row = fetch_one(
+        conn,
+        """SELECT 1 AS found FROM media.assets
+            WHERE id = %(id)s AND status NOT IN ('ready', 'failed')""",
+        {"id": asset_id},
+    )
+    return row is not None
+
+
+def fail(
+    conn: Conn, asset_id: UUID, reason: str, step: Step | None = None
+) -> dict[str, Any] | None:
+    """Mark the asset failed at ``step`` (by default its current step); None if it had already
+    finished. A transcript stored before stays, ready (``transcript_kept``); the playback and a
+    transcript not stored yet are failed."""
     return fetch_one(
         conn,
         """UPDATE media.assets
-              SET failed_step = CASE WHEN status = 'ready' THEN 'storing' ELSE status END,
-                  status = 'failed', reason = %(reason)s, failed_at = now(), updated_at = now()
+              SET failed_step = COALESCE(%(step)s,
+                                         CASE WHEN status = 'ready' THEN 'storing' ELSE status END),
+                  status = 'failed', reason = %(reason)s, failed_at = now(), updated_at = now(),
+                  playback_status = 'failed',
+                  transcript_status = CASE WHEN transcript_status = 'ready' THEN 'ready'
+                                           ELSE 'failed' END
             WHERE id = %(id)s AND status NOT IN ('ready', 'failed')
-        RETURNING id, upload_id, company_id, invitation_id, question_id, failed_step""",
-        {"id": asset_id, "reason": reason[:1000]},
+        RETURNING id, upload_id, company_id, invitation_id, question_id, failed_step,
+                  transcript_status = 'ready' AS transcript_kept""",
+        {"id": asset_id, "reason": reason[:1000], "step": step},
     )
 
 
@@ -278,6 +321,7 @@ _VIEW = """
 SELECT a.id AS media_id, a.upload_id, a.question_id, a.media_kind, a.status, a.uploaded_at,
        a.validating_at, a.transcoding_at, a.transcribing_at, a.ready_at, a.failed_at,
        a.failed_step, a.reason, a.duration_s, a.width, a.height, a.mp4_key, a.thumbnail_key,
+       a.transcript_status, a.transcript_ready_at, a.playback_status, a.playback_ready_at,
        t.text AS t_text, t.language AS t_language, t.engine AS t_engine, t.model AS t_model,
        t.segments AS t_segments, t.chunks AS t_chunks
   FROM media.assets a LEFT JOIN media.transcripts t ON t.asset_id = a.id
@@ -319,11 +363,13 @@ def invitation_exists(conn: Conn, company_id: UUID, invitation_id: UUID) -> bool
 
 
 def transcript_row(conn: Conn, upload_id: UUID) -> dict[str, Any] | None:
+    """The upload's stored transcript: readable once StoreTranscript committed, whatever the
+    playback path is doing, and still after the playback failed (the transcript is kept)."""
     return fetch_one(
         conn,
         """SELECT t.text, t.language, t.engine, t.model, t.segments, t.chunks
-             FROM media.transcripts t JOIN media.assets a ON a.id = t.asset_id
-            WHERE t.upload_id = %(upload)s AND a.status = 'ready'
+             FROM media.transcripts t
+            WHERE t.upload_id = %(upload)s
             ORDER BY t.created_at DESC LIMIT 1""",
         {"upload": upload_id},
     )

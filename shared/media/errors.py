@@ -25,6 +25,11 @@ class TranscodeFailed(MediaError):
     """ffmpeg could not make an output from a file that passed validation."""
 
 
+class TranscriptMissing(MediaError):
+    """The playback was made but the asset has no stored transcript (never expected: the
+    parallel state ends only after StoreTranscript)."""
+
+
 class TranscriptionMalformed(MediaError):
     """The transcription service answered with a body we cannot read."""
 

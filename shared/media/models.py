@@ -17,6 +17,9 @@ Status = Literal[
     "uploaded", "validating", "transcoding", "transcribing", "storing", "ready", "failed"
 ]
 Step = Literal["uploaded", "validating", "transcoding", "transcribing", "storing"]
+# Each of the two paths after validation: the transcript (audio -> transcript) and the playback
+# (MP4 and thumbnail). The transcript is stored as soon as it exists, whatever the playback does.
+PathStatus = Literal["pending", "ready", "failed"]
 Key = Annotated[str, Field(min_length=1, max_length=1024)]
 
 __all__ = ["Segment", "Transcript"]
@@ -48,10 +51,28 @@ class UploadRow(Model):
     pinned_version_id: Annotated[str, Field(max_length=1024)] | None = None
 
 
+class StepError(Model):
+    """What a Catch puts at ``$.error``."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    error: Annotated[str, Field(alias="Error", max_length=256)] = "States.Unknown"
+    cause: Annotated[str, Field(alias="Cause", max_length=32768)] = ""
+
+
 class Outputs(Model):
+    """What the parallel state made (its ResultSelector). A playback branch catches its own
+    failure and returns it here, so that it never cancels the transcript."""
+
     mp4_key: Key | None = None
     wav_key: Key | None = None
     thumbnail_key: Key | None = None
+    transcode_error: StepError | None = None
+    thumbnail_error: StepError | None = None
+
+    @property
+    def playback_error(self) -> StepError | None:
+        return self.transcode_error or self.thumbnail_error
 
 
 class PipelineState(Model):
@@ -84,27 +105,38 @@ class OutputKey(Model):
     key: Key | None
 
 
-class StepError(Model):
-    """What a Catch puts at ``$.error``."""
+class TranscriptStored(Model):
+    """The transcript branch's result: the WAV it was made from, and whether this call stored
+    (and announced) the transcript; False when an earlier call had (a retry or a re-drive)."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
-
-    error: Annotated[str, Field(alias="Error", max_length=256)] = "States.Unknown"
-    cause: Annotated[str, Field(alias="Cause", max_length=32768)] = ""
+    wav_key: Key | None
+    stored: bool
 
 
 class FailureInput(Model):
     """MarkFailed's input: the state at the failing step (or the raw event, when registering
-    failed) plus the caught error."""
+    failed) plus the caught error; or, when the playback failed beside a good transcript, the
+    state after the parallel state, whose outputs carry the playback branch's error."""
 
     model_config = ConfigDict(extra="ignore")
 
-    error: StepError
+    error: StepError | None = None
+    outputs: Outputs = Field(default_factory=Outputs)
     asset_id: UUID | None = None
     detail: dict[str, Any] | None = None
     # The raw event's id (when registering failed) or the state's correlation id.
     id: Annotated[str, Field(max_length=128)] | None = None
     correlation_id: Annotated[str, Field(max_length=128)] | None = None
+
+    def caught(self) -> tuple[StepError, Step | None]:
+        """The error, and the step it names when the state does not tell (a playback branch's
+        error: the asset's status may say "transcribing", the other path's step)."""
+        if self.error is not None:
+            return self.error, None
+        playback = self.outputs.playback_error
+        if playback is not None:
+            return playback, "transcoding"
+        return StepError(), None
 
 
 class FailureOutput(Model):
@@ -112,6 +144,8 @@ class FailureOutput(Model):
     failed_step: Step
     reason: Annotated[str, Field(max_length=1000)]
     published: bool
+    # The transcript was stored before the failure and stays readable.
+    transcript_kept: bool = False
 
 
 class MediaStatus(Model):
@@ -139,7 +173,13 @@ class MediaView(Model):
     duration_s: float | None = None
     width: int | None = None
     height: int | None = None
-    # Presigned GETs, short-lived; only once the media is ready.
+    # Each path's own status and time: the transcript is readable (below) as soon as it is
+    # stored, while the MP4 may still be transcoding, and stays when the playback fails.
+    transcript_status: PathStatus
+    transcript_ready_at: datetime | None = None
+    playback_status: PathStatus
+    playback_ready_at: datetime | None = None
+    # Presigned GETs, short-lived; only once the playback is ready.
     playback_url: Annotated[str, Field(max_length=4096)] | None = None
     thumbnail_url: Annotated[str, Field(max_length=4096)] | None = None
     transcript: Transcript | None = None

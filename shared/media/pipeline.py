@@ -1,5 +1,11 @@
-"""The media pipeline's steps, one function per Lambda: register -> validate -> (transcode |
-audio | thumbnail) -> transcribe -> store; mark_failed when any of them gives up.
+"""The media pipeline's steps, one function per Lambda: register -> validate -> (audio ->
+transcribe -> store_transcript | transcode | thumbnail) -> store; mark_failed when any of them
+gives up.
+
+The transcript path does not wait for the playback path (issue 16): the transcript is stored and
+announced (``media.transcribed``) as soon as it exists, while the MP4 may still be encoding;
+``store`` then makes the playback ready (``media.processed``). A playback failure after a good
+transcript fails the media but keeps the transcript (``media.failed`` says so).
 
 Each step takes the state the previous one returned and returns it (or its one output key);
 progress is written to media.assets as each step starts, so HR sees where an answer is.
@@ -12,16 +18,17 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from shared.events.factory import new_event
 from shared.events.outbox import enqueue
 from shared.media import dal
-from shared.media.errors import MediaError, MediaRejected, UnknownUpload
+from shared.media.errors import MediaError, MediaRejected, TranscriptMissing, UnknownUpload
 from shared.media.ffmpeg import Ffmpeg
 from shared.media.keys import parse_raw_key, tmp_prefix
 from shared.media.models import (
@@ -31,13 +38,19 @@ from shared.media.models import (
     PipelineState,
     S3Object,
     Step,
+    TranscriptStored,
     UploadRow,
 )
 from shared.media.probe import Expectation, validate
 from shared.media.settings import MediaSettings
 from shared.media.transcribe import Transcriber
 from shared.media.transcript import Transcript
-from shared.models.events.media import MediaFailed, MediaProcessed
+from shared.models.events.media import (
+    MediaFailed,
+    MediaProcessed,
+    MediaTranscribed,
+    TranscriptEngine,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -249,24 +262,63 @@ def transcribe(state: PipelineState, deps: Deps) -> PipelineState:
     return state.model_copy(update={"transcript_key": key})
 
 
-# ---- store and publish -------------------------------------------------------------------
-def store(state: PipelineState, deps: Deps) -> PipelineState:
-    """Outputs, transcript, status ready and ``media.processed`` in one transaction."""
+# ---- store the transcript (the end of the transcript branch) ------------------------------
+def store_transcript(state: PipelineState, deps: Deps) -> TranscriptStored:
+    """Transcript, transcript status ready and ``media.transcribed`` in one transaction, as soon
+    as the transcript exists (the playback branch may still be transcoding). Once: a retried or
+    re-driven call finds it stored and announces nothing."""
     assert state.transcript_key is not None
-    assert state.outputs.mp4_key is not None
     raw = dal.get_bytes(state.source.bucket, state.transcript_key, deps.s3)
     transcript = Transcript.model_validate(json.loads(raw))
+    wav_key = state.outputs.wav_key
+    with deps.transaction() as conn:
+        transcribed_at = dal.store_transcript(
+            conn, state.asset_id, wav_key, transcript, state.upload_id, state.company_id
+        )
+        if transcribed_at is not None:
+            _publish_transcribed(conn, state, transcript, transcribed_at)
+    return TranscriptStored(wav_key=wav_key, stored=transcribed_at is not None)
+
+
+def _publish_transcribed(
+    conn: psycopg.Connection[Any],
+    state: PipelineState,
+    transcript: Transcript,
+    transcribed_at: datetime,
+) -> None:
+    payload = MediaTranscribed(
+        media_id=state.asset_id,
+        upload_id=state.upload_id,
+        invitation_id=state.invitation_id,
+        question_id=state.question_id,
+        duration_s=state.duration_s or 0.0,
+        transcript_engine=transcript.engine,
+        transcript_language=transcript.language,
+        transcribed_at=transcribed_at,
+    )
+    _enqueue(conn, state, "media.transcribed", payload)
+
+
+# ---- store the playback and publish --------------------------------------------------------
+def store(state: PipelineState, deps: Deps) -> PipelineState:
+    """Outputs, playback and asset status ready and ``media.processed`` in one transaction; the
+    transcript is the one StoreTranscript stored (the parallel state ends only after it)."""
+    assert state.outputs.mp4_key is not None
     with deps.transaction() as conn:
         dal.mark_step(conn, state.asset_id, "storing")
-        if dal.complete(
-            conn, state.asset_id, state.outputs, transcript, state.upload_id, state.company_id
-        ):
-            _publish_processed(conn, state, transcript)
+        stored = dal.complete(conn, state.asset_id, state.outputs)
+        if stored is not None:
+            _publish_processed(conn, state, stored["engine"], stored["language"])
+        elif dal.is_unfinished(conn, state.asset_id):
+            raise TranscriptMissing("The recording was converted but its transcript is missing.")
     return state
 
 
 def _publish_processed(
-    conn: psycopg.Connection[Any], state: PipelineState, transcript: Transcript
+    conn: psycopg.Connection[Any],
+    state: PipelineState,
+    engine: TranscriptEngine,
+    language: str | None,
 ) -> None:
     assert state.outputs.mp4_key is not None
     payload = MediaProcessed(
@@ -277,13 +329,19 @@ def _publish_processed(
         duration_s=state.duration_s or 0.0,
         mp4_key=state.outputs.mp4_key,
         thumbnail_key=state.outputs.thumbnail_key,
-        transcript_engine=transcript.engine,
-        transcript_language=transcript.language,
+        transcript_engine=engine,
+        transcript_language=language,
     )
+    _enqueue(conn, state, "media.processed", payload)
+
+
+def _enqueue(
+    conn: psycopg.Connection[Any], state: PipelineState, event_type: str, payload: BaseModel
+) -> None:
     enqueue(
         conn,
         new_event(
-            "media.processed",
+            event_type,
             payload,
             source=EVENT_SOURCE,
             correlation_id=state.correlation_id,
@@ -298,6 +356,7 @@ _OURS = frozenset(
         "MediaRejected",
         "UnknownUpload",
         "TranscodeFailed",
+        "TranscriptMissing",
         "TranscriptionMalformed",
         "TranscriptionRateLimited",
         "TranscriptionUnavailable",
@@ -326,8 +385,10 @@ def failure_reason(error: str, cause: str) -> str:
 
 
 def mark_failed(failure: FailureInput, deps: Deps) -> FailureOutput:
-    """Mark the media failed with a reason and publish ``media.failed`` (once)."""
-    reason = failure_reason(failure.error.error, failure.error.cause)
+    """Mark the media failed with a reason and publish ``media.failed`` (once). A transcript
+    stored before the failure (the playback failed after it) is kept, and the event says so."""
+    error, step = failure.caught()
+    reason = failure_reason(error.error, error.cause)
     if failure.asset_id is None:
         # Registering failed: no asset yet. Remember the object so a duplicate event finds it.
         try:
@@ -342,7 +403,7 @@ def mark_failed(failure: FailureInput, deps: Deps) -> FailureOutput:
             asset_id=asset_id, failed_step="uploaded", reason=reason, published=False
         )
     with deps.transaction() as conn:
-        row = dal.fail(conn, failure.asset_id, reason)
+        row = dal.fail(conn, failure.asset_id, reason, step)
         if row is None:
             return FailureOutput(
                 asset_id=failure.asset_id, failed_step="storing", reason=reason, published=False
@@ -354,6 +415,7 @@ def mark_failed(failure: FailureInput, deps: Deps) -> FailureOutput:
             question_id=row["question_id"],
             failed_step=row["failed_step"],
             reason=reason,
+            transcript_kept=row["transcript_kept"],
         )
         enqueue(
             conn,
@@ -368,5 +430,9 @@ def mark_failed(failure: FailureInput, deps: Deps) -> FailureOutput:
             ),
         )
     return FailureOutput(
-        asset_id=failure.asset_id, failed_step=row["failed_step"], reason=reason, published=True
+        asset_id=failure.asset_id,
+        failed_step=row["failed_step"],
+        reason=reason,
+        published=True,
+        transcript_kept=row["transcript_kept"],
     )

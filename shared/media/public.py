@@ -34,15 +34,17 @@ def media_for_uploads(
     ttl_s: int | None = None,
     s3: S3Client | None = None,
 ) -> dict[UUID, MediaView]:
-    """Each upload's newest media (status, step times, reason, playback URLs, transcript);
-    uploads of another company, or with no media yet, are absent."""
+    """Each upload's newest media (status, step times, reason, transcript and playback status
+    and times, playback URLs, transcript); uploads of another company, or with no media yet,
+    are absent."""
     from shared.media import reads  # noqa: PLC0415 - S3 and SQL only for the callers that read
 
     return reads.media_for_uploads(conn, company_id, upload_ids, bucket=bucket, ttl_s=ttl_s, s3=s3)
 
 
 def transcript_for_upload(conn: Conn, upload_id: UUID) -> Transcript | None:
-    """The ready transcript of an upload, or None."""
+    """The stored transcript of an upload, or None. It is there as soon as it is stored,
+    before the MP4 is ready, and stays when the playback fails."""
     from shared.media import reads  # noqa: PLC0415 - see media_for_uploads
 
     return reads.transcript_for_upload(conn, upload_id)

@@ -36,8 +36,9 @@ def media_for_uploads(
     ttl_s: int | None = None,
     s3: S3Client | None = None,
 ) -> dict[UUID, MediaView]:
-    """Each upload's newest media (status, step times, reason, playback URLs, transcript);
-    uploads of another company, or with no media yet, are absent."""
+    """Each upload's newest media (status, step times, reason, each path's status and time,
+    playback URLs once the playback is ready, the transcript as soon as it is stored); uploads
+    of another company, or with no media yet, are absent."""
     if not upload_ids:
         return {}
     rows = dal.latest_assets_for_uploads(conn, company_id, upload_ids)
@@ -47,7 +48,7 @@ def media_for_uploads(
     ttl = ttl_s or get_media_settings().playback_url_ttl_s
     views: dict[UUID, MediaView] = {}
     for row in rows:
-        ready = row["status"] == "ready"
+        ready = row["playback_status"] == "ready"
         playback = (
             dal.presign_get(name, row["mp4_key"], ttl, s3) if ready and row["mp4_key"] else None
         )
@@ -61,7 +62,9 @@ def media_for_uploads(
 
 
 def transcript_for_upload(conn: Conn, upload_id: UUID) -> Transcript | None:
-    """The ready transcript of an upload (for the analysis room), or None."""
+    """The stored transcript of an upload (for the analysis room), or None: there as soon as
+    the transcript branch stored it, whether the playback is ready, still transcoding or
+    failed."""
     row = dal.transcript_row(conn, upload_id)
     if row is None:
         return None

@@ -17,8 +17,8 @@ from tests.infrastructure.conftest import AWS_CONTEXT, merged, synth_stacks
 DEFINITION = STATEMACHINES_DIR / "media_pipeline.asl.json"
 ASL = json.loads(asl.render(DEFINITION))
 STEP_HANDLERS = {
-    "register", "validate", "transcode", "extract_audio", "thumbnail", "transcribe", "store",
-    "mark_failed",
+    "register", "validate", "transcode", "extract_audio", "thumbnail", "transcribe",
+    "store_transcript", "store", "mark_failed",
 }  # fmt: skip
 
 
@@ -124,8 +124,8 @@ def test_the_state_machine_comes_from_the_file_with_only_arns_substituted(
     assert machine["Properties"]["DefinitionString"] == asl.render(DEFINITION)
     substitutions = machine["Properties"]["DefinitionSubstitutions"]
     assert set(substitutions) == {f"{n}FunctionArn" for n in (
-        "Register", "Validate", "Transcode", "ExtractAudio", "Thumbnail", "Transcribe", "Store",
-        "MarkFailed")}  # fmt: skip
+        "Register", "Validate", "Transcode", "ExtractAudio", "Thumbnail", "Transcribe",
+        "StoreTranscript", "Store", "MarkFailed")}  # fmt: skip
     assert all("Fn::GetAtt" in value for value in substitutions.values())
 
 
@@ -138,20 +138,26 @@ def test_every_task_has_a_timeout_and_explicit_retries_and_failures_are_caught()
             limit = 8 if retry["ErrorEquals"] == ["DependencyUnavailable"] else 4
             assert retry["MaxAttempts"] <= limit, name
     catches = {name: state["Catch"] for name, state in ASL["States"].items() if "Catch" in state}
-    assert set(catches) == {
-        "Register", "ProbeAndValidate", "ProcessMedia", "Transcribe", "Store", "MarkFailed"
-    }  # fmt: skip
+    assert set(catches) == {"Register", "ProbeAndValidate", "ProcessMedia", "Store", "MarkFailed"}
     for name, catch in catches.items():
         if name != "MarkFailed":
             assert catch == [
                 {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "MarkFailed"}
             ]
+    # Inside the parallel state only the playback branches catch (their own errors, returned);
+    # the transcript branch's failures fail the parallel state, caught above.
+    parallel = ASL["States"]["ProcessMedia"]
+    assert parallel["Type"] == "Parallel"
+    assert len(parallel["Branches"]) == 3
+    inner = {
+        name for b in parallel["Branches"] for name, st in b["States"].items() if "Catch" in st
+    }
+    assert inner == {"TranscodeMp4", "Thumbnail"}
     assert ASL["States"]["Failed"]["Type"] == "Fail"
     assert ASL["TimeoutSeconds"] <= 3600
-    transcribe_retries = {e for r in ASL["States"]["Transcribe"]["Retry"] for e in r["ErrorEquals"]}
+    [transcribe] = [task for name, task in _tasks(ASL["States"]) if name == "Transcribe"]
+    transcribe_retries = {e for r in transcribe["Retry"] for e in r["ErrorEquals"]}
     assert {"TranscriptionRateLimited", "TranscriptionUnavailable"} <= transcribe_retries
-    assert ASL["States"]["ProcessMedia"]["Type"] == "Parallel"
-    assert len(ASL["States"]["ProcessMedia"]["Branches"]) == 3
 
 
 def test_a_database_outage_is_retried_with_backoff_in_every_step_and_mark_failed() -> None:
@@ -208,6 +214,42 @@ def test_the_delete_function_may_only_list_and_delete_media_prefixes(template: T
     assert "s3:ListBucketVersions" in statements
     assert "s3:prefix" in statements
     assert "s3:PutObject" not in statements
+
+
+def _bucket_grants(template: Template, module: str) -> str:
+    """The S3 statements of a step function's role, as JSON text."""
+    found = template.find_resources(
+        "AWS::Lambda::Function",
+        {"Properties": {"Handler": f"functions.media.{module}.handler.handler"}},
+    )
+    [fn] = found.values()
+    role = fn["Properties"]["Role"]["Fn::GetAtt"][0]
+    return json.dumps(
+        [
+            s
+            for p in template.find_resources("AWS::IAM::Policy").values()
+            if {"Ref": role} in p["Properties"]["Roles"]
+            for s in p["Properties"]["PolicyDocument"]["Statement"]
+            if any(str(a).startswith("s3:") for a in _actions(s))
+        ]
+    )
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    actions = statement["Action"]
+    return actions if isinstance(actions, list) else [actions]
+
+
+def test_store_transcript_reads_tmp_and_store_reads_nothing_of_the_bucket(
+    workflow: Template,
+) -> None:
+    # StoreTranscript reads the transcript JSON Transcribe left under tmp/; Store, after the
+    # parallel state, finds the transcript in the database and needs no object at all.
+    transcript = _bucket_grants(workflow, "store_transcript")
+    assert "s3:GetObject" in transcript
+    assert "/tmp/*" in transcript
+    assert "s3:PutObject" not in transcript
+    assert _bucket_grants(workflow, "store") == "[]"
 
 
 def test_the_aws_synth_has_the_pipeline_too() -> None:

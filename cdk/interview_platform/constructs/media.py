@@ -1,5 +1,6 @@
 """The media pipeline (issue 5): S3 Object Created (raw/) -> EventBridge -> Step Functions, one
-Lambda per step, ffmpeg and the offline speech engine as layers; and HR's media routes.
+Lambda per step (the transcript stored by its own, beside the MP4 encode: issue 16), ffmpeg and
+the offline speech engine as layers; and HR's media routes.
 
 The definition is ``statemachines/media_pipeline.asl.json``; CDK fills in only function ARNs.
 """
@@ -86,7 +87,10 @@ STEPS = (
         ephemeral_mb=2048,
     ),
     _Step("Transcribe", "transcribe", 2048, 840, reads=("tmp/*",), writes=("tmp/*",)),
-    _Step("Store", "store", 256, 30, reads=("tmp/*",), publishes=True),
+    # The end of the transcript branch: reads the transcript JSON, announces media.transcribed.
+    _Step("StoreTranscript", "store_transcript", 256, 30, reads=("tmp/*",), publishes=True),
+    # After the parallel state: the transcript is in the database already; nothing to read.
+    _Step("Store", "store", 256, 30, publishes=True),
     _Step("MarkFailed", "mark_failed", 256, 30, publishes=True),
 )
 

@@ -1,4 +1,4 @@
-"""Media pipeline step: Store outputs and transcript, mark ready and publish media.processed."""
+"""Media pipeline step: Store the playback outputs, mark ready and publish media.processed."""
 
 from __future__ import annotations
 

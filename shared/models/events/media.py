@@ -1,7 +1,12 @@
-"""Payloads of the media context's events: an upload became playable media, or failed.
+"""Payloads of the media context's events: an upload's transcript was stored, the upload became
+playable media, or it failed.
 
-Both name the upload (`upload_id`, the id in the raw key), which is how an answer refers to its
+Each names the upload (`upload_id`, the id in the raw key), which is how an answer refers to its
 media. The transcript itself is too big for an event: read it with `shared.media` reads.
+
+An answer's transcript does not wait for its MP4 (issue 16): `media.transcribed` comes as soon as
+the transcript is stored, usually before `media.processed`; a playback failure after it is
+`media.failed` with `transcript_kept` (the transcript stays readable).
 """
 
 from __future__ import annotations
@@ -18,6 +23,17 @@ MediaStep = Literal["uploaded", "validating", "transcoding", "transcribing", "st
 TranscriptEngine = Literal["groq", "offline"]
 
 
+class MediaTranscribed(EventPayload):
+    media_id: UUID
+    upload_id: UUID
+    invitation_id: UUID
+    question_id: UUID
+    duration_s: Annotated[float, Field(ge=0)]
+    transcript_engine: TranscriptEngine
+    transcript_language: Annotated[str, Field(max_length=16)] | None = None
+    transcribed_at: datetime
+
+
 class MediaProcessed(EventPayload):
     media_id: UUID
     upload_id: UUID
@@ -30,17 +46,6 @@ class MediaProcessed(EventPayload):
     transcript_language: Annotated[str, Field(max_length=16)] | None = None
 
 
-class MediaTranscribed(EventPayload):
-    media_id: UUID
-    upload_id: UUID
-    invitation_id: UUID
-    question_id: UUID
-    duration_s: Annotated[float, Field(ge=0)]
-    transcript_engine: TranscriptEngine
-    transcript_language: Annotated[str, Field(max_length=16)] | None = None
-    transcribed_at: datetime
-
-
 class MediaFailed(EventPayload):
     media_id: UUID
     upload_id: UUID
@@ -48,6 +53,7 @@ class MediaFailed(EventPayload):
     question_id: UUID
     failed_step: MediaStep
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
+    # The transcript was stored before the failure (the playback failed) and stays readable.
     transcript_kept: bool = False
 
 

@@ -1,6 +1,9 @@
 # ruff: noqa: PLR0917 - pytest fixtures are positional parameters
 """The media pipeline for real on LocalStack: a presigned POST upload -> S3 -> EventBridge ->
-Step Functions -> Lambdas (ffmpeg from its layer) -> PostgreSQL + outbox; HR reads and erases."""
+Step Functions -> Lambdas (ffmpeg from its layer) -> PostgreSQL + outbox; HR reads and erases.
+The transcript path runs beside the playback path inside the parallel state (issue 16); a
+playback failure that keeps the transcript is tested in-process (tests/integration/media), as
+no real upload makes the transcode alone fail."""
 
 from __future__ import annotations
 
@@ -34,6 +37,25 @@ def _probe(path: Path) -> str:
     return result.stderr
 
 
+def _shows_the_transcript_beside_the_playback(events: list[dict[str, Any]]) -> None:
+    """The parallel state ran the transcript branch (audio, transcript, stored) beside the MP4
+    and the thumbnail, neither of which failed; then the playback was stored."""
+    types = [e["type"] for e in events]
+    assert "ParallelStateEntered" in types
+    assert "ParallelStateExited" in types
+    entered = [
+        e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e
+    ]
+    for state in ("Register", "ProbeAndValidate", "ProcessMedia", "TranscodeMp4", "ExtractAudio",
+                  "Thumbnail", "Transcribe", "StoreTranscript", "PlaybackMade",
+                  "Store"):  # fmt: skip
+        assert state in entered
+    inside = set(entered[entered.index("ProcessMedia") : entered.index("PlaybackMade")])
+    assert {"TranscodeMp4", "ExtractAudio", "Thumbnail", "Transcribe", "StoreTranscript"} <= inside
+    assert "TranscodeFailed" not in entered
+    assert "ThumbnailFailed" not in entered
+
+
 def test_a_real_webm_answer_flows_through_the_whole_workflow(
     api: httpx.Client, s3: Any, sfn: Any, bucket: str, state_machine: str,
     db: psycopg.Connection[Any], groq: FakeGroqServer, tmp_path: Path,
@@ -47,36 +69,32 @@ def test_a_real_webm_answer_flows_through_the_whole_workflow(
     # Then the workflow succeeds
     [execution] = wait_for_execution(sfn, state_machine, upload.key)
     assert execution.status == "SUCCEEDED", (execution.error, execution.cause)
-    # And its history shows the parallel branch: transcode, audio and thumbnail side by side
-    events = history(sfn, execution.arn)
-    types = [e["type"] for e in events]
-    assert "ParallelStateEntered" in types
-    assert "ParallelStateExited" in types
-    entered = [
-        e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e
-    ]
-    for state in ("Register", "ProbeAndValidate", "ProcessMedia", "TranscodeMp4", "ExtractAudio",
-                  "Thumbnail", "Transcribe", "Store"):  # fmt: skip
-        assert state in entered
-    parallel_at = entered.index("ProcessMedia")
-    assert {"TranscodeMp4", "ExtractAudio", "Thumbnail"} <= set(entered[parallel_at:])
-    # And the media is ready, with every step's time, and media.processed was published
+    # And its history shows the transcript branch inside the parallel state, beside the MP4
+    _shows_the_transcript_beside_the_playback(history(sfn, execution.arn))
+    # And the media is ready, with every step's time and each path's, the transcript first
     row = asset(db, upload.key)
     assert row["status"] == "ready"
     assert row["validating_at"] <= row["transcoding_at"] <= row["transcribing_at"]
     assert row["transcribing_at"] <= row["ready_at"]
-    outbox = db.execute(
-        """SELECT published_at FROM platform.outbox WHERE event_type = 'media.processed'
-            AND envelope -> 'payload' ->> 'uploadId' = %s""",
-        (str(upload.upload_id),),
-    ).fetchall()
-    assert len(outbox) == 1
+    assert (row["transcript_status"], row["playback_status"]) == ("ready", "ready")
+    assert row["transcript_ready_at"] <= row["playback_ready_at"] == row["ready_at"]
+    # And media.transcribed and media.processed were each published once
+    for event_type in ("media.transcribed", "media.processed"):
+        outbox = db.execute(
+            """SELECT published_at FROM platform.outbox WHERE event_type = %s
+                AND envelope -> 'payload' ->> 'uploadId' = %s""",
+            (event_type, str(upload.upload_id)),
+        ).fetchall()
+        assert len(outbox) == 1, event_type
     # When HR reads the invitation's media
     response = api.get(f"v1/invitations/{upload.invitation_id}/media", headers=hr.headers())
     assert response.status_code == 200, response.text
     [item] = response.json()["items"]
-    # Then the MP4 plays (H.264 + AAC), the thumbnail is a JPEG, the transcript has segments
+    # Then the MP4 plays (H.264 + AAC), the thumbnail is a JPEG, the transcript has segments,
+    # and both paths say ready with their times
     assert item["progress"]["status"] == "ready"
+    assert (item["transcript_status"], item["playback_status"]) == ("ready", "ready")
+    assert item["transcript_ready_at"] <= item["playback_ready_at"]
     mp4 = tmp_path / "played.mp4"
     mp4.write_bytes(httpx.get(item["playback_url"]).content)
     info = _probe(mp4)
@@ -132,12 +150,14 @@ def test_bad_input_ends_the_execution_failed_with_a_reason(
     row = asset(db, upload.key)
     assert row["status"] == "failed"
     assert reason in row["reason"]
+    assert (row["transcript_status"], row["playback_status"]) == ("failed", "failed")
     failed = db.execute(
-        """SELECT envelope -> 'payload' ->> 'reason' FROM platform.outbox
+        """SELECT envelope -> 'payload' ->> 'reason', envelope -> 'payload' -> 'transcriptKept'
+             FROM platform.outbox
             WHERE event_type = 'media.failed' AND envelope -> 'payload' ->> 'uploadId' = %s""",
         (str(upload.upload_id),),
     ).fetchall()
-    assert failed == [(row["reason"],)]
+    assert failed == [(row["reason"], False)]
 
 
 def test_a_duplicate_event_for_the_same_object_version_starts_no_second_processing(

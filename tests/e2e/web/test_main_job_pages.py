@@ -72,6 +72,10 @@ def test_hr_and_the_candidate_do_the_main_job_through_the_pages(  # noqa: PLR091
         timeout=LONG,
     )
     first = page.get_by_test_id("answer-1")
+    # And each path of the recording says it is ready, with its time (issue 16)
+    paths = first.get_by_test_id("media-paths")
+    expect(paths).to_contain_text("Transcript ready")
+    expect(paths).to_contain_text("Playback ready")
     first_start = float(first.locator("button.segment").first.get_attribute("data-start") or "nan")
     player.evaluate("v => { v.muted = true; return v.play(); }")
     page.wait_for_function(

@@ -208,8 +208,9 @@ def insert_transcripts(conn: psycopg.Connection[Any], item: Interview) -> None:
     for upload_id, said in item.transcripts.items():
         asset = conn.execute(
             "INSERT INTO media.assets (bucket, object_key, upload_id, company_id, invitation_id,"
-            " media_kind, status, ready_at) VALUES ('fixture-bucket', %s, %s, %s, %s, 'video',"
-            " 'ready', now()) RETURNING id",
+            " media_kind, status, ready_at, transcript_status, transcript_ready_at,"
+            " playback_status, playback_ready_at) VALUES ('fixture-bucket', %s, %s, %s, %s,"
+            " 'video', 'ready', now(), 'ready', now(), 'ready', now()) RETURNING id",
             (
                 f"raw/{item.company_id}/{upload_id}.webm",
                 upload_id,

@@ -1,6 +1,7 @@
 """The media sweep (issue 13, finding 7): an asset whose execution ended unfinished is handed
 to one new execution, which Register lets through; a submitted upload no asset names gets its
-pipeline started; a running execution is left alone; an old one is failed with media.failed."""
+pipeline started; a running execution is left alone; an old one is failed with media.failed (a
+transcript stored before is kept, issue 16)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from typing import Any
 import psycopg
 import pytest
 
-from shared.media import pipeline
+from shared.media import dal, pipeline, public
 from shared.media.errors import SweepUnavailable
 from shared.media.pipeline import Deps
 from shared.media.sweep import Workflow, sweep
+from shared.media.transcript import Transcript
 from tests.integration.media import rows
 
 pytestmark = pytest.mark.localstack
@@ -177,3 +179,50 @@ def test_a_submitted_upload_no_asset_names_gets_its_pipeline_started(
     fake.objects[other.key] = ("v1", 1)
     _sweep(deps, fake, min_age_s=60)
     assert all(p["detail"]["object"]["key"] != other.key for _, p in fake.started)
+
+
+def _store_transcript(deps: Deps, state: Any) -> None:
+    """What StoreTranscript leaves: the transcript stored while the MP4 was still transcoding."""
+    transcript = Transcript(text="Hello.", language="en", engine="groq", model="m", segments=[])
+    with deps.transaction() as tx:
+        dal.mark_step(tx, state.asset_id, "transcoding")
+        stored = dal.store_transcript(
+            tx, state.asset_id, None, transcript, state.upload_id, state.company_id
+        )
+    assert stored is not None
+
+
+def test_an_asset_with_its_transcript_but_no_playback_is_redriven_and_then_failed_keeping_it(
+    conn: psycopg.Connection[Any], make_deps: Callable[..., Deps]
+) -> None:
+    deps = make_deps()
+    # Given an asset whose transcript was stored, and whose execution ended before the MP4
+    upload = rows.upload(conn)
+    arn = f"{MACHINE.replace(':stateMachine:', ':execution:')}:half"
+    state = pipeline.register(_register_event(upload), arn, deps)
+    assert not isinstance(state, dict)
+    _store_transcript(deps, state)
+    fake = FakeStepFunctions(statuses={arn: "FAILED"})
+    # Then it is still unfinished: the sweep re-drives it (the playback is what is missing)
+    assert _sweep(deps, fake).redriven == 1
+    [(name, _payload)] = fake.started
+    # When that execution ends too and the asset is too old to try again
+    fake.statuses[f"{MACHINE.replace(':stateMachine:', ':execution:')}:{name}"] = "TIMED_OUT"
+    conn.execute(
+        "UPDATE media.assets SET created_at = now() - interval '2 hours' WHERE id = %s",
+        (state.asset_id,),
+    )
+    assert _sweep(deps, fake, max_age_s=3600).failed == 1
+    # Then the media is failed with the transcript kept and readable, and media.failed says so
+    row = conn.execute(
+        "SELECT status, transcript_status, playback_status FROM media.assets WHERE id = %s",
+        (state.asset_id,),
+    ).fetchone()
+    assert row == ("failed", "ready", "failed")
+    assert public.transcript_for_upload(conn, upload.upload_id) is not None
+    kept = conn.execute(
+        "SELECT envelope -> 'payload' ->> 'transcriptKept' FROM platform.outbox"
+        " WHERE event_type = 'media.failed' AND envelope -> 'payload' ->> 'uploadId' = %s",
+        (str(upload.upload_id),),
+    ).fetchall()
+    assert kept == [("true",)]

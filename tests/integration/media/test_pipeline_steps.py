@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,8 @@ import pytest
 
 from fakes.groq import FakeGroqServer
 from shared.media import pipeline, reads
-from shared.media.errors import MediaError
-from shared.media.models import FailureInput, Outputs, PipelineState
+from shared.media.errors import MediaError, TranscodeFailed
+from shared.media.models import FailureInput, OutputKey, Outputs, PipelineState
 from shared.media.pipeline import Deps
 from tests import media_samples
 from tests.integration.media import rows
@@ -47,9 +48,31 @@ def _put(s3: Any, bucket: str, upload: rows.UploadRows, path: Path) -> dict[str,
     return _event(s3, bucket, upload.key)
 
 
-def run(deps: Deps, event: dict[str, Any]) -> dict[str, Any]:
-    """The state machine's path, in-process: what each step returns feeds the next; a MediaError
-    goes to mark_failed the way the Catch does (error name and Lambda-style cause)."""
+Step = Callable[[PipelineState, Deps], OutputKey]
+
+
+def _caught(exc: MediaError) -> dict[str, str]:
+    """What a Catch records: the error's name and the Lambda-style cause."""
+    cause = json.dumps({"errorMessage": exc.reason, "errorType": type(exc).__name__})
+    return {"Error": type(exc).__name__, "Cause": cause}
+
+
+def _branch(step: Step, state: PipelineState, deps: Deps) -> tuple[str | None, Any]:
+    """A playback branch: its key, or its error caught inside the branch (never raised)."""
+    try:
+        return step(state, deps).key, None
+    except MediaError as exc:
+        return None, _caught(exc)
+
+
+def run(
+    deps: Deps, event: dict[str, Any], *, transcode: Step = pipeline.transcode
+) -> dict[str, Any]:
+    """The state machine's path, in-process: what each step returns feeds the next. After
+    validation the parallel state's branches: audio -> transcript -> stored (a failure there
+    fails the whole state), and the MP4 and the thumbnail, which return their errors; then
+    Store, or MarkFailed when a playback branch failed. A MediaError goes to mark_failed the
+    way the Catch does (error name and Lambda-style cause)."""
     state: Any = event
     try:
         registered = pipeline.register(event, "local-execution", deps)
@@ -57,20 +80,29 @@ def run(deps: Deps, event: dict[str, Any]) -> dict[str, Any]:
             return registered
         state = registered
         state = pipeline.probe_and_validate(state, deps)
-        outputs = Outputs(
-            mp4_key=pipeline.transcode(state, deps).key,
-            wav_key=pipeline.extract_audio(state, deps).key,
-            thumbnail_key=pipeline.thumbnail(state, deps).key,
+        audio = Outputs(wav_key=pipeline.extract_audio(state, deps).key)
+        transcribed = pipeline.transcribe(state.model_copy(update={"outputs": audio}), deps)
+        stored = pipeline.store_transcript(transcribed, deps)
+        mp4_key, transcode_error = _branch(transcode, state, deps)
+        thumbnail_key, thumbnail_error = _branch(pipeline.thumbnail, state, deps)
+        outputs = Outputs.model_validate(
+            {
+                "wav_key": stored.wav_key,
+                "mp4_key": mp4_key,
+                "transcode_error": transcode_error,
+                "thumbnail_key": thumbnail_key,
+                "thumbnail_error": thumbnail_error,
+            }
         )
-        state = pipeline.transcribe(state.model_copy(update={"outputs": outputs}), deps)
+        state = state.model_copy(update={"outputs": outputs})
+        if outputs.playback_error is not None:
+            failure = FailureInput.model_validate(state.model_dump(mode="json"))
+            return pipeline.mark_failed(failure, deps).model_dump(mode="json")
         return pipeline.store(state, deps).model_dump(mode="json")
     except MediaError as exc:
         base = state.model_dump(mode="json") if isinstance(state, PipelineState) else state
-        cause = json.dumps({"errorMessage": exc.reason, "errorType": type(exc).__name__})
-        failure = {**base, "error": {"Error": type(exc).__name__, "Cause": cause}}
-        return pipeline.mark_failed(FailureInput.model_validate(failure), deps).model_dump(
-            mode="json"
-        )
+        failure = FailureInput.model_validate({**base, "error": _caught(exc)})
+        return pipeline.mark_failed(failure, deps).model_dump(mode="json")
 
 
 def _asset(conn: psycopg.Connection[Any], key: str) -> dict[str, Any]:
@@ -120,6 +152,48 @@ def test_a_webm_answer_becomes_mp4_thumbnail_and_transcript(  # noqa: PLR0917 - 
     [processed] = _outbox(conn, "media.processed")
     assert processed["payload"]["uploadId"] == str(upload.upload_id)
     assert processed["payload"]["transcriptEngine"] == "groq"
+    # And the transcript was stored and announced on its own, before the playback was ready
+    assert (asset["transcript_status"], asset["playback_status"]) == ("ready", "ready")
+    assert asset["transcript_ready_at"] <= asset["playback_ready_at"] == asset["ready_at"]
+    [transcribed] = _outbox(conn, "media.transcribed")
+    assert transcribed["payload"]["uploadId"] == str(upload.upload_id)
+    assert transcribed["payload"]["transcriptEngine"] == "groq"
+    assert transcribed["occurredAt"] <= processed["occurredAt"]
+
+
+def _transcode_fails(state: PipelineState, deps: Deps) -> OutputKey:
+    raise TranscodeFailed("The video could not be converted for playback.")
+
+
+def test_a_transcode_failure_after_a_good_transcript_keeps_the_transcript(  # noqa: PLR0917
+    conn: psycopg.Connection[Any], s3: Any, media_bucket: str, make_deps: Any,
+    fake_groq: FakeGroqServer, tmp_path: Path,
+) -> None:  # fmt: skip
+    # Given a spoken WebM answer whose H.264 encode fails after its transcript was stored
+    upload = rows.upload(conn)
+    fake_groq.set_script(["Hello, my name is Alice and I have five years of experience."])
+    event = _put(s3, media_bucket, upload, media_samples.answer_webm(tmp_path / "a.webm"))
+    # When the pipeline runs
+    result = run(make_deps(fake_groq), event, transcode=_transcode_fails)
+    # Then the media failed at transcoding, and says the transcript was kept
+    assert (result["failed_step"], result["transcript_kept"]) == ("transcoding", True)
+    asset = _asset(conn, upload.key)
+    assert (asset["status"], asset["playback_status"]) == ("failed", "failed")
+    assert asset["transcript_status"] == "ready"
+    assert asset["reason"] == "The video could not be converted for playback."
+    [failed] = _outbox(conn, "media.failed")
+    assert failed["payload"]["transcriptKept"] is True
+    assert len(_outbox(conn, "media.transcribed")) == 1
+    assert _outbox(conn, "media.processed") == []
+    # And the transcript is still there for HR and the analysis room
+    transcript = reads.transcript_for_upload(conn, upload.upload_id)
+    assert transcript is not None
+    assert "Alice" in transcript.text
+    [item] = reads.invitation_media(
+        conn, upload.company_id, upload.invitation_id, bucket=media_bucket, s3=s3
+    ).items
+    assert item.transcript == transcript
+    assert item.playback_url is None
 
 
 def test_without_groq_the_offline_engine_transcribes_and_says_so(
@@ -224,6 +298,8 @@ def test_bad_input_ends_failed_with_a_reason(  # noqa: PLR0917 - fixtures
     [failed] = _outbox(conn, "media.failed")
     assert failed["payload"]["reason"] == asset["reason"]
     assert failed["payload"]["failedStep"] == "validating"
+    assert failed["payload"]["transcriptKept"] is False
+    assert (asset["transcript_status"], asset["playback_status"]) == ("failed", "failed")
     # And nothing was produced
     listed = s3.list_objects_v2(Bucket=media_bucket, Prefix="media/")
     assert listed.get("KeyCount", 0) == 0
@@ -244,6 +320,9 @@ def test_reads_give_progress_playback_urls_and_deletion_removes_everything(  # n
     )
     [item] = view.items
     assert item.progress.status == "ready"
+    assert (item.transcript_status, item.playback_status) == ("ready", "ready")
+    assert item.transcript_ready_at is not None
+    assert item.playback_ready_at is not None
     assert item.duration_s == pytest.approx(3.0, abs=0.2)
     assert item.playback_url is not None
     assert item.thumbnail_url is not None

@@ -93,7 +93,7 @@ MEDIA_SAMPLES: dict[str, BaseModel] = {
         duration_s=12.5,
         transcript_engine="groq",
         transcript_language="en",
-        transcribed_at=datetime(2026, 12, 2, 9, 30, tzinfo=UTC),
+        transcribed_at=_WHEN,
     ),
     "media.processed": md.MediaProcessed(
         media_id=_MEDIA,
@@ -110,7 +110,8 @@ MEDIA_SAMPLES: dict[str, BaseModel] = {
         upload_id=_UPLOAD,
         invitation_id=_INVITATION,
         question_id=_QUESTION,
-        failed_step="validating",
-        reason="The file is not a WebM, MP4 or MOV video.",
+        failed_step="transcoding",
+        reason="The video could not be converted for playback.",
+        transcript_kept=True,
     ),
 }

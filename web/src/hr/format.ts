@@ -16,6 +16,13 @@ export function when(iso: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
 }
 
+/** "12:03:04": the time of day of a moment (a status's time, beside the day shown elsewhere). */
+export function timeOf(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+}
+
 export function words(s: string): string {
   const spaced = s.replace(/_/g, " ");
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);

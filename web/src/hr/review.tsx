@@ -1,5 +1,6 @@
 // The review of one invitation (/hr/invitations/:id): each answer (the MP4 player beside its
-// transcript, captions from it; text and choices), the AI analysis (scores per criterion with
+// transcript, captions from it; the transcript as soon as it is stored, before the MP4, with
+// each path's status and time; text and choices), the AI analysis (scores per criterion with
 // justifications and evidence quotes that seek the player, summary, strengths, weaknesses, red
 // flags, the engine), HR's rating and comment per answer, and the decision with its note.
 import type { RefObject } from "preact";
@@ -8,7 +9,7 @@ import { problemText, type Schemas } from "../api/client";
 import { Alert, Page } from "../ui/components";
 import { onLink } from "../ui/router";
 import { useHr } from "./context";
-import { clock, usePoll, when, words } from "./format";
+import { clock, timeOf, usePoll, when, words } from "./format";
 import { CRITERIA, kindLabel } from "./templates";
 import { vttUrl } from "./vtt";
 
@@ -305,6 +306,27 @@ function ChoiceAnswer({ question, answer }: { question: Question; answer: Answer
   );
 }
 
+/** Where each path of a recording is: "Transcript ready 12:03:04 · Playback: transcoding…". The
+ * transcript is stored as soon as it exists, so it is usually ready while the MP4 still encodes. */
+function pathsText(m: Media): string {
+  const p = m.progress;
+  const early = p.status === "uploaded" || p.status === "validating";
+  const pending = (doing: string) => (early ? `${words(p.status)}…` : `${doing}…`);
+  const transcript =
+    m.transcript_status === "ready"
+      ? `Transcript ready ${timeOf(m.transcript_ready_at)}`
+      : m.transcript_status === "failed"
+        ? "Transcript: failed"
+        : `Transcript: ${pending("transcribing")}`;
+  const playback =
+    m.playback_status === "ready"
+      ? `Playback ready ${timeOf(m.playback_ready_at)}`
+      : m.playback_status === "failed"
+        ? "Playback: failed"
+        : `Playback: ${pending("transcoding")}`;
+  return `${transcript} · ${playback}`;
+}
+
 function MediaAnswer(props: { media: Media | null; player: RefObject<HTMLMediaElement>; seek: Seek; number: number }) {
   const m = props.media;
   const [time, setTime] = useState(0);
@@ -326,21 +348,71 @@ function MediaAnswer(props: { media: Media | null; player: RefObject<HTMLMediaEl
   }, [current]);
 
   if (!m) return <Alert kind="info">The recording is being uploaded.</Alert>;
-  if (!m.playback_url) {
+  const playable = !!m.playback_url;
+  // The transcript shows as soon as it is stored: while the MP4 is still transcoding, and after
+  // a playback failure that kept it. Without a player its segments are text, not seek buttons.
+  const transcript = (
+    <div class="transcript">
+      <h3 id={`transcript-${props.number}`}>Transcript</h3>
+      {!m.transcript ? (
+        <p>{m.transcript_status === "failed" ? "No transcript." : "The transcript is on its way…"}</p>
+      ) : segments.length === 0 ? (
+        <p>{m.transcript.text || "No speech was transcribed."}</p>
+      ) : (
+        <ol ref={list} class="segments" aria-labelledby={`transcript-${props.number}`}>
+          {segments.map((s, i) =>
+            playable ? (
+              <li key={i}>
+                <button
+                  type="button"
+                  class={i === current ? "segment current" : "segment"}
+                  aria-current={i === current ? "true" : undefined}
+                  data-start={s.start}
+                  onClick={() => props.seek(s.start)}
+                >
+                  <span class="at">{clock(s.start)}</span> {s.text}
+                </button>
+              </li>
+            ) : (
+              <li key={i} class="segment-text" data-start={s.start}>
+                <span class="at">{clock(s.start)}</span> {s.text}
+              </li>
+            ),
+          )}
+        </ol>
+      )}
+    </div>
+  );
+  const paths = (
+    <p class="hint" data-testid="media-paths">
+      {pathsText(m)}
+    </p>
+  );
+  if (!playable) {
     const p = m.progress;
-    return p.status === "failed" ? (
-      <Alert>
-        The recording could not be processed{p.failed_step ? ` (${words(p.failed_step)})` : ""}
-        {p.reason ? `: ${p.reason}` : "."}
-      </Alert>
-    ) : (
-      <Alert kind="info">The recording is being processed: {words(p.status)}…</Alert>
+    const kept = m.transcript_status === "ready";
+    return (
+      <div class="media-answer">
+        <div class="player">
+          {p.status === "failed" ? (
+            <Alert>
+              The recording could not be processed{p.failed_step ? ` (${words(p.failed_step)})` : ""}
+              {p.reason ? `: ${p.reason}` : "."}
+              {kept && " The transcript was kept."}
+            </Alert>
+          ) : (
+            <Alert kind="info">The recording is being processed.</Alert>
+          )}
+          {paths}
+        </div>
+        {(m.transcript || p.status !== "failed") && transcript}
+      </div>
     );
   }
   const lang = m.transcript?.language ?? "en";
   const common = {
     ref: props.player as RefObject<HTMLVideoElement & HTMLAudioElement>,
-    src: m.playback_url,
+    src: m.playback_url ?? undefined,
     controls: true,
     preload: "metadata" as const,
     onTimeUpdate: (e: Event) => setTime((e.target as HTMLMediaElement).currentTime),
@@ -366,29 +438,9 @@ function MediaAnswer(props: { media: Media | null; player: RefObject<HTMLMediaEl
           {m.width && m.height ? `${m.width}×${m.height} · ` : ""}
           {m.transcript ? `transcribed by ${m.transcript.engine} (${m.transcript.model})` : "no transcript"}
         </p>
+        {paths}
       </div>
-      <div class="transcript">
-        <h3 id={`transcript-${props.number}`}>Transcript</h3>
-        {segments.length === 0 ? (
-          <p>{m.transcript?.text || "No speech was transcribed."}</p>
-        ) : (
-          <ol ref={list} class="segments" aria-labelledby={`transcript-${props.number}`}>
-            {segments.map((s, i) => (
-              <li key={i}>
-                <button
-                  type="button"
-                  class={i === current ? "segment current" : "segment"}
-                  aria-current={i === current ? "true" : undefined}
-                  data-start={s.start}
-                  onClick={() => props.seek(s.start)}
-                >
-                  <span class="at">{clock(s.start)}</span> {s.text}
-                </button>
-              </li>
-            ))}
-          </ol>
-        )}
-      </div>
+      {transcript}
     </div>
   );
 }

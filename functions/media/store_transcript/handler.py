@@ -1,0 +1,17 @@
+"""Media pipeline step: Store the transcript as soon as it exists and publish media.transcribed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.media import pipeline
+from shared.media.deps import default_deps
+from shared.media.models import PipelineState
+from shared.observability import logger
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return pipeline.store_transcript(
+        PipelineState.model_validate(event), default_deps()
+    ).model_dump(mode="json")
