@@ -109,8 +109,14 @@ def on_event(conn: Conn, envelope: EventEnvelope) -> None:
             reason=reason[:1000] if reason else None,
         )
         invitation_id = media.invitation_id
-        if row.started_at is None:
+        started = start_if_ready(
+            conn, invitation_id, company_id, envelope.correlation_id, envelope.event_id
+        )
+        # The answer is final. Unless this very event started the interview's analysis (which
+        # assesses it at once), it is assessed now, before the interview completes.
+        if started is None and dal.lock_trigger(conn, invitation_id, company_id).started_at is None:
             incremental.on_media(conn, media.upload_id, envelope)
+        return
     else:
         return
     start_if_ready(conn, invitation_id, company_id, envelope.correlation_id, envelope.event_id)

@@ -20,7 +20,12 @@ from uuid import UUID
 
 from shared.analysis import dal, incremental, scoring
 from shared.analysis.engine_offline import OFFLINE_MODEL
-from shared.analysis.errors import AnalysisNotRunning, BudgetExhausted, GroqRateLimited
+from shared.analysis.errors import (
+    AnalysisNotRunning,
+    AnalysisStepError,
+    BudgetExhausted,
+    GroqRateLimited,
+)
 from shared.analysis.models import (
     AnswerInput,
     AnswerOutcome,
@@ -94,7 +99,7 @@ def load(
     """Fix the engine for this attempt, claim it for the execution running it (the sweep
     watches that execution; a duplicate start's execution finds the claim taken) and list the
     answers for the Map state."""
-    skip = {"analysisId": str(analysis_id), "attempt": attempt, "skip": True}
+    skip = {"analysisId": str(analysis_id), "attempt": attempt, "skip": True, "finished": False}
     with deps.transaction() as conn:
         row = dal.run_row(conn, analysis_id, lock=True)
         if row is None or row.attempt != attempt or row.status != "running":
@@ -127,15 +132,36 @@ def load(
             conn, analysis_id, attempt, completed, Weights(**row.weights), engine,
             deps.settings.prompt_version,
         )  # fmt: skip
-    return {
+    remaining = [str(a.answer_id) for a in completed.answers if a.answer_id not in reused]
+    run: dict[str, Any] = {
         "analysisId": str(analysis_id),
         "attempt": attempt,
         "engine": engine,
         "skip": False,
+        "finished": False,
         "maxConcurrency": deps.settings.max_concurrency,
-        "answerIds": [str(a.answer_id) for a in completed.answers if a.answer_id not in reused],
+        "answerIds": remaining,
         "reused": len(reused),
     }
+    if not remaining:
+        run["stored"] = _finish_at_once(deps, analysis_id, attempt)
+        run["finished"] = run["stored"] is not None
+    return run
+
+
+def _finish_at_once(deps: Deps, analysis_id: UUID, attempt: int) -> dict[str, Any] | None:
+    """Every answer was assessed as it arrived: what remains (the summary, the scoring) is done
+    here, in the same step, three workflow hops less. Should the summary meet a rate limit or
+    an error of Groq's, None: the workflow's own Summarize step does it, with its waits and
+    retries."""
+    try:
+        summarized = summarize(deps, analysis_id, attempt)
+    except AnalysisStepError as exc:
+        logger.info("the summary is left to its step", extra={"error": type(exc).__name__})
+        return None
+    if summarized["status"] != "done":
+        return None
+    return store(deps, analysis_id, attempt)
 
 
 def _reusable(

@@ -142,6 +142,8 @@ class Analysis(Construct):
             substitutions[placeholder] = fn.function_arn
         # Store and MarkFailed publish analysis.completed / analysis.failed (outbox + relay).
         allow_publish(foundation, self.steps["AnalysisStore"])
+        # Load stores at once when every answer was assessed as it arrived (analysis.completed).
+        allow_publish(foundation, self.steps["AnalysisLoad"])
         allow_publish(foundation, self.steps["AnalysisMarkFailed"])
         self.load = self.steps["AnalysisLoad"]
 

@@ -168,6 +168,10 @@ def _complete_and_run(
     deps = deps_for(pool, engine)
     analysis_id = _analysis_id(pool, item)
     run = workflow.load(deps, analysis_id, 1, "offline", OFFLINE_MODEL)
+    if run["finished"]:
+        # Every answer was assessed already: Load summarised and stored at once.
+        assert run["answerIds"] == []
+        return {"run": run, "stored": run["stored"]}
     for answer_id in run["answerIds"]:
         assert workflow.analyze_answer(deps, analysis_id, 1, UUID(answer_id))["status"] == "done"
     assert workflow.summarize(deps, analysis_id, 1)["status"] == "done"
@@ -201,9 +205,11 @@ def test_answers_are_assessed_as_they_arrive_and_completion_only_summarises(
     assert len(engine.assessed) == 3
     # When the candidate completes and the interview's workflow runs
     outcome = _complete_and_run(pool, item, engine)
-    # Then no answer goes through the Map again: only the summary remains
+    # Then no answer goes through the Map again: Load summarises and stores at once
     assert outcome["run"]["answerIds"] == []
     assert outcome["run"]["reused"] == 4
+    assert outcome["run"]["finished"] is True
+    assert outcome["stored"]["status"] == "completed"
     assert len(engine.assessed) == 3
     assert engine.summaries == 1
     with pool.connection() as conn:
@@ -439,3 +445,28 @@ def test_a_step_that_meets_the_full_budget_waits_many_times_before_giving_up(
     assert waited["status"] == "rate_limited"
     assert waited["waits"] == 6
     assert waited["waitS"] >= 20
+
+
+def test_a_rate_limited_summary_in_load_is_left_to_the_summarize_step(
+    pool: ConnectionPool,
+) -> None:
+    # Given every answer assessed as it arrived
+    item = interview(spoken=(), choice_correct=None)
+    (answer,) = item.completed.answers
+
+    class SummaryLimited(CountingEngine):
+        def summarize(self, items: list[SummaryItem]) -> SummaryOutcome:
+            raise GroqRateLimited("limited", retry_after_s=2)
+
+    engine = SummaryLimited()
+    deps = deps_for(pool, engine)
+    _deliver(pool, _submitted(item, answer))
+    assert workflow.assess_answer(deps, answer.answer_id)["scored"] is True
+    _deliver(pool, completed_event(item))
+    # When Load meets a rate limit on the summary
+    run = workflow.load(deps, _analysis_id(pool, item), 1, "offline", OFFLINE_MODEL)
+    # Then it is not finished: the workflow goes on to its Summarize step (which waits)
+    assert run["finished"] is False
+    assert run["answerIds"] == []
+    waited = workflow.summarize(deps, _analysis_id(pool, item), 1)
+    assert waited["status"] == "rate_limited"
