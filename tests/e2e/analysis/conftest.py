@@ -45,6 +45,8 @@ def fake_groq() -> Iterator[FakeGroqServer]:
 @pytest.fixture
 def groq(fake_groq: FakeGroqServer) -> Iterator[FakeGroqServer]:
     fake_groq.reset()
+    # Again for each test: a test with a fake of its own empties the secret when it ends.
+    write_groq_secret({"api_key": "fake-key-not-groq", "base_url": fake_groq.base_url})
     yield fake_groq
     fake_groq.reset()
 
