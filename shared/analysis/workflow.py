@@ -293,22 +293,10 @@ def analyze_answer(
             _store_result(conn, analysis_id, attempt, answer, question, outcome, score)
         return {"status": "done", "answerId": str(answer_id), "waits": waits, "reused": True}
     if subject is not None:
-        try:
-            outcome = deps.engine_for(row.engine or "offline").assess(subject)
-        except GroqRateLimited as exc:
-            if claimed:
-                with deps.transaction() as conn:
-                    incremental.rate_limited_release(conn, answer_id, exc)
-            wait = _rate_limited(exc, waits, deps)
-            if wait is None:
-                raise
-            return {**wait, "answerId": str(answer_id)}
-        except Exception:
-            if claimed:
-                with deps.transaction() as conn:
-                    dal.release_assessment(conn, answer_id)
-            raise
-        score = incremental.score_of(outcome, weights)
+        called = _assess(deps, row.engine or "offline", subject, waits, claimed=claimed)
+        if isinstance(called, dict):
+            return called
+        outcome, score = called, incremental.score_of(called, weights)
     with deps.transaction() as conn:
         _running(conn, analysis_id, attempt)
         if claimed:
@@ -319,6 +307,29 @@ def analyze_answer(
             )  # fmt: skip
         _store_result(conn, analysis_id, attempt, answer, question, outcome, score)
     return {"status": "done", "answerId": str(answer_id), "waits": waits}
+
+
+def _assess(
+    deps: Deps, engine: str, subject: AnswerInput, waits: int, *, claimed: bool
+) -> AnswerOutcome | dict[str, Any]:
+    """The model's outcome for one answer, or the wait a rate limit asks for; a claimed
+    version's claim goes back when the call does not succeed (the next one may take it)."""
+    answer_id = subject.answer_id
+    try:
+        return deps.engine_for(engine).assess(subject)
+    except GroqRateLimited as exc:
+        if claimed:
+            with deps.transaction() as conn:
+                incremental.rate_limited_release(conn, answer_id, exc)
+        wait = _rate_limited(exc, waits, deps)
+        if wait is None:
+            raise
+        return {**wait, "answerId": str(answer_id)}
+    except Exception:
+        if claimed:
+            with deps.transaction() as conn:
+                dal.release_assessment(conn, answer_id)
+        raise
 
 
 def assess_answer(deps: Deps, answer_id: UUID, waits: int = 0) -> dict[str, Any]:
@@ -335,20 +346,10 @@ def assess_answer(deps: Deps, answer_id: UUID, waits: int = 0) -> dict[str, Any]
         )
     engine, model = deps.available_engine()
     if model_input is not None:
-        try:
-            outcome = deps.engine_for(engine).assess(model_input)
-        except GroqRateLimited as exc:
-            with deps.transaction() as conn:
-                incremental.rate_limited_release(conn, answer_id, exc)
-            wait = _rate_limited(exc, waits, deps)
-            if wait is None:
-                raise
-            return {**wait, "answerId": str(answer_id)}
-        except Exception:
-            with deps.transaction() as conn:
-                dal.release_assessment(conn, answer_id)
-            raise
-        score = incremental.score_of(outcome, subject.weights)
+        called = _assess(deps, engine, model_input, waits, claimed=True)
+        if isinstance(called, dict):
+            return called
+        outcome, score = called, incremental.score_of(called, subject.weights)
     with deps.transaction() as conn:
         scored = dal.store_assessment(
             conn, answer_id, engine=engine, model=model,
