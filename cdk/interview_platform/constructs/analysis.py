@@ -17,6 +17,7 @@ HR's routes.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_events as events
@@ -98,6 +99,7 @@ class Analysis(Construct):
     ) -> None:
         super().__init__(scope, id)
         stage, local = foundation.stage, foundation.local
+        self._local, self._bus = local, foundation.bus
         self.groq_secret_name = secret_name(stage, "groq")
         self.state_machine_name = f"interview-platform-{stage}-analysis"
         max_concurrency = int(
@@ -153,25 +155,15 @@ class Analysis(Construct):
             retention=logs.RetentionDays.ONE_WEEK if local else logs.RetentionDays.ONE_MONTH,
             removal_policy=RemovalPolicy.DESTROY,
         )
-        self.state_machine = sfn.StateMachine(
-            self,
+        self.state_machine = self._workflow(
             "StateMachine",
-            state_machine_name=self.state_machine_name,
-            definition_body=sfn.DefinitionBody.from_string(asl.render(DEFINITION_FILE)),
-            definition_substitutions=substitutions,
-            timeout=Duration.hours(1),
-            tracing_enabled=not local,
-            # Every state transition logged in AWS (without execution data: answers are personal);
-            # errors only locally.
-            logs=sfn.LogOptions(
-                destination=log_group,
-                level=sfn.LogLevel.ERROR if local else sfn.LogLevel.ALL,
-                include_execution_data=False,
-            ),
+            self.state_machine_name,
+            DEFINITION_FILE,
+            substitutions,
+            Duration.hours(1),
+            log_group,
+            list(self.steps.values()),
         )
-        for fn in self.steps.values():
-            fn.grant_invoke(self.state_machine)
-        acknowledge_invocations(self.state_machine, list(self.steps.values()))
 
         self._start_on_event(foundation)
         self._answer_workflow(foundation, functions, groq_env, log_group)
@@ -251,20 +243,8 @@ class Analysis(Construct):
             self.start_dlq,
             "Analysis starts EventBridge could not deliver to the state machine",
         )
-        self.start_rule = events.Rule(
-            self,
-            "StartExecutionRule",
-            event_bus=foundation.bus,
-            event_pattern=events.EventPattern(detail_type=["analysis.started"]),
-            targets=[
-                targets.SfnStateMachine(
-                    self.state_machine,
-                    retry_attempts=185,
-                    max_event_age=Duration.hours(24),
-                    # A start EventBridge could not deliver is kept (and alarmed on), never lost.
-                    dead_letter_queue=self.start_dlq,
-                )
-            ],
+        self.start_rule = self._start_rule(
+            "StartExecutionRule", "analysis.started", self.state_machine
         )
 
     def _answer_workflow(
@@ -285,33 +265,63 @@ class Analysis(Construct):
             )
         )
         allow_secret(self.assess, foundation.groq_arn())
-        self.answer_state_machine = sfn.StateMachine(
-            self,
+        self.answer_state_machine = self._workflow(
             "AnswerStateMachine",
-            state_machine_name=f"interview-platform-{foundation.stage}-answer-analysis",
-            definition_body=sfn.DefinitionBody.from_string(asl.render(ANSWER_DEFINITION_FILE)),
-            definition_substitutions={"AssessFunctionArn": self.assess.function_arn},
-            timeout=Duration.minutes(30),
-            tracing_enabled=not foundation.local,
+            f"interview-platform-{foundation.stage}-answer-analysis",
+            ANSWER_DEFINITION_FILE,
+            {"AssessFunctionArn": self.assess.function_arn},
+            Duration.minutes(30),
+            log_group,
+            [self.assess],
+        )
+        # Undelivered: the interview's workflow assesses the answer at completion.
+        self._start_rule("AnswerReadyRule", "analysis.answer_ready", self.answer_state_machine)
+
+    def _workflow(  # noqa: PLR0917 - one state machine's parts
+        self,
+        id: str,
+        name: str,
+        definition: Path,
+        substitutions: dict[str, str],
+        timeout: Duration,
+        log_group: logs.LogGroup,
+        steps: list[lambda_.Function],
+    ) -> sfn.StateMachine:
+        """A workflow deployed as rendered, invoking only its steps. Every state transition is
+        logged in AWS (without execution data: answers are personal); errors only locally."""
+        local = self._local
+        machine = sfn.StateMachine(
+            self,
+            id,
+            state_machine_name=name,
+            definition_body=sfn.DefinitionBody.from_string(asl.render(definition)),
+            definition_substitutions=substitutions,
+            timeout=timeout,
+            tracing_enabled=not local,
             logs=sfn.LogOptions(
                 destination=log_group,
-                level=sfn.LogLevel.ERROR if foundation.local else sfn.LogLevel.ALL,
+                level=sfn.LogLevel.ERROR if local else sfn.LogLevel.ALL,
                 include_execution_data=False,
             ),
         )
-        self.assess.grant_invoke(self.answer_state_machine)
-        acknowledge_invocations(self.answer_state_machine, [self.assess])
-        events.Rule(
+        for fn in steps:
+            fn.grant_invoke(machine)
+        acknowledge_invocations(machine, list(steps))
+        return machine
+
+    def _start_rule(self, id: str, detail_type: str, machine: sfn.StateMachine) -> events.Rule:
+        """``detail_type`` -> one execution of ``machine``; what EventBridge cannot deliver is
+        kept in the start DLQ (and alarmed on), never lost."""
+        return events.Rule(
             self,
-            "AnswerReadyRule",
-            event_bus=foundation.bus,
-            event_pattern=events.EventPattern(detail_type=["analysis.answer_ready"]),
+            id,
+            event_bus=self._bus,
+            event_pattern=events.EventPattern(detail_type=[detail_type]),
             targets=[
                 targets.SfnStateMachine(
-                    self.answer_state_machine,
+                    machine,
                     retry_attempts=185,
                     max_event_age=Duration.hours(24),
-                    # Undelivered: the interview's workflow assesses the answer at completion.
                     dead_letter_queue=self.start_dlq,
                 )
             ],
