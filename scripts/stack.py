@@ -232,6 +232,7 @@ def _reconcile_rules() -> None:
                 print(f"rule {name}: its template has intrinsics we cannot resolve; left as is")
                 continue
             _reconcile_rule(events, name, resolved)
+            _reconcile_target_inputs(events, name, props.get("Targets", []))
 
 
 # CloudFormation's CorsRule keys -> S3's PutBucketCors keys.
@@ -337,6 +338,39 @@ def _reconcile_rule(events: Any, name: str, props: dict[str, Any]) -> None:
             change["ScheduleExpression"] = wanted_schedule
         events.put_rule(**change)
         print(f"rule {name}: applied the template's pattern/schedule (LocalStack skips updates)")
+        return
+
+
+# What a target hands on (one of them at most); the rest of a live target (its ARN, role, DLQ,
+# retry policy) is kept as the stack made it.
+_TARGET_INPUTS = ("Input", "InputPath", "InputTransformer")
+
+
+def _reconcile_target_inputs(events: Any, name: str, wanted: list[dict[str, Any]]) -> None:
+    """The same skipped update for a rule's targets: a target whose input (InputPath, Input or
+    InputTransformer) changed in the template gets it on the live rule."""
+    by_id = {t["Id"]: t for t in wanted if isinstance(t, dict) and isinstance(t.get("Id"), str)}
+    for bus in _buses(events):
+        try:
+            live = events.list_targets_by_rule(Rule=name, EventBusName=bus)["Targets"]
+        except events.exceptions.ResourceNotFoundException:
+            continue
+        changed = []
+        for target in live:
+            template = by_id.get(target["Id"])
+            if template is None:
+                continue
+            inputs = {k: template[k] for k in _TARGET_INPUTS if k in template}
+            if any(not isinstance(v, str | dict) for v in inputs.values()):
+                continue  # an intrinsic in the input: left as the stack made it
+            if inputs != {k: target[k] for k in _TARGET_INPUTS if k in target}:
+                changed.append({
+                    **{k: v for k, v in target.items() if k not in _TARGET_INPUTS},
+                    **inputs,
+                })  # fmt: skip
+        if changed:
+            events.put_targets(Rule=name, EventBusName=bus, Targets=changed)
+            print(f"rule {name}: applied the template's target input (LocalStack skips updates)")
         return
 
 

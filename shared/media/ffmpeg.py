@@ -77,9 +77,17 @@ def _executable_copy(path: str) -> str:
 
 
 def _lower_priority() -> None:
-    """In the child, before ffmpeg starts: a niceness of 10 (never fails the encode)."""
+    """In the child, before ffmpeg starts: a niceness of 10 (never fails the encode).
+
+    Where the kernel groups tasks by session (autogroup, Linux's default on desktops and on
+    this project's machines), a task's niceness only ranks it against its own session: the
+    function's environment is a session of its own, so against every other process the encode
+    would still take a full share. Its session's group is lowered too: that environment only
+    ever runs this encode. Where /proc/self/autogroup is absent (AWS Lambda), nothing changes."""
     with contextlib.suppress(OSError):
         os.nice(10)
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:  # noqa: PTH123
+        group.write("10")
 
 
 @dataclass(frozen=True, slots=True)

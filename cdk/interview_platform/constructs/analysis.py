@@ -244,7 +244,7 @@ class Analysis(Construct):
             "Analysis starts EventBridge could not deliver to the state machine",
         )
         self.start_rule = self._start_rule(
-            "StartExecutionRule", "analysis.started", self.state_machine
+            "StartExecutionRule", "analysis.started", self.state_machine, ("analysisId", "attempt")
         )
 
     def _answer_workflow(
@@ -275,7 +275,9 @@ class Analysis(Construct):
             [self.assess],
         )
         # Undelivered: the interview's workflow assesses the answer at completion.
-        self._start_rule("AnswerReadyRule", "analysis.answer_ready", self.answer_state_machine)
+        self._start_rule(
+            "AnswerReadyRule", "analysis.answer_ready", self.answer_state_machine, ("answerId",)
+        )
 
     def _workflow(  # noqa: PLR0917 - one state machine's parts
         self,
@@ -309,9 +311,13 @@ class Analysis(Construct):
         acknowledge_invocations(machine, list(steps))
         return machine
 
-    def _start_rule(self, id: str, detail_type: str, machine: sfn.StateMachine) -> events.Rule:
-        """``detail_type`` -> one execution of ``machine``; what EventBridge cannot deliver is
-        kept in the start DLQ (and alarmed on), never lost."""
+    def _start_rule(
+        self, id: str, detail_type: str, machine: sfn.StateMachine, fields: tuple[str, ...]
+    ) -> events.Rule:
+        """``detail_type`` -> one execution of ``machine``, whose input is ``fields`` of the
+        event's payload (our envelope's, in the event's detail): no Pass state to unwrap it, one
+        state transition less before the first step. What EventBridge cannot deliver is kept in
+        the start DLQ (and alarmed on), never lost."""
         return events.Rule(
             self,
             id,
@@ -320,6 +326,17 @@ class Analysis(Construct):
             targets=[
                 targets.SfnStateMachine(
                     machine,
+                    input=events.RuleTargetInput.from_object(
+                        {
+                            # LocalStack names the execution after the input's "id" (and fails
+                            # without one): the event's id, as it does for an untransformed event.
+                            "id": events.EventField.event_id,
+                            **{
+                                f: events.EventField.from_path(f"$.detail.payload.{f}")
+                                for f in fields
+                            },
+                        }
+                    ),
                     retry_attempts=185,
                     max_event_age=Duration.hours(24),
                     dead_letter_queue=self.start_dlq,
