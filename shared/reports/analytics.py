@@ -2,8 +2,8 @@
 kept by a trigger on the facts; migration 0030 says why it is pre-aggregated).
 
 Counts are exact. The median and p90 durations are read off log-scale histograms (bucket b
-holds [1.1^(b-1) - 1, 1.1^b - 1) seconds), interpolated within the bucket, so they are within
-10 % of the exact value.
+holds [1.1^(b-1) - 1, 1.1^b - 1) seconds): each duration counts as the middle of its bucket
+(within 5 % of its value), interpolated like percentile_cont.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from shared.reports.models import (
 GROWTH = 1.1
 METHOD = (
     "Pre-aggregated: a daily rollup per template kept by a trigger on the invitation facts;"
-    " counts exact, median and p90 from log histograms (within 10 %)"
+    " counts exact, median and p90 from log histograms (within 5 %)"
 )
 _STAGES = ("invited", "started", "completed", "analysed", "advanced", "rejected")
 _COUNTS = (*_STAGES, "expired", "cancelled", "hire", "consider", "reject", "started_no_answer")
@@ -51,21 +51,27 @@ def _add(total: list[int], more: Sequence[int] | None) -> None:
         total[i] += value or 0
 
 
+def _kth(histogram: Sequence[int], k: int) -> float:
+    """The k-th smallest duration (0-based), as the middle of its bucket."""
+    seen = 0
+    for index, count in enumerate(histogram):
+        seen += count
+        if k < seen:
+            low, high = bucket_bounds(index + 1)
+            return (low + high) / 2
+    raise IndexError(k)
+
+
 def percentile(histogram: Sequence[int], q: float) -> float | None:
-    """The q-quantile (0-1) of the durations a histogram counts, interpolated in its bucket
-    like percentile_cont."""
+    """The q-quantile (0-1) of the durations a histogram counts, interpolated between the two
+    nearest durations like percentile_cont, each taken as the middle of its bucket."""
     n = sum(histogram)
     if n == 0:
         return None
-    rank = q * (n - 1)  # percentile_cont's 0-based rank
-    seen = 0
-    for index, count in enumerate(histogram):
-        if count and rank < seen + count:
-            low, high = bucket_bounds(index + 1)
-            return round(low + (high - low) * (rank - seen + 0.5) / count, 1)
-        seen += count
-    low, high = bucket_bounds(len(histogram))
-    return round(high, 1)
+    rank = q * (n - 1)
+    below, above = math.floor(rank), math.ceil(rank)
+    low, high = _kth(histogram, below), _kth(histogram, above)
+    return round(low + (high - low) * (rank - below), 1)
 
 
 def _percentiles(histogram: Sequence[int]) -> Percentiles:

@@ -51,7 +51,7 @@ CREATE INDEX invitation_facts_template_idx
 -- instead of scanning 100,000 invitations (a raw scan with the percentiles and the drop-off
 -- took ~390 ms here at 100,000; the rollup ~10 ms). Durations are kept as histograms on a
 -- log scale (bucket b holds [1.1^(b-1) - 1, 1.1^b - 1) seconds): the median and p90 are read off
--- them, within 10 % of the exact value; every count is exact.
+-- them (each duration as the middle of its bucket: within 5 %); every count is exact.
 CREATE TABLE reports.funnel_daily (
     company_id       uuid NOT NULL,
     template_id      uuid NOT NULL,
