@@ -58,7 +58,7 @@ class World:
         self.consumer = EventConsumer(
             CONSUMER,
             on_event,
-            PostgresDeduplicator(lambda: pool.connection()),
+            PostgresDeduplicator(pool.connection),
         )
         self.company = uuid.uuid4()
         self.questions = [
