@@ -25,9 +25,14 @@ from shared.reports.pdf import (
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "reports"
 NOW = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
-pytestmark = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="poppler-utils missing (make setup installs it)"
-)
+
+
+@pytest.fixture(autouse=True)
+def _poppler() -> None:
+    """The PDF is read with the real tools: missing, the test fails (it is never skipped)."""
+    for tool in ("pdftotext", "pdftoppm"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} is missing: `make setup` installs poppler-utils")
 
 
 def _report(name: str) -> CandidateReport:
