@@ -14,7 +14,7 @@ export PATH := $(dir $(UV)):$(PATH)
 
 BENCHES := $(patsubst bench/%.py,%,$(filter-out bench/_%.py,$(wildcard bench/*.py)))
 
-.PHONY: espeak-ng chromium web help setup up down demo test lint typecheck openapi openapi-check deploy migrate \
+.PHONY: espeak-ng chromium poppler-utils web help setup up down demo test lint typecheck openapi openapi-check deploy migrate \
 	bench $(addprefix bench-,$(BENCHES)) clean event-schemas event-schemas-check redrive
 
 help:
@@ -58,7 +58,14 @@ chromium:
 		|| (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) \
 		|| { echo "chromium could not be installed (apt-get install chromium)"; exit 1; }
 
-setup: .venv/.synced localstack/.venv/.synced node_modules/.synced web/node_modules/.synced espeak-ng chromium
+# The reports' tests (issue 17) read the candidate's PDF with Debian's poppler-utils
+# (pdftotext, pdftoppm).
+poppler-utils:
+	@command -v pdftotext >/dev/null || (apt-get install -y -qq poppler-utils >/dev/null 2>&1 \
+		|| (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null)) \
+		|| { echo "poppler-utils could not be installed (apt-get install poppler-utils)"; exit 1; }
+
+setup: .venv/.synced localstack/.venv/.synced node_modules/.synced web/node_modules/.synced espeak-ng chromium poppler-utils
 
 # The web app: typed client generated from openapi.json, type-checked, bundled into web/dist.
 web: setup

@@ -191,6 +191,13 @@ def _sources(prefix: str) -> list[Path]:
 
 
 DOCUMENT_CONTEXT = "platform"
+# The fonts the candidate's PDF embeds (about 5.5 MB): only in the function that renders it.
+FONT_FILES = (
+    "shared/reports/fonts/DejaVuSans.ttf",
+    "shared/reports/fonts/DejaVuSans-Bold.ttf",
+    "shared/reports/fonts/DroidSansFallbackFull.ttf",
+)
+FONT_ASSETS = frozenset({"reports.consumer"})
 
 
 def use_cases() -> list[str]:
@@ -249,6 +256,8 @@ def build_code_asset() -> None:
         files = _sources(f"functions/{context}/{use_case}")
         if key.startswith(f"{DOCUMENT_CONTEXT}."):
             files.append(ROOT / "openapi.json")
+        if key in FONT_ASSETS:
+            files += [ROOT / name for name in FONT_FILES]
         for path in files:
             relative = path.relative_to(ROOT)
             digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")

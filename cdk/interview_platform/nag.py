@@ -20,9 +20,9 @@ PLATFORM_WIDE = {
     ),
     "AwsSolutions-IAM5": (
         "Wildcards scope within one resource only: object prefixes of the media bucket "
-        "(raw/*, media/*, tmp/*, avatars/*), the six random characters Secrets Manager appends "
-        "to a secret's name, CDK's grant action groups (s3:GetObject*), executions of one "
-        "state machine, and X-Ray and ENI actions that take no resource ARN"
+        "(raw/*, media/*, tmp/*, avatars/*, reports/*), the six random characters Secrets "
+        "Manager appends to a secret's name, CDK's grant action groups (s3:GetObject*), "
+        "executions of one state machine, and X-Ray and ENI actions that take no resource ARN"
     ),
     "AwsSolutions-L1": (
         "Python 3.12 on purpose: the dependencies layer is built from uv.lock as CPython 3.12 "
@@ -48,7 +48,7 @@ _MANAGED_POLICIES = (
 )
 # CDK's grant action groups: read, list and abort/delete within the granted prefix only.
 _ACTION_GROUPS = ("s3:List*", "s3:GetObject*", "s3:GetBucket*", "s3:Abort*", "s3:DeleteObject*")
-_MEDIA_PREFIXES = ("raw/*", "media/*", "tmp/*", "avatars/*", "*")
+_MEDIA_PREFIXES = ("raw/*", "media/*", "tmp/*", "avatars/*", "reports/*", "*")
 
 
 def finding_ids(stage: str) -> list[tuple[str, str]]:

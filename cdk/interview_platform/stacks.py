@@ -13,6 +13,7 @@ CloudFormation's 500 resources, and tied together only by the fixed exports of r
     Analysis        the analysis trigger, its workflow and sweep, and HR's analysis routes
     Notifications   email to candidates and HR (consumer, reminders and retries), preferences,
                     unsubscribe and the delivery log
+    Reports         the candidate's PDF, CSV exports and the funnel (consumer and HR's routes)
     ApiDeployment   the API's deployment and stage, after every route of every stack
 
 A new context adds a stack here (a class and a line in ``build``), its routes through
@@ -62,6 +63,7 @@ from interview_platform.constructs.media import (
     MediaPipeline,
 )
 from interview_platform.constructs.notifications import Notifications
+from interview_platform.constructs.reports import Reports
 from interview_platform.constructs.routes import ApiRefs, RouteRegistry, Routes
 from interview_platform.constructs.storage import Storage
 from interview_platform.constructs.web import WebContent, WebHosting
@@ -451,6 +453,24 @@ class NotificationsStack(ContextStack):
         )
 
 
+class ReportsStack(ContextStack):
+    def __init__(self, scope: Construct, id: str, **kw: Any) -> None:
+        super().__init__(
+            scope,
+            id,
+            description="Interview platform: reports (PDF, CSV exports, funnel)",
+            mounts=_INVITATION_MOUNT,
+            **kw,
+        )
+        Reports(
+            self,
+            "Reports",
+            foundation=self.foundation,
+            functions=self.functions,
+            routes=self.routes,
+        )
+
+
 class ApiDeploymentStack(Stack):
     """The API's deployment and stage. Its logical id carries every route of every stack, so any
     route change makes a new deployment (an imported API gets no automatic redeploy, and
@@ -589,12 +609,13 @@ def build(app: cdk.App, config: StackConfig, env: cdk.Environment | None = None)
         (c.MEDIA, MediaStack),
         (c.ANALYSIS, AnalysisStack),
         (c.NOTIFICATIONS, NotificationsStack),
+        (c.REPORTS, ReportsStack),
     )
     for part, cls in context_classes:
         stack = cls(app, name(part), config=config, registry=registry, **common)
         stack.add_stack_dependency(api)
         contexts[part] = stack
-    for part in (c.MEDIA, c.ANALYSIS):
+    for part in (c.MEDIA, c.ANALYSIS, c.REPORTS):
         contexts[part].add_stack_dependency(contexts[c.INTERVIEWS])
     deployment = ApiDeploymentStack(
         app, name(c.API_DEPLOYMENT), config=config, registry=registry, **common

@@ -27,6 +27,7 @@ _MODULE_OF_PREFIX: dict[str, tuple[str, str]] = {
     "candidate": ("shared.models.events.interviews", "INTERVIEWS_EVENTS"),
     "media": ("shared.models.events.media", "MEDIA_EVENTS"),
     "analysis": ("shared.models.events.analysis", "ANALYSIS_EVENTS"),
+    "report": ("shared.models.events.reports", "REPORTS_EVENTS"),
 }
 
 

@@ -41,6 +41,7 @@ WHEN = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 
 from tests.unit.events.samples_analysis import ANALYSIS_SAMPLES  # noqa: E402
 from tests.unit.events.samples_interviews import INTERVIEWS_SAMPLES, MEDIA_SAMPLES  # noqa: E402
+from tests.unit.events.samples_reports import REPORTS_SAMPLES  # noqa: E402
 
 SAMPLE_PAYLOADS: dict[str, BaseModel] = {
     "user.registered": UserRegistered(user_id=USER, email="ada@example.com"),
@@ -71,6 +72,7 @@ SAMPLE_PAYLOADS: dict[str, BaseModel] = {
     **INTERVIEWS_SAMPLES,
     **MEDIA_SAMPLES,
     **ANALYSIS_SAMPLES,
+    **REPORTS_SAMPLES,
 }
 
 

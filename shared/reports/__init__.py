@@ -1,0 +1,1 @@
+"""Reports: the PDF per candidate, CSV exports, and the hiring funnel."""
