@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
+from shared.billing import public as billing
 from shared.dal.sql import Conn
 from shared.errors import ConflictError, NotFoundError, UnprocessableError
 from shared.interviews import candidate_dal as dal
@@ -50,6 +51,9 @@ def _new_upload(
         dal.count_uploads(conn, invitation.id, question.id),
         deps.settings,
     )
+    # The company's storage: the declared size is taken when the URL is handed out (S3 then
+    # holds the upload to at most that size), so uploads cannot outrun the plan's limit.
+    billing.reserve(conn, invitation.company_id, "storage_bytes", body.size_bytes)
     upload_id = uuid.uuid4()
     key = str(
         raw_key(invitation.company_id, invitation.id, question.id, upload_id, body.content_type)

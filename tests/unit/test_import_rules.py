@@ -28,7 +28,9 @@ KERNEL = frozenset(
         "settings",
     }
 )
-CONTEXTS = frozenset({"analysis", "identity", "interviews", "media", "notifications", "platform"})
+CONTEXTS = frozenset(
+    {"analysis", "billing", "identity", "interviews", "media", "notifications", "platform"}
+)
 PUBLIC = "public"
 
 
