@@ -37,6 +37,7 @@ CANDIDATE = "Candidate"
 MEDIA = "Media"
 ANALYSIS = "Analysis"
 NOTIFICATIONS = "Notifications"
+BILLING = "Billing"
 API_DEPLOYMENT = "ApiDeployment"
 STACK_PARTS = (
     FOUNDATION,
@@ -47,6 +48,7 @@ STACK_PARTS = (
     MEDIA,
     ANALYSIS,
     NOTIFICATIONS,
+    BILLING,
     API_DEPLOYMENT,
 )
 # CloudFormation allows 500 resources a stack; ours stay far below so each context can grow.

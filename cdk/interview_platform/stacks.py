@@ -13,6 +13,8 @@ CloudFormation's 500 resources, and tied together only by the fixed exports of r
     Analysis        the analysis trigger, its workflow and sweep, and HR's analysis routes
     Notifications   email to candidates and HR (consumer, reminders and retries), preferences,
                     unsubscribe and the delivery log
+    Billing         plans, usage and limits, Stripe Checkout, the Customer Portal, Stripe's
+                    webhook and the dunning sweep
     ApiDeployment   the API's deployment and stage, after every route of every stack
 
 A new context adds a stack here (a class and a line in ``build``), its routes through
@@ -42,6 +44,7 @@ from interview_platform import constants as c
 from interview_platform.config import StackConfig
 from interview_platform.constructs.analysis import Analysis
 from interview_platform.constructs.api import Api, api_url
+from interview_platform.constructs.billing import Billing
 from interview_platform.constructs.candidate import CandidateFlow
 from interview_platform.constructs.data import Data
 from interview_platform.constructs.database import Database
@@ -451,6 +454,20 @@ class NotificationsStack(ContextStack):
         )
 
 
+class BillingStack(ContextStack):
+    def __init__(self, scope: Construct, id: str, **kw: Any) -> None:
+        super().__init__(
+            scope, id, description="Interview platform: plans, quotas and Stripe billing", **kw
+        )
+        Billing(
+            self,
+            "Billing",
+            foundation=self.foundation,
+            functions=self.functions,
+            routes=self.routes,
+        )
+
+
 class ApiDeploymentStack(Stack):
     """The API's deployment and stage. Its logical id carries every route of every stack, so any
     route change makes a new deployment (an imported API gets no automatic redeploy, and
@@ -589,6 +606,7 @@ def build(app: cdk.App, config: StackConfig, env: cdk.Environment | None = None)
         (c.MEDIA, MediaStack),
         (c.ANALYSIS, AnalysisStack),
         (c.NOTIFICATIONS, NotificationsStack),
+        (c.BILLING, BillingStack),
     )
     for part, cls in context_classes:
         stack = cls(app, name(part), config=config, registry=registry, **common)

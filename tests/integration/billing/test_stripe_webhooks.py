@@ -3,6 +3,7 @@ the fake Stripe: an upgrade lifts the limit; forged, expired and replayed delive
 nothing; duplicates and any order converge to the same state; a failed payment opens a grace
 period, the sweep drops the company to Free after it, and the owner is emailed both times."""
 
+# ruff: noqa: PLR0917 - pytest passes fixtures by name
 from __future__ import annotations
 
 import json
@@ -54,7 +55,7 @@ def _checkout(
         session = account.checkout(
             conn,
             _Caller(owner, company, email),  # type: ignore[arg-type]
-            CheckoutRequest(plan=plan),  # type: ignore[arg-type]
+            CheckoutRequest.model_validate({"plan": plan}),
             deps,
             "key-1",
         )
