@@ -73,6 +73,28 @@ def give_back(conn: Conn, company_id: uuid.UUID, metric: Metric, period: str, am
     )
 
 
+def hold_storage(
+    conn: Conn, company_id: uuid.UUID, invitation_id: uuid.UUID, upload_id: uuid.UUID, amount: int
+) -> None:
+    conn.execute(
+        "INSERT INTO billing.storage_holds (upload_id, company_id, invitation_id, bytes)"
+        " VALUES (%s, %s, %s, %s)",
+        (upload_id, company_id, invitation_id, amount),
+    )
+
+
+def drop_storage_holds(conn: Conn, company_id: uuid.UUID, invitation_id: uuid.UUID) -> int:
+    """Delete the invitation's holds; the bytes they held (0 when there were none)."""
+    row = fetch_one(
+        conn,
+        "WITH gone AS (DELETE FROM billing.storage_holds"
+        " WHERE company_id = %s AND invitation_id = %s RETURNING bytes)"
+        " SELECT COALESCE(sum(bytes), 0) AS bytes FROM gone",
+        (company_id, invitation_id),
+    )
+    return int(row["bytes"]) if row else 0
+
+
 def used(conn: Conn, company_id: uuid.UUID, metric: Metric, period: str) -> int:
     row = fetch_one(
         conn,

@@ -4,7 +4,8 @@
 ``QuotaExceeded`` (402 problem+json) when the company's plan has no room; ``release`` gives a
 gauge's unit back. Metrics: ``interviews_per_month`` (an invitation), ``active_templates`` (a
 published template), ``hr_seats`` (a company member, the owner included), ``storage_bytes``
-(an upload's declared size).
+(an upload's declared size, through ``reserve_storage``; ``release_invitation_storage`` gives an
+invitation's back when its media is erased).
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ if TYPE_CHECKING:
     from shared.billing.quota import QuotaDeps
     from shared.dal.sql import Conn
 
-__all__ = ["QuotaExceeded", "release", "reserve"]
+__all__ = [
+    "QuotaExceeded",
+    "release",
+    "release_invitation_storage",
+    "reserve",
+    "reserve_storage",
+]
 
 
 def reserve(
@@ -46,3 +53,31 @@ def release(
     from shared.billing.deps import default_quota_deps  # noqa: PLC0415
 
     quota.release(conn, company_id, metric, deps or default_quota_deps(), amount)
+
+
+def reserve_storage(  # noqa: PLR0917
+    conn: Conn,
+    company_id: uuid.UUID,
+    invitation_id: uuid.UUID,
+    upload_id: uuid.UUID,
+    size_bytes: int,
+    deps: QuotaDeps | None = None,
+) -> int:
+    from shared.billing import quota  # noqa: PLC0415
+    from shared.billing.deps import default_quota_deps  # noqa: PLC0415
+
+    return quota.reserve_storage(
+        conn, company_id, invitation_id, upload_id, size_bytes, deps or default_quota_deps()
+    )
+
+
+def release_invitation_storage(
+    conn: Conn, company_id: uuid.UUID, invitation_id: uuid.UUID, deps: QuotaDeps | None = None
+) -> int:
+    """The bytes given back (0 when nothing was held: an erasure repeated)."""
+    from shared.billing import quota  # noqa: PLC0415
+    from shared.billing.deps import default_quota_deps  # noqa: PLC0415
+
+    return quota.release_invitation_storage(
+        conn, company_id, invitation_id, deps or default_quota_deps()
+    )

@@ -68,3 +68,28 @@ def release(
 ) -> None:
     """Give back what a gauge held (a template archived, a member removed)."""
     dal.give_back(conn, company_id, metric, period_of(metric, deps.now()), amount)
+
+
+def reserve_storage(  # noqa: PLR0917
+    conn: Conn,
+    company_id: uuid.UUID,
+    invitation_id: uuid.UUID,
+    upload_id: uuid.UUID,
+    size_bytes: int,
+    deps: QuotaDeps,
+) -> int:
+    """Take an upload's bytes and remember which invitation holds them, so erasing its media
+    gives them back (``release_invitation_storage``)."""
+    after = reserve(conn, company_id, "storage_bytes", deps, size_bytes)
+    dal.hold_storage(conn, company_id, invitation_id, upload_id, size_bytes)
+    return after
+
+
+def release_invitation_storage(
+    conn: Conn, company_id: uuid.UUID, invitation_id: uuid.UUID, deps: QuotaDeps
+) -> int:
+    """Give back what the invitation's uploads hold; once (a second call gives back 0)."""
+    freed = dal.drop_storage_holds(conn, company_id, invitation_id)
+    if freed:
+        release(conn, company_id, "storage_bytes", deps, freed)
+    return freed

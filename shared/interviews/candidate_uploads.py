@@ -53,8 +53,8 @@ def _new_upload(
     )
     # The company's storage: the declared size is taken when the URL is handed out (S3 then
     # holds the upload to at most that size), so uploads cannot outrun the plan's limit.
-    billing.reserve(conn, invitation.company_id, "storage_bytes", body.size_bytes)
     upload_id = uuid.uuid4()
+    billing.reserve_storage(conn, invitation.company_id, invitation.id, upload_id, body.size_bytes)
     key = str(
         raw_key(invitation.company_id, invitation.id, question.id, upload_id, body.content_type)
     )

@@ -4,6 +4,7 @@ the no-billing mode's plan, gauges given back, and the last unit taken once unde
 from __future__ import annotations
 
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -11,7 +12,13 @@ from psycopg_pool import ConnectionPool
 
 from shared.billing import dal
 from shared.billing.errors import QuotaExceeded
-from shared.billing.quota import QuotaDeps, release, reserve
+from shared.billing.quota import (
+    QuotaDeps,
+    release,
+    release_invitation_storage,
+    reserve,
+    reserve_storage,
+)
 from shared.billing.settings import BillingSettings
 from tests.integration.billing.conftest import Clock, make_company
 
@@ -121,3 +128,29 @@ def test_parallel_requests_never_both_take_the_last_unit(
         period = conn.execute("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM')").fetchone()
         assert period is not None
         assert dal.used(conn, company, "interviews_per_month", period[0]) == 10
+
+
+def test_erasing_an_invitations_media_gives_its_storage_back_once(
+    pool: ConnectionPool, quota_on: QuotaDeps
+) -> None:
+    # Given a Free company (1 GiB) whose two invitations hold nearly all of it
+    company, _, _ = make_company(pool)
+    erased, kept = uuid.uuid4(), uuid.uuid4()
+    with pool.connection() as conn:
+        reserve_storage(conn, company, erased, uuid.uuid4(), 400 * 1024**2, quota_on)
+        reserve_storage(conn, company, erased, uuid.uuid4(), 500 * 1024**2, quota_on)
+        reserve_storage(conn, company, kept, uuid.uuid4(), 100 * 1024**2, quota_on)
+        with pytest.raises(QuotaExceeded):
+            reserve_storage(conn, company, kept, uuid.uuid4(), 100 * 1024**2, quota_on)
+
+        # When the first invitation's media is erased (twice: erasure is idempotent)
+        freed = release_invitation_storage(conn, company, erased, quota_on)
+        again = release_invitation_storage(conn, company, erased, quota_on)
+
+        # Then its bytes are given back once, the other invitation's stay held
+        assert (freed, again) == (900 * 1024**2, 0)
+        assert dal.used(conn, company, "storage_bytes", "") == 100 * 1024**2
+        # and the upload that did not fit now does
+        reserve_storage(conn, company, kept, uuid.uuid4(), 100 * 1024**2, quota_on)
+        assert release_invitation_storage(conn, company, kept, quota_on) == 200 * 1024**2
+        assert dal.used(conn, company, "storage_bytes", "") == 0
