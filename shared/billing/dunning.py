@@ -64,7 +64,7 @@ def tell_payment_failed(
         company_id,
         "payment_failed",
         f"billing:payment_failed:{company_id}:{grace_until.isoformat()}",
-        {"plan": plan_id, "grace_until": _when(grace_until)},
+        {"plan": dal.plan(conn, plan_id).name, "grace_until": _when(grace_until)},
         deps,
     )
 
@@ -83,7 +83,7 @@ def sweep(deps: SweepDeps) -> dict[str, int]:
                 company_id,
                 "plan_downgraded",
                 f"billing:plan_downgraded:{company_id}:{row['grace_until'].isoformat()}",
-                {"plan": row["plan_id"]},
+                {"plan": dal.plan(conn, row["plan_id"]).name},
                 deps,
             )
             downgraded += 1

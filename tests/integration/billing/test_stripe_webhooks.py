@@ -226,7 +226,7 @@ def test_a_failed_payment_opens_a_grace_period_then_the_sweep_drops_to_free(
     assert late["status"] == "past_due"
     _deliver(fake_stripe.events[-1], fake_stripe, webhook_deps)
     assert _state(pool, company)["plan_id"] == "free"
-    assert [m[1]["plan"] for m in _mails(pool, "plan_downgraded")] == ["plus"]
+    assert [m[1]["plan"] for m in _mails(pool, "plan_downgraded")] == ["Plus"]  # its name
     with pool.connection() as conn, pytest.raises(QuotaExceeded):
         reserve(conn, company, "interviews_per_month", quota_on, amount=11)
 

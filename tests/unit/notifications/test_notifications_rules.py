@@ -35,7 +35,7 @@ VALUES = {
     "reset_url": "https://app.example.com/forgot-password",
     "new_email": "grace@new.example.com",
     # Billing's dunning mail.
-    "plan": "plus",
+    "plan": "Plus",
     "grace_until": "08 May 2026, 12:00 UTC",
     "billing_url": "https://app.example.com/hr/billing",
 }
