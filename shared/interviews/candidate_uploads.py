@@ -51,8 +51,9 @@ def _new_upload(
         dal.count_uploads(conn, invitation.id, question.id),
         deps.settings,
     )
-    # The company's storage: the declared size is taken when the URL is handed out (S3 then
-    # holds the upload to at most that size), so uploads cannot outrun the plan's limit.
+    # The company's storage: the declared size is taken when the URL is handed out, held for
+    # the invitation (its media's erasure gives it back). S3 holds the object to the kind's
+    # cap, not to the declared size: settling to the stored size on completion is not done yet.
     upload_id = uuid.uuid4()
     billing.reserve_storage(conn, invitation.company_id, invitation.id, upload_id, body.size_bytes)
     key = str(
