@@ -95,6 +95,31 @@ def drop_storage_holds(conn: Conn, company_id: uuid.UUID, invitation_id: uuid.UU
     return int(row["bytes"]) if row else 0
 
 
+def settle_hold(conn: Conn, upload_id: uuid.UUID, size: int) -> tuple[uuid.UUID, int] | None:
+    """Set the upload's hold to ``size``: (its company, what changed), or None without a hold.
+    The row lock orders a repeated settle after the first (the second changes nothing)."""
+    row = fetch_one(
+        conn,
+        "SELECT company_id, bytes FROM billing.storage_holds WHERE upload_id = %s FOR UPDATE",
+        (upload_id,),
+    )
+    if row is None:
+        return None
+    conn.execute(
+        "UPDATE billing.storage_holds SET bytes = %s WHERE upload_id = %s", (size, upload_id)
+    )
+    return row["company_id"], size - int(row["bytes"])
+
+
+def drop_hold(conn: Conn, upload_id: uuid.UUID) -> tuple[uuid.UUID, int] | None:
+    row = fetch_one(
+        conn,
+        "DELETE FROM billing.storage_holds WHERE upload_id = %s RETURNING company_id, bytes",
+        (upload_id,),
+    )
+    return (row["company_id"], int(row["bytes"])) if row else None
+
+
 def used(conn: Conn, company_id: uuid.UUID, metric: Metric, period: str) -> int:
     row = fetch_one(
         conn,

@@ -5,7 +5,8 @@
 gauge's unit back. Metrics: ``interviews_per_month`` (an invitation), ``active_templates`` (a
 published template), ``hr_seats`` (a company member, the owner included), ``storage_bytes``
 (an upload's declared size, through ``reserve_storage``; ``release_invitation_storage`` gives an
-invitation's back when its media is erased).
+invitation's back when its media is erased, ``settle_storage`` sets an upload's to its stored size,
+``release_upload_storage`` gives an aborted upload's back).
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ __all__ = [
     "QuotaExceeded",
     "release",
     "release_invitation_storage",
+    "release_upload_storage",
     "reserve",
     "reserve_storage",
+    "settle_storage",
 ]
 
 
@@ -81,3 +84,19 @@ def release_invitation_storage(
     return quota.release_invitation_storage(
         conn, company_id, invitation_id, deps or default_quota_deps()
     )
+
+
+def settle_storage(
+    conn: Conn, upload_id: uuid.UUID, size_bytes: int, deps: QuotaDeps | None = None
+) -> int:
+    from shared.billing import quota  # noqa: PLC0415
+    from shared.billing.deps import default_quota_deps  # noqa: PLC0415
+
+    return quota.settle_storage(conn, upload_id, size_bytes, deps or default_quota_deps())
+
+
+def release_upload_storage(conn: Conn, upload_id: uuid.UUID, deps: QuotaDeps | None = None) -> int:
+    from shared.billing import quota  # noqa: PLC0415
+    from shared.billing.deps import default_quota_deps  # noqa: PLC0415
+
+    return quota.release_upload_storage(conn, upload_id, deps or default_quota_deps())

@@ -93,3 +93,30 @@ def release_invitation_storage(
     if freed:
         release(conn, company_id, "storage_bytes", deps, freed)
     return freed
+
+
+def settle_storage(conn: Conn, upload_id: uuid.UUID, size_bytes: int, deps: QuotaDeps) -> int:
+    """The upload is stored: its hold becomes the stored size (what changed is returned).
+    More than declared is counted without refusing (the object exists and the candidate's
+    answer must not be lost): the next upload URL is then refused if the plan is full."""
+    settled = dal.settle_hold(conn, upload_id, size_bytes)
+    if settled is None:
+        return 0
+    company_id, change = settled
+    period = period_of("storage_bytes", deps.now())
+    if change > 0:
+        dal.take(conn, company_id, "storage_bytes", period, change, None)
+    elif change < 0:
+        dal.give_back(conn, company_id, "storage_bytes", period, -change)
+    return change
+
+
+def release_upload_storage(conn: Conn, upload_id: uuid.UUID, deps: QuotaDeps) -> int:
+    """An upload abandoned (aborted): what it held is given back, once."""
+    dropped = dal.drop_hold(conn, upload_id)
+    if dropped is None:
+        return 0
+    company_id, held = dropped
+    if held:
+        release(conn, company_id, "storage_bytes", deps, held)
+    return held

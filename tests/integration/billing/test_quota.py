@@ -16,8 +16,10 @@ from shared.billing.quota import (
     QuotaDeps,
     release,
     release_invitation_storage,
+    release_upload_storage,
     reserve,
     reserve_storage,
+    settle_storage,
 )
 from shared.billing.settings import BillingSettings
 from tests.integration.billing.conftest import Clock, make_company
@@ -154,3 +156,32 @@ def test_erasing_an_invitations_media_gives_its_storage_back_once(
         reserve_storage(conn, company, kept, uuid.uuid4(), 100 * 1024**2, quota_on)
         assert release_invitation_storage(conn, company, kept, quota_on) == 200 * 1024**2
         assert dal.used(conn, company, "storage_bytes", "") == 0
+
+
+def test_an_answer_settles_its_hold_to_the_stored_size_and_an_abort_gives_it_back(
+    pool: ConnectionPool, quota_on: QuotaDeps
+) -> None:
+    # Given a Free company (1 GiB) with two upload URLs handed out at their declared sizes
+    company, _, _ = make_company(pool)
+    invitation, answered, aborted = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    with pool.connection() as conn:
+        reserve_storage(conn, company, invitation, answered, 100, quota_on)
+        reserve_storage(conn, company, invitation, aborted, 1000, quota_on)
+
+        # When the first is stored larger than declared (S3 caps at the kind's limit), twice
+        changes = [settle_storage(conn, answered, 5000, quota_on) for _ in range(2)]
+        # Then the plan counts what is stored, once
+        assert changes == [4900, 0]
+        assert dal.used(conn, company, "storage_bytes", "") == 6000
+        # and a smaller object gives the difference back
+        assert settle_storage(conn, answered, 4000, quota_on) == -1000
+        assert dal.used(conn, company, "storage_bytes", "") == 5000
+
+        # When the second is aborted (again: once)
+        assert release_upload_storage(conn, aborted, quota_on) == 1000
+        assert release_upload_storage(conn, aborted, quota_on) == 0
+        # Then only the answer's stored bytes are held, and erasure gives those back
+        assert dal.used(conn, company, "storage_bytes", "") == 4000
+        assert release_invitation_storage(conn, company, invitation, quota_on) == 4000
+        # (an upload without a hold, from before the ledger, settles to nothing)
+        assert settle_storage(conn, uuid.uuid4(), 10, quota_on) == 0
