@@ -85,6 +85,10 @@ _ERRORS: dict[int, dict[str, Any]] = {
         f"The resource's state forbids this, or the {IDEMPOTENCY_HEADER} was used with another "
         "request"
     ),
+    402: _problem_response(
+        "A plan's limit is reached: the problem's `limit`, `usage` and `upgrade` members say "
+        "which, how much is used, and the plans and checkout that lift it"
+    ),
     410: _problem_response("The invitation link has expired, was cancelled or is finished"),
     422: _problem_response("The request is not valid (field errors)"),
     429: _problem_response("Too many requests (the stage's throttle or a limit)", _RETRY_AFTER),
@@ -98,7 +102,6 @@ _EXTRA_ERRORS: dict[tuple[str, str], set[int]] = {
     ("post", "/v1/me/avatar/confirm"): {404},
     ("post", "/v1/me/role"): {409},
     # The body names a template, which may not exist for this company.
-    ("post", "/v1/invitations"): {404},
     ("post", "/v1/invitations/bulk"): {404},
     # The address is the account's already, or was taken before the link was followed.
     ("post", "/v1/me/email"): {409},
@@ -106,6 +109,16 @@ _EXTRA_ERRORS: dict[tuple[str, str], set[int]] = {
     # A token that names no subscription (tampered, or signed by another key).
     ("get", "/v1/notifications/unsubscribe"): {404},
     ("post", "/v1/notifications/unsubscribe"): {404},
+    # A plan's limit at the point of use (shared/billing/public.py).
+    ("post", "/v1/invitations"): {404, 402},
+    ("post", "/v1/templates/{template_id}/publish"): {402},
+    ("post", "/v1/companies"): {402},
+    ("post", "/v1/companies/{company_id}/members"): {402},
+    ("post", "/v1/candidate/interview/questions/{question_id}/uploads"): {402},
+    ("post", "/v1/candidate/interview/questions/{question_id}/uploads/multipart"): {402},
+    # Billing turned off (no Stripe keys), or a subscription that must be changed in the portal.
+    ("post", "/v1/billing/checkout"): {409, 503},
+    ("post", "/v1/billing/portal"): {409, 503},
 }
 # Operations that touch no dependency (the document is shipped with the code).
 _STATIC = {("get", "/v1/openapi.json")}

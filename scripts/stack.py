@@ -20,7 +20,10 @@ from botocore.exceptions import ClientError
 from scripts import localenv, web
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 CDKLOCAL = str(localenv.ROOT / "node_modules" / ".bin" / "cdklocal")
 CTL = [sys.executable, str(localenv.ROOT / "localstack" / "ctl.py")]
@@ -151,6 +154,62 @@ def _ensure_groq_secret() -> None:
         print(f"updated {name} from GROQ_API_KEY")
 
 
+# The operator's environment -> the Stripe secret's fields (shared/billing/config.py).
+_STRIPE_ENV = {"secret_key": "STRIPE_SECRET_KEY", "webhook_secret": "STRIPE_WEBHOOK_SECRET"}
+_STRIPE_PRICE_ENV = {"plus": "STRIPE_PRICE_PLUS", "pro": "STRIPE_PRICE_PRO"}
+
+
+def stripe_secret_from_env(environ: Mapping[str, str]) -> dict[str, Any] | None:
+    """The Stripe secret's value from STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_PRICE_PLUS,
+    STRIPE_PRICE_PRO and STRIPE_API_BASE (optional), or None when STRIPE_SECRET_KEY is unset."""
+    values = {field: environ.get(var, "").strip() for field, var in _STRIPE_ENV.items()}
+    if not values["secret_key"]:
+        return None
+    prices = {plan: environ.get(var, "").strip() for plan, var in _STRIPE_PRICE_ENV.items()}
+    return {
+        "secret_key": values["secret_key"],
+        "webhook_secret": values["webhook_secret"] or None,
+        "api_base": environ.get("STRIPE_API_BASE", "").strip() or None,
+        "prices": {plan: price for plan, price in prices.items() if price},
+    }
+
+
+def ensure_stripe_secret(
+    secrets: SecretsManagerClient, name: str, environ: Mapping[str, str]
+) -> str:
+    """Billing's functions read Stripe's keys from this secret (issue 18). With
+    STRIPE_SECRET_KEY set it is written from the environment; otherwise an existing value (the
+    e2e tests point it at the fake Stripe) is kept, and a missing secret is created empty (the
+    no-billing mode). Returns what was done, for the log; the keys are never printed."""
+    value = stripe_secret_from_env(environ)
+    body = json.dumps(value if value is not None else {})
+    try:
+        secrets.describe_secret(SecretId=name)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+            raise
+        secrets.create_secret(Name=name, SecretString=body)
+        return "created from STRIPE_SECRET_KEY" if value else "created empty: no-billing mode"
+    if value is None:
+        return "kept"
+    secrets.put_secret_value(SecretId=name, SecretString=body)
+    return "updated from STRIPE_SECRET_KEY"
+
+
+def _ensure_stripe_secret() -> None:
+    name = f"interview-platform/{localenv.STAGE}/stripe"
+    done = ensure_stripe_secret(localenv.client("secretsmanager"), name, os.environ)
+    if done != "kept":
+        print(f"{name}: {done}")
+    value = stripe_secret_from_env(os.environ)
+    if value is not None and not (value["webhook_secret"] and value["prices"]):
+        # Without a webhook secret billing stays off (config.py); without prices no upgrade.
+        print(
+            "warning: STRIPE_WEBHOOK_SECRET and STRIPE_PRICE_PLUS/STRIPE_PRICE_PRO are needed "
+            "too: billing stays in the no-billing mode without a webhook secret"
+        )
+
+
 def deploy() -> None:
     _run([sys.executable, "layers/build.py"])
     _ensure_bootstrapped()
@@ -183,6 +242,7 @@ def deploy() -> None:
         _run(command)
     _point_stage_at_current_deployment()
     _ensure_groq_secret()
+    _ensure_stripe_secret()
     _verify_sender()
     _reconcile_rules()
     _reconcile_bucket_cors()

@@ -14,6 +14,10 @@ class DomainError(Exception):
         super().__init__(detail)
         self.detail = detail
 
+    def extensions(self) -> dict[str, object]:
+        """RFC 9457 extension members the problem carries besides the standard ones."""
+        return {}
+
 
 class NotFoundError(DomainError):
     status = 404
@@ -37,6 +41,15 @@ class UnprocessableError(DomainError):
     status = 422
     title = "Unprocessable Content"
     type_slug = "unprocessable"
+
+
+class PaymentRequiredError(DomainError):
+    """A plan's limit is reached: the problem names the limit, the usage and the upgrade path
+    (its extension members)."""
+
+    status = 402
+    title = "Payment Required"
+    type_slug = "payment-required"
 
 
 class DependencyUnavailable(DomainError):

@@ -38,6 +38,7 @@ MEDIA = "Media"
 ANALYSIS = "Analysis"
 NOTIFICATIONS = "Notifications"
 REPORTS = "Reports"
+BILLING = "Billing"
 API_DEPLOYMENT = "ApiDeployment"
 STACK_PARTS = (
     FOUNDATION,
@@ -49,6 +50,7 @@ STACK_PARTS = (
     ANALYSIS,
     NOTIFICATIONS,
     REPORTS,
+    BILLING,
     API_DEPLOYMENT,
 )
 # CloudFormation allows 500 resources a stack; ours stay far below so each context can grow.

@@ -69,7 +69,7 @@ def finding_ids(stage: str) -> list[tuple[str, str]]:
         for suffix in ("",)
         for p in _MEDIA_PREFIXES
     ]
-    for secret in ("jwt-signing-key", "groq", "app-key"):
+    for secret in ("jwt-signing-key", "groq", "app-key", "stripe"):
         resource = arn.format("secretsmanager", f"secret:interview-platform/{stage}/{secret}-*")
         ids.append((f"AwsSolutions-IAM5[Resource::{resource}]", _IAM5))
     for machine in ("analysis", "media-pipeline"):

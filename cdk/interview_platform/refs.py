@@ -106,6 +106,29 @@ class Foundation:
     def app_key_env(self) -> dict[str, str]:
         return {"PLATFORM_APP_KEY_SECRET_NAME": secret_name(self.stage, APP_KEY)}
 
+    def stripe_arn(self) -> str:
+        """Stripe's keys (billing); absent or empty: the no-billing mode."""
+        return secret_arn_pattern(secret_name(self.stage, "stripe"))
+
+    def billing_env(self) -> dict[str, str]:
+        env = {
+            "BILLING_SECRET_NAME": secret_name(self.stage, "stripe"),
+            "BILLING_FRONTEND_ORIGIN": self.frontend_origin,
+        }
+        if self.local:
+            # Tests switch billing on and off by rewriting the secret: read it again soon.
+            env["BILLING_CACHE_S"] = "1"
+            # and see a failed payment's grace period end within a test.
+            env["BILLING_GRACE_S"] = "5"
+        return env
+
+    def allow_quota(self, function: lambda_.Function) -> None:
+        """A point of use of a plan's limit (shared/billing/public.py): it reads whether
+        billing is on (the Stripe secret) and nothing else of Stripe's."""
+        for key, value in self.billing_env().items():
+            function.add_environment(key, value)
+        allow_secret(function, self.stripe_arn())
+
 
 def secret_arn_pattern(name: str) -> str:
     """Secrets Manager appends six random characters to a secret's name in its ARN."""

@@ -14,6 +14,8 @@ CloudFormation's 500 resources, and tied together only by the fixed exports of r
     Notifications   email to candidates and HR (consumer, reminders and retries), preferences,
                     unsubscribe and the delivery log
     Reports         the candidate's PDF, CSV exports and the funnel (consumer and HR's routes)
+    Billing         plans, usage and limits, Stripe Checkout, the Customer Portal, Stripe's
+                    webhook and the dunning sweep
     ApiDeployment   the API's deployment and stage, after every route of every stack
 
 A new context adds a stack here (a class and a line in ``build``), its routes through
@@ -43,6 +45,7 @@ from interview_platform import constants as c
 from interview_platform.config import StackConfig
 from interview_platform.constructs.analysis import Analysis
 from interview_platform.constructs.api import Api, api_url
+from interview_platform.constructs.billing import Billing
 from interview_platform.constructs.candidate import CandidateFlow
 from interview_platform.constructs.data import Data
 from interview_platform.constructs.database import Database
@@ -471,6 +474,20 @@ class ReportsStack(ContextStack):
         )
 
 
+class BillingStack(ContextStack):
+    def __init__(self, scope: Construct, id: str, **kw: Any) -> None:
+        super().__init__(
+            scope, id, description="Interview platform: plans, quotas and Stripe billing", **kw
+        )
+        Billing(
+            self,
+            "Billing",
+            foundation=self.foundation,
+            functions=self.functions,
+            routes=self.routes,
+        )
+
+
 class ApiDeploymentStack(Stack):
     """The API's deployment and stage. Its logical id carries every route of every stack, so any
     route change makes a new deployment (an imported API gets no automatic redeploy, and
@@ -610,6 +627,7 @@ def build(app: cdk.App, config: StackConfig, env: cdk.Environment | None = None)
         (c.ANALYSIS, AnalysisStack),
         (c.NOTIFICATIONS, NotificationsStack),
         (c.REPORTS, ReportsStack),
+        (c.BILLING, BillingStack),
     )
     for part, cls in context_classes:
         stack = cls(app, name(part), config=config, registry=registry, **common)

@@ -45,6 +45,7 @@ def problem_response(
     title: str | None = None,
     instance: str | None = None,
     errors: list[FieldError] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     phrase = HTTPStatus(status).phrase
     body = Problem(
@@ -55,9 +56,9 @@ def problem_response(
         instance=instance,
         errors=errors,
     )
-    return JSONResponse(
-        body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_MEDIA_TYPE
-    )
+    # Extension members never replace a standard one (RFC 9457, section 3.2).
+    content = {**(extensions or {}), **body.model_dump(exclude_none=True)}
+    return JSONResponse(content, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
 
 
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -83,7 +84,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         return problem_response(
-            exc.status, exc.detail, slug=exc.type_slug, title=exc.title, instance=request.url.path
+            exc.status,
+            exc.detail,
+            slug=exc.type_slug,
+            title=exc.title,
+            instance=request.url.path,
+            extensions=exc.extensions(),
         )
 
     @app.exception_handler(DependencyUnavailable)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from shared.billing import public as billing
 from shared.dal.sql import Conn
 from shared.errors import ConflictError, NotFoundError, PermissionDeniedError
 from shared.identity import dal
@@ -25,6 +26,7 @@ def create_company(conn: Conn, caller: Caller, request: CompanyCreate) -> Compan
         size_band=request.size_band,
     )
     dal.insert_member(conn, company.id, caller.id, "owner")
+    billing.reserve(conn, company.id, "hr_seats")  # the owner's seat
     emit(
         conn,
         "company.created",
@@ -61,6 +63,7 @@ def add_member(conn: Conn, caller: Caller, company_id: uuid.UUID, user_id: uuid.
     if target is None or target.status != "active" or target.role != "hr":
         raise NotFoundError("No active HR user with this id.")
     dal.insert_member(conn, company.id, target.id, "member")
+    billing.reserve(conn, company.id, "hr_seats")
     emit(
         conn,
         "company.member_added",
@@ -79,6 +82,7 @@ def remove_member(conn: Conn, caller: Caller, company_id: uuid.UUID, user_id: uu
     if member.member_role == "owner" or member.user_id == company.owner_id:
         raise ConflictError("The company's owner cannot be removed.")
     dal.delete_member(conn, company.id, user_id)
+    billing.release(conn, company.id, "hr_seats")
 
 
 def deactivate_company(conn: Conn, caller: Caller, company_id: uuid.UUID) -> CompanyOut:

@@ -53,6 +53,7 @@ __all__ = [
     "caller_transaction",
     "company_is_active",
     "company_name",
+    "company_owner",
     "user_contact",
 ]
 
@@ -133,3 +134,18 @@ def company_name(conn: Conn, company_id: UUID) -> str | None:
 
     row = fetch_one(conn, "SELECT name FROM identity.companies WHERE id = %s", (company_id,))
     return str(row["name"]) if row else None
+
+
+def company_owner(conn: Conn, company_id: UUID) -> Contact | None:
+    """The company's owner (who manages its subscription and hears about its billing)."""
+    from shared.dal.sql import fetch_one  # noqa: PLC0415
+
+    row = fetch_one(
+        conn,
+        "SELECT u.id, u.email::text AS email, u.first_name, u.status = 'active' AS active"
+        " FROM identity.companies c JOIN identity.users u ON u.id = c.owner_id WHERE c.id = %s",
+        (company_id,),
+    )
+    if row is None:
+        return None
+    return Contact(row["id"], row["email"], row["first_name"], row["active"])

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
+from shared.billing import public as billing
 from shared.dal.sql import Conn
 from shared.errors import ConflictError, UnprocessableError
 from shared.interviews import candidate_dal as dal
@@ -129,6 +130,8 @@ def _answer_fields(
             raise ConflictError(
                 "This upload was written more than once; request a new upload for this answer."
             )
+        # The company's storage holds what is stored, not what was declared.
+        billing.settle_storage(conn, upload.id, found.size)
         # The version is pinned: HR plays it and the pipeline processes it, no later one.
         return _AnswerFields(
             "media", upload=upload, media_bytes=found.size, media_version_id=found.version_id

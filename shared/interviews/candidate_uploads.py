@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
+from shared.billing import public as billing
 from shared.dal.sql import Conn
 from shared.errors import ConflictError, NotFoundError, UnprocessableError
 from shared.interviews import candidate_dal as dal
@@ -50,7 +51,11 @@ def _new_upload(
         dal.count_uploads(conn, invitation.id, question.id),
         deps.settings,
     )
+    # The company's storage: the declared size is taken when the URL is handed out, held for
+    # the invitation (its media's erasure gives it back). S3 holds the object to the kind's
+    # cap, not to the declared size: the answer settles the hold to the stored size.
     upload_id = uuid.uuid4()
+    billing.reserve_storage(conn, invitation.company_id, invitation.id, upload_id, body.size_bytes)
     key = str(
         raw_key(invitation.company_id, invitation.id, question.id, upload_id, body.content_type)
     )
@@ -253,5 +258,6 @@ def abort_upload(
             raise ConflictError("This upload is complete; it can no longer be aborted.")
         storage.abort_multipart(upload.object_key, upload.multipart_upload_id)
         dal.delete_upload(conn, upload.id)
+        billing.release_upload_storage(conn, upload.id)
 
     with_invitation(deps, token, cid, run, write=True)

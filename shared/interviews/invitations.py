@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.analysis.public import analysis_for_invitation
+from shared.billing import public as billing
 from shared.dal.idempotency import idempotent
 from shared.dal.sql import Conn
 from shared.errors import ConflictError
@@ -95,16 +96,20 @@ def _invite(
     links: LinkMaker,
 ) -> InvitationWithLink:
     token, token_hash = new_link_token()
-    invitation_id = dal.insert_invitation(
-        conn,
-        company_id=template.company_id,
-        template_id=template.id,
-        created_by=caller.id,
-        candidate_name=name,
-        candidate_email=email,
-        token_hash=token_hash,
-        expires_in_days=days,
-    )
+    # One savepoint for the plan's unit and the row: a duplicate gives the unit back, and an
+    # invitation past the plan's limit is never created.
+    with conn.transaction():
+        billing.reserve(conn, template.company_id, "interviews_per_month")
+        invitation_id = dal.insert_invitation(
+            conn,
+            company_id=template.company_id,
+            template_id=template.id,
+            created_by=caller.id,
+            candidate_name=name,
+            candidate_email=email,
+            token_hash=token_hash,
+            expires_in_days=days,
+        )
     dal.seal_token(conn, invitation_id, links.sealed(invitation_id, token))
     row = dal.get_invitation(conn, invitation_id, caller.scope())
     emit(
@@ -172,11 +177,15 @@ def bulk_invite(
         except ConflictError as exc:
             results.append(BulkRowResult(index=index, status="duplicate", error=exc.detail))
             continue
+        except billing.QuotaExceeded as exc:
+            results.append(BulkRowResult(index=index, status="over_limit", error=exc.detail))
+            continue
         results.append(BulkRowResult(index=index, status="created", invitation=invitation))
     return BulkReport(
         created=sum(r.status == "created" for r in results),
         duplicate=sum(r.status == "duplicate" for r in results),
         invalid=sum(r.status == "invalid" for r in results),
+        over_limit=sum(r.status == "over_limit" for r in results),
         results=results,
     )
 

@@ -332,7 +332,8 @@ class InvitationWithLink(InvitationOut):
 
 class BulkRowResult(BaseModel):
     index: int
-    status: Literal["created", "duplicate", "invalid"]
+    # over_limit: the company's plan has no interview left this month (issue 18).
+    status: Literal["created", "duplicate", "invalid", "over_limit"]
     invitation: InvitationWithLink | None = None
     error: str | None = None
 
@@ -341,6 +342,7 @@ class BulkReport(BaseModel):
     created: int
     duplicate: int
     invalid: int
+    over_limit: int = 0
     results: list[BulkRowResult]
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from shared.billing import public as billing
 from shared.dal.sql import Conn
 from shared.errors import ConflictError, UnprocessableError
 from shared.events import enqueue, new_event
@@ -174,6 +175,8 @@ def publish_template(conn: Conn, caller: Caller, template_id: uuid.UUID) -> Temp
     template = _locked(conn, caller, template_id)
     if not needs_publishing(template.status, template.question_count):
         return _out(conn, template)
+    # An active template holds one of the plan's units until it is archived.
+    billing.reserve(conn, template.company_id, "active_templates")
     dal.set_template_status(conn, template.id, "active")
     published = _reload(conn, caller, template.id)
     emit(
@@ -197,6 +200,7 @@ def archive_template(conn: Conn, caller: Caller, template_id: uuid.UUID) -> Temp
     if not needs_archiving(template.status):
         return _out(conn, template)
     dal.set_template_status(conn, template.id, "archived")
+    billing.release(conn, template.company_id, "active_templates")
     archived = _reload(conn, caller, template.id)
     emit(
         conn,

@@ -105,7 +105,8 @@ def delete_invitation_media(
 ) -> int:
     """Remove every object (all versions) under the invitation's prefixes and its media rows
     and transcripts, and the candidate's other words: text answers, and the quotes and stored
-    answers of the analysis. Idempotent: a second call removes nothing and succeeds."""
+    answers of the analysis; the bytes its uploads held on the plan's storage are given back.
+    Idempotent: a second call removes nothing and succeeds."""
     if not dal.invitation_exists(conn, company_id, invitation_id):
         raise NotFoundError("No such invitation.")
     prefixes = [
@@ -113,10 +114,13 @@ def delete_invitation_media(
         invitation_tmp_prefix(company_id, invitation_id),
     ]
     from shared.analysis.public import erase_candidate_words  # noqa: PLC0415 - erasure only
+    from shared.billing.public import release_invitation_storage  # noqa: PLC0415
     from shared.interviews.public import erase_text_answers  # noqa: PLC0415
 
     removed = dal.delete_prefixes(_bucket(bucket), prefixes, s3)
     dal.delete_invitation_rows(conn, company_id, invitation_id)
     erase_text_answers(conn, company_id, invitation_id)
     erase_candidate_words(conn, company_id, invitation_id)
+    # The company's storage: what the uploads held is the plan's again.
+    release_invitation_storage(conn, company_id, invitation_id)
     return removed

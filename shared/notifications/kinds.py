@@ -39,6 +39,9 @@ KINDS: dict[str, Kind] = {
         Kind("analysis_failed", "hr", False),
         # To the HR user who registered the endpoint: what they must act on.
         Kind("webhook_disabled", "hr", True),
+        # Billing's dunning, to the company's owner (queued by billing through public.py).
+        Kind("payment_failed", "hr", True),
+        Kind("plan_downgraded", "hr", True),
         # Account mail: always transactional (it is what the account needs to work).
         Kind("verify_email", "account", True, account_link="verify_email"),
         Kind("registration_repeated", "account", True),

@@ -301,6 +301,9 @@ ROUTES += NOTIFICATION_ROUTES
 from tests.e2e.reports.matrix_reports import REPORT_ROUTES  # noqa: E402
 
 ROUTES += REPORT_ROUTES
+from tests.e2e.billing.matrix_billing import BILLING_ROUTES  # noqa: E402
+
+ROUTES += BILLING_ROUTES
 
 # Last: deactivating company A makes its HR read-only (every later change of A's would be 403),
 # so it comes after every other row, and the admin's reactivation restores it at once.

@@ -29,7 +29,16 @@ KERNEL = frozenset(
     }
 )
 CONTEXTS = frozenset(
-    {"analysis", "identity", "interviews", "media", "notifications", "platform", "reports"}
+    {
+        "analysis",
+        "billing",
+        "identity",
+        "interviews",
+        "media",
+        "notifications",
+        "platform",
+        "reports",
+    }
 )
 PUBLIC = "public"
 

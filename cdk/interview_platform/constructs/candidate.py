@@ -21,6 +21,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from interview_platform.constructs.billing import QUOTA_USERS
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
 from interview_platform.constructs.routes import Routes
 from interview_platform.refs import Foundation, allow_publish
@@ -88,6 +89,8 @@ class CandidateFlow(Construct):
         for case in USE_CASES:
             fn = functions.add(FunctionSpec(case.name, _MODULE.format(case.module), timeout_s=15))
             allow_publish(foundation, fn)
+            if case.name in QUOTA_USERS:
+                foundation.allow_quota(fn)
             if case.media in {"upload", "multipart"}:
                 media_bucket.grant_put(fn, RAW_PREFIX)
             if case.media in {"head", "multipart"}:

@@ -14,6 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from interview_platform.constants import secret_name
+from interview_platform.constructs.billing import QUOTA_USERS
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
 from interview_platform.constructs.routes import Routes
 from interview_platform.refs import Foundation, allow_publish, allow_secret
@@ -154,6 +155,8 @@ class Identity(Construct):
                 )
             )
             grant_key(fn, key_arn, case.key_access)
+            if case.name in QUOTA_USERS:
+                foundation.allow_quota(fn)
             if case.app_key:
                 allow_secret(fn, foundation.app_key_arn())
             if case.media:

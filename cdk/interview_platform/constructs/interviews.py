@@ -14,6 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from interview_platform.constants import secret_name
+from interview_platform.constructs.billing import QUOTA_USERS
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
 from interview_platform.constructs.routes import Routes
 from interview_platform.refs import Foundation, allow_publish, allow_secret
@@ -143,6 +144,8 @@ class Interviews(Construct):
                 allow_secret(fn, foundation.app_key_arn())
             if case.publishes:
                 allow_publish(foundation, fn)
+            if case.name in QUOTA_USERS:
+                foundation.allow_quota(fn)
             if case.plays_media:
                 foundation.media_bucket.grant_read(fn, RAW_MEDIA_PREFIX)
                 # The media pipeline's outputs (MP4, thumbnail) are played back too.

@@ -1,6 +1,7 @@
 """Erasing an invitation's media erases the candidate's words too (issue 13, finding 18): the
 objects and transcripts as before, and now its text answers and the analysis's quotes and stored
-answers; scores stay. Against real PostgreSQL and LocalStack S3."""
+answers; scores stay; the storage its uploads held is given back (issue 18). Against real
+PostgreSQL and LocalStack S3."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from fakes.groq import FakeGroqServer
+from shared.billing import public as billing
 from shared.media import reads
 from tests import media_samples
 from tests.integration.media import rows
@@ -55,6 +57,14 @@ def _analysed(conn: psycopg.Connection[Any], upload: rows.UploadRows) -> uuid.UU
     return analysis_id
 
 
+def _storage_used(conn: psycopg.Connection[Any], company_id: uuid.UUID) -> int:
+    row = conn.execute(
+        "SELECT used FROM billing.usage WHERE company_id = %s AND metric = 'storage_bytes'",
+        (company_id,),
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def test_erasure_removes_text_answers_transcripts_and_quotes(  # noqa: PLR0917
     conn: psycopg.Connection[Any], s3: Any, media_bucket: str, make_deps: Any,
     fake_groq: FakeGroqServer, tmp_path: Path,
@@ -64,6 +74,11 @@ def test_erasure_removes_text_answers_transcripts_and_quotes(  # noqa: PLR0917
     path = media_samples.answer_webm(tmp_path / "a.webm", 2, speech=False)
     run(make_deps(fake_groq), _put(s3, media_bucket, upload, path))
     analysis_id = _analysed(conn, upload)
+    # holding storage on the company's plan, as the upload URL took it
+    with conn.transaction():
+        billing.reserve_storage(
+            conn, upload.company_id, upload.invitation_id, upload.upload_id, 5000
+        )
     # When HR erases the invitation's media
     with conn.transaction():
         reads.delete_invitation_media(
@@ -90,8 +105,12 @@ def test_erasure_removes_text_answers_transcripts_and_quotes(  # noqa: PLR0917
         (upload.invitation_id,),
     ).fetchall()
     assert WORDS not in json.dumps(completed)
-    # And erasing again is fine
+    # and the storage is the plan's again
+    assert _storage_used(conn, upload.company_id) == 0
+    # And erasing again is fine (and gives nothing back twice)
     with conn.transaction():
+        billing.reserve_storage(conn, upload.company_id, uuid.uuid4(), uuid.uuid4(), 700)
         reads.delete_invitation_media(
             conn, upload.company_id, upload.invitation_id, bucket=media_bucket, s3=s3
         )
+    assert _storage_used(conn, upload.company_id) == 700

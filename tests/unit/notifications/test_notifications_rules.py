@@ -34,6 +34,10 @@ VALUES = {
     "product": "Interview <Platform>",
     "reset_url": "https://app.example.com/forgot-password",
     "new_email": "grace@new.example.com",
+    # Billing's dunning mail.
+    "plan": "Plus",
+    "grace_until": "08 May 2026, 12:00 UTC",
+    "billing_url": "https://app.example.com/hr/billing",
 }
 
 
@@ -50,6 +54,10 @@ def test_every_kind_has_its_three_files_and_renders(kind: str) -> None:
         assert "Interview <Platform>" in out.text
         assert "Interview &lt;Platform&gt;" in out.html
         assert "Interview <Platform>" not in out.html
+    elif kind in {"payment_failed", "plan_downgraded"}:
+        # Billing's mail to the owner: the plan and where to act, no candidate.
+        assert VALUES["billing_url"] in out.text
+        assert f'href="{VALUES["billing_url"]}"' in out.html
     elif kind != "webhook_disabled":
         assert "Grace & Co" in out.text
         assert "Grace &amp; Co" in out.html

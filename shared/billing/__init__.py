@@ -1,0 +1,2 @@
+"""Billing: plans and their limits, each company's subscription and usage, Stripe Checkout, the
+Customer Portal, Stripe's webhooks and dunning."""
