@@ -86,7 +86,7 @@ def _lower_priority() -> None:
     ever runs this encode. Where /proc/self/autogroup is absent (AWS Lambda), nothing changes."""
     with contextlib.suppress(OSError):
         os.nice(10)
-    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:  # noqa: PTH123
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:
         group.write("10")
 
 
