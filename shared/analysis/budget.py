@@ -1,9 +1,10 @@
 """Groq's request and token budgets, shared by every interview (issue 16).
 
 Concurrent interviews call the same model on the same account: each call first takes one request
-and its estimated tokens from the model's current minute in PostgreSQL (one row per model and
-minute, updated atomically). When the minute is full the call is not sent; ``BudgetExhausted``
-(a ``GroqRateLimited``) tells the step to wait for the next minute, which the workflows do in a
+and its estimated tokens from the model's rolling 60 s window in PostgreSQL (one row per model
+and second, takers of a model serialised), counted as Groq counts them. When the window is full
+the call is not sent; ``BudgetExhausted`` (a ``GroqRateLimited``) tells the step to wait until
+the window's oldest call leaves it, which the workflows do in a
 Wait state. So a burst queues instead of thrashing on Groq's 429s, and every analysis still ends
 (each wait is bounded, and so are the workflows).
 """
@@ -31,13 +32,12 @@ class SharedBudget:
         self._limits = limits
 
     def take(self, tokens: int) -> None:
-        """One request and ``tokens`` from this minute, or BudgetExhausted with the wait."""
+        """One request and ``tokens`` from the rolling window, or BudgetExhausted with the
+        wait."""
         with self._transaction() as conn:
             wait = dal.take_budget(conn, self._model, tokens, self._limits.rpm, self._limits.tpm)
         if wait is not None:
-            raise BudgetExhausted(
-                f"the shared budget of {self._model} is used up for this minute", wait
-            )
+            raise BudgetExhausted(f"the shared budget of {self._model} is used up for now", wait)
 
 
 def budget_for(

@@ -697,27 +697,38 @@ def erase_assessment_words(conn: Conn, company_id: UUID, invitation_id: UUID) ->
 # ---- Groq's budgets, shared by every interview ----------------------------------------------
 
 
+# Groq (like the fake) counts a model's requests and tokens over the last 60 s, whatever the
+# clock says: a budget per calendar minute would let a minute's worth through at 12:00:59 and
+# another at 12:01:00. So calls are kept in one-second buckets and the last 61 s of them count
+# (a call late in its bucket's second still counts for Groq a second after the bucket's start).
+BUDGET_WINDOW = "61 seconds"
+
+
 def take_budget(conn: Conn, model: str, tokens: int, rpm: int, tpm: int) -> float | None:
-    """One request and ``tokens`` from the model's current minute: None when taken, else the
-    seconds until the next minute (the call must wait). A first call of a minute is always
-    taken, however many tokens it needs."""
-    row = conn.execute(
+    """One request and ``tokens`` from the model's rolling window: None when taken, else the
+    seconds until its oldest call leaves the window (the call must wait, then try again). A call
+    into an empty window is always taken, however many tokens it needs. Takers of one model are
+    serialised by a transaction lock, so two can never both take the last request."""
+    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 16))", (f"llm_budget:{model}",))
+    used = conn.execute(
+        "SELECT coalesce(sum(requests), 0)::int, coalesce(sum(tokens), 0)::bigint,"
+        " extract(epoch FROM min(window_start) + %(window)s::interval - clock_timestamp())::float8"
+        " FROM analysis.llm_budget"
+        " WHERE model = %(model)s AND window_start > clock_timestamp() - %(window)s::interval",
+        {"model": model, "window": BUDGET_WINDOW},
+    ).fetchone()
+    assert used is not None
+    requests, used_tokens, oldest_leaves_in = used
+    if requests and (requests + 1 > rpm or used_tokens + tokens > tpm):
+        return max(0.05, float(oldest_leaves_in or 0.0))
+    conn.execute(
         "INSERT INTO analysis.llm_budget AS b (model, window_start, requests, tokens)"
-        " VALUES (%(model)s, date_trunc('minute', clock_timestamp()), 1, %(tokens)s)"
+        " VALUES (%(model)s, date_trunc('second', clock_timestamp()), 1, %(tokens)s)"
         " ON CONFLICT (model, window_start) DO UPDATE"
-        " SET requests = b.requests + 1, tokens = b.tokens + EXCLUDED.tokens"
-        " WHERE b.requests + 1 <= %(rpm)s AND b.tokens + EXCLUDED.tokens <= %(tpm)s"
-        " RETURNING requests",
-        {"model": model, "tokens": tokens, "rpm": rpm, "tpm": tpm},
-    ).fetchone()
-    if row is not None:
-        return None
-    left = conn.execute(
-        "SELECT extract(epoch FROM date_trunc('minute', clock_timestamp()) + interval '1 minute'"
-        " - clock_timestamp())::float8"
-    ).fetchone()
-    assert left is not None
-    return max(0.05, float(left[0]))
+        " SET requests = b.requests + 1, tokens = b.tokens + EXCLUDED.tokens",
+        {"model": model, "tokens": tokens},
+    )
+    return None
 
 
 def forget_old_budgets(conn: Conn) -> None:

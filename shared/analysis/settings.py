@@ -43,12 +43,12 @@ class AnalysisSettings(BaseSettings):
     # How often one step waits out a 429's retry-after before giving up.
     max_rate_limit_waits: Annotated[int, Field(ge=0, le=20)] = 8
     # Groq's request and token budgets per model, shared by every interview (PostgreSQL counts
-    # each minute's calls): a call that does not fit waits for the next minute rather than
-    # earning a 429. JSON in ANALYSIS_RATE_LIMITS, e.g. {"openai/gpt-oss-120b": {"rpm": 30,
+    # the calls of the last 60 s): a call that does not fit waits for room rather than earning
+    # a 429. JSON in ANALYSIS_RATE_LIMITS, e.g. {"openai/gpt-oss-120b": {"rpm": 30,
     # "tpm": 8000}} (Groq's free tier); a model not named has no budget of ours.
     rate_limits: dict[str, ModelLimits] = {}
-    # How often one step waits for the shared budget's next minute before giving up (a burst
-    # queues: 120 waits of up to a minute each, within the workflows' timeouts).
+    # How often one step waits for room in the shared budget before giving up (a burst queues:
+    # 120 waits of up to a minute each, within the workflows' timeouts).
     max_budget_waits: Annotated[int, Field(ge=0, le=1000)] = 120
     # A running attempt with no execution recorded after this long lost its start (sweep).
     start_grace_s: Annotated[float, Field(ge=60, le=86400)] = 900.0

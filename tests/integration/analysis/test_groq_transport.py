@@ -3,6 +3,7 @@ reasoning effort reaches only models that accept it, and usage is o200k_base tok
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import bpe_openai
@@ -94,15 +95,16 @@ def test_the_fake_enforces_requests_per_minute_and_the_shared_budget_keeps_under
         # When calls go through the shared budget instead (a new minute's worth at the fake)
         fake.set_rate_limit(3)
         deps = deps_for(pool)
+        model = f"budget-test-model-{uuid.uuid4()}"  # a window of its own (reruns)
         budgeted = GroqTransport(
             real,
-            model="budget-test-model",
+            model=model,
             max_tokens=settings.max_completion_tokens,
             max_wait_s=settings.max_retry_after_s,
             budget=budget_for(
                 deps.transaction,
-                "budget-test-model",
-                {"budget-test-model": ModelLimits(rpm=3, tpm=1_000_000)},
+                model,
+                {model: ModelLimits(rpm=3, tpm=1_000_000)},
             ),
         )
         sent: list[str] = []

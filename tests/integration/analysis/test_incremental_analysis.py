@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 from uuid import UUID
 
+import pytest
 from psycopg_pool import ConnectionPool
 
 from shared.analysis import dal, hr, workflow
@@ -388,9 +389,10 @@ def test_a_rate_limit_gives_the_claim_back_and_waits(pool: ConnectionPool) -> No
 def test_the_shared_budget_queues_calls_beyond_its_minute(pool: ConnectionPool) -> None:
     # Given a budget of 3 requests and 10,000 tokens a minute for the model
     deps = deps_for(pool)
-    take = budget_for(deps.transaction, "m", {"m": ModelLimits(rpm=3, tpm=10_000)})
+    model = f"m-{uuid.uuid4()}"  # a window of its own: a rerun within the minute sees none
+    take = budget_for(deps.transaction, model, {model: ModelLimits(rpm=3, tpm=10_000)})
     assert take is not None
-    assert budget_for(deps.transaction, "other", {"m": ModelLimits(rpm=3, tpm=10_000)}) is None
+    assert budget_for(deps.transaction, "other", {model: ModelLimits(rpm=3, tpm=10_000)}) is None
     # When 8 calls of 1,000 tokens try to take it at once (8 threads, one per interview)
     outcomes: list[float | None] = []
     lock = threading.Lock()
@@ -409,15 +411,16 @@ def test_the_shared_budget_queues_calls_beyond_its_minute(pool: ConnectionPool) 
         t.start()
     for t in threads:
         t.join(10)
-    # Then exactly 3 go, unless the minute turned meanwhile; the others are told to wait for
-    # the next minute (at most 60 s)
+    # Then exactly 3 go (a minute turning meanwhile changes nothing: the window rolls); the
+    # others are told to wait until the oldest call leaves the window (at most 61 s)
     admitted = [o for o in outcomes if o is None]
     waits = [o for o in outcomes if o is not None]
     assert len(outcomes) == 8
-    assert 3 <= len(admitted) <= 6
-    assert all(0 < w <= 60 for w in waits)
+    assert len(admitted) == 3
+    assert all(0 < w <= 61 for w in waits)
     # And tokens count too: a call that does not fit the minute's tokens waits
-    tokens = budget_for(deps.transaction, "t", {"t": ModelLimits(rpm=100, tpm=1500)})
+    t_model = f"t-{uuid.uuid4()}"
+    tokens = budget_for(deps.transaction, t_model, {t_model: ModelLimits(rpm=100, tpm=1500)})
     assert tokens is not None
     tokens(1000)
     try:
@@ -426,6 +429,36 @@ def test_the_shared_budget_queues_calls_beyond_its_minute(pool: ConnectionPool) 
     except BudgetExhausted:
         raised = True
     assert raised
+
+
+def test_the_shared_budget_counts_the_last_60_seconds_not_the_calendar_minute(
+    pool: ConnectionPool,
+) -> None:
+    # Given a budget of 3 requests a minute, all taken 30 s ago (in the previous calendar
+    # minute half the time: a budget per minute would start afresh)
+    deps = deps_for(pool)
+    model = f"rolling-{uuid.uuid4()}"
+    take = budget_for(deps.transaction, model, {model: ModelLimits(rpm=3, tpm=1_000_000)})
+    assert take is not None
+    with pool.connection() as conn:
+        conn.execute(
+            "INSERT INTO analysis.llm_budget (model, window_start, requests, tokens)"
+            " VALUES (%s, date_trunc('second', clock_timestamp() - interval '30 seconds'), 3, 30)",
+            (model,),
+        )
+    # When a call tries now, Then it waits until those leave Groq's 60 s window (about 31 s)
+    with pytest.raises(BudgetExhausted) as full:
+        take(10)
+    assert full.value.retry_after_s is not None
+    assert 29 <= full.value.retry_after_s <= 32
+    # And once they have left it (moved 62 s back), the call goes
+    with pool.connection() as conn:
+        conn.execute(
+            "UPDATE analysis.llm_budget SET window_start = window_start - interval '32 seconds'"
+            " WHERE model = %s",
+            (model,),
+        )
+    take(10)
 
 
 def test_a_step_that_meets_the_full_budget_waits_many_times_before_giving_up(
