@@ -257,7 +257,7 @@ def _max_memory_mb(function_name: str, job: dict[str, Any]) -> float:
         except logs.exceptions.ResourceNotFoundException:
             return None
         after = sorted(
-            (e["timestamp"], int(m.group(1)))
+            (e["timestamp"], int(m.group(2)))
             for e in events
             if e["timestamp"] >= finished_ms and (m := REPORT_LINE.search(e["message"]))
         )
