@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -154,3 +155,45 @@ def test_downgrade_after_a_failed_payment(
     failed, dropped = wait_for(both_mails, 60, "the dunning emails")
     assert "keeps the Plus plan until" in failed, failed
     assert dropped.startswith("billing-dunning"), dropped
+
+
+def _draft_template(api: httpx.Client, owner: Actor, title: str) -> str:
+    template = api.post(
+        "v1/templates", json={"title": title, "settings": {}}, headers=owner.headers()
+    )
+    assert template.status_code == 201, template.text
+    question = api.post(
+        f"v1/templates/{template.json()['id']}/questions",
+        json={"type": "text", "text": "Why this role?", "time_limit_s": 120},
+        headers=owner.headers(),
+    )
+    assert question.status_code == 201, question.text
+    return str(template.json()["id"])
+
+
+def test_parallel_requests_through_the_api_never_both_take_the_last_unit(
+    api: httpx.Client, fake_stripe: FakeStripeServer
+) -> None:
+    # Given a company on Free (2 active templates) with one published and four drafts
+    owner = make_hr_with_company(api, "billing-race")
+    drafts = [_draft_template(api, owner, f"Race {i}") for i in range(5)]
+    first = api.post(f"v1/templates/{drafts[0]}/publish", headers=owner.headers())
+    assert first.status_code == 200, first.text
+
+    # When the four are published at once, through API Gateway (one unit left)
+    def publish(template_id: str) -> httpx.Response:
+        with httpx.Client(base_url=str(api.base_url), timeout=60.0) as own:
+            return own.post(f"v1/templates/{template_id}/publish", headers=owner.headers())
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(publish, drafts[1:]))
+
+    # Then exactly one takes it; the others get the 402 naming the limit, and usage is 2 of 2
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200, 402, 402, 402], [a.text for a in answers]
+    for refused in (a for a in answers if a.status_code == 402):
+        assert refused.headers["content-type"].startswith(PROBLEM)
+        assert refused.json()["limit"] == {"name": "active_templates", "allowed": 2, "plan": "free"}
+    usage = {u["metric"]: u for u in api.get("v1/billing", headers=owner.headers()).json()["usage"]}
+    assert usage["active_templates"]["used"] == 2
+    assert usage["active_templates"]["limit"] == 2
