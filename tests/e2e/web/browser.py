@@ -42,7 +42,11 @@ class FakeDevices:
 
 
 def make_devices(workdir: Path, seconds: float = 12.0) -> FakeDevices:
-    """A test picture (y4m) and a spoken sentence padded with silence (wav) for the fake devices."""
+    """A test picture (y4m) and a spoken sentence (wav, looped by Chromium) for the fake devices.
+
+    The sentence gets only half a second of silence: a recording of a few seconds taken at any
+    moment of the loop hears mostly speech (padded to 12 s, a recording that started in the
+    silence transcribed to one word, so its answer had no quote to click)."""
     video = workdir / "camera.y4m"
     audio = workdir / "microphone.wav"
     subprocess.run(
@@ -57,7 +61,7 @@ def make_devices(workdir: Path, seconds: float = 12.0) -> FakeDevices:
     subprocess.run(
         [
             media_samples.ffmpeg(), "-hide_banner", "-nostdin", "-v", "error", "-y",
-            "-i", str(speech), "-af", f"apad=whole_dur={seconds}", "-ar", "48000", "-ac", "1",
+            "-i", str(speech), "-af", "apad=pad_dur=0.5", "-ar", "48000", "-ac", "1",
             str(audio),
         ],
         check=True,
