@@ -9,18 +9,15 @@ reach a log.
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from shared.billing.settings import BillingSettings, PlanId, get_billing_settings
-from shared.dal.aws import secrets_client
+from shared.dal.secrets import CachedSecretSource
 
 if TYPE_CHECKING:
     import stripe
@@ -55,8 +52,9 @@ class StripeSecret(BaseModel):
         return hash((self.secret_key, self.api_base, tuple(sorted(self.prices.items()))))
 
 
-class StripeConfigSource:
-    """Reads the secret, caches it for ``cache_s`` and builds one client per distinct config."""
+class StripeConfigSource(CachedSecretSource[StripeSecret, "stripe.StripeClient"]):
+    """Stripe's secret (cached for ``cache_s``) and one client per distinct config; no client
+    in the no-billing mode."""
 
     def __init__(
         self,
@@ -65,62 +63,28 @@ class StripeConfigSource:
         read: Callable[[str], str | None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        super().__init__(settings.secret_name, settings.cache_s, read=read, clock=clock)
         self._settings = settings
-        self._read = read or _read_secret
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._secret: StripeSecret | None = None
-        self._loaded_at = 0.0
-        self._client: Any = None
-        self._client_for: StripeSecret | None = None
 
-    def secret(self) -> StripeSecret:
-        with self._lock:
-            stale = self._clock() - self._loaded_at > self._settings.cache_s
-            if self._secret is None or stale:
-                self._secret = self._load()
-                self._loaded_at = self._clock()
-            return self._secret
+    def _parse(self, document: dict[str, object] | None) -> StripeSecret:
+        return StripeSecret.model_validate(document) if document else StripeSecret()
 
-    def client(self) -> stripe.StripeClient | None:
-        """The Stripe client, or None in the no-billing mode."""
-        secret = self.secret()
-        if not secret.enabled:
-            return None
-        with self._lock:
-            if self._client is None or self._client_for != secret:
-                import stripe  # noqa: PLC0415 - heavy SDK, only where Stripe is called
+    def _enabled(self, secret: StripeSecret) -> bool:
+        return secret.enabled
 
-                assert secret.secret_key is not None
-                self._client = stripe.StripeClient(
-                    secret.secret_key.get_secret_value(),
-                    base_addresses={"api": secret.api_base} if secret.api_base else None,
-                    http_client=stripe.HTTPXClient(
-                        timeout=self._settings.stripe_timeout_s, allow_sync_methods=True
-                    ),
-                    # Our callers own retries (a webhook is retried by Stripe itself).
-                    max_network_retries=0,
-                )
-                self._client_for = secret
-            client: stripe.StripeClient = self._client
-            return client
+    def _build(self, secret: StripeSecret) -> stripe.StripeClient:
+        import stripe  # noqa: PLC0415 - heavy SDK, only where Stripe is called
 
-    def _load(self) -> StripeSecret:
-        name = self._settings.secret_name
-        raw = self._read(name) if name else None
-        if not raw:
-            return StripeSecret()
-        return StripeSecret.model_validate(json.loads(raw))
-
-
-def _read_secret(name: str) -> str | None:
-    try:
-        value = secrets_client().get_secret_value(SecretId=name).get("SecretString")
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-            return None
-        raise
-    return value
+        assert secret.secret_key is not None
+        return stripe.StripeClient(
+            secret.secret_key.get_secret_value(),
+            base_addresses={"api": secret.api_base} if secret.api_base else None,
+            http_client=stripe.HTTPXClient(
+                timeout=self._settings.stripe_timeout_s, allow_sync_methods=True
+            ),
+            # Our callers own retries (a webhook is retried by Stripe itself).
+            max_network_retries=0,
+        )
 
 
 @lru_cache(maxsize=1)

@@ -9,18 +9,15 @@ from the operator's ``GROQ_API_KEY``; tests point it at the fake Groq server. It
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.dal.aws import secrets_client
+from shared.dal.secrets import CachedSecretSource
 
 if TYPE_CHECKING:
     import groq
@@ -49,8 +46,8 @@ class GroqSecret(BaseModel):
         return self.api_key is not None and bool(self.api_key.get_secret_value())
 
 
-class GroqConfigSource:
-    """Reads the secret, caches it for ``cache_s`` and builds one client per distinct config."""
+class GroqConfigSource(CachedSecretSource[GroqSecret, "groq.Groq"]):
+    """Groq's secret (cached for ``cache_s``) and one client per distinct config."""
 
     def __init__(
         self,
@@ -59,59 +56,25 @@ class GroqConfigSource:
         read: Callable[[str], str | None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        super().__init__(settings.secret_name, settings.cache_s, read=read, clock=clock)
         self._settings = settings
-        self._read = read or _read_secret
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._secret: GroqSecret | None = None
-        self._loaded_at = 0.0
-        self._client: Any = None
-        self._client_for: GroqSecret | None = None
 
-    def secret(self) -> GroqSecret:
-        with self._lock:
-            stale = self._clock() - self._loaded_at > self._settings.cache_s
-            if self._secret is None or stale:
-                self._secret = self._load()
-                self._loaded_at = self._clock()
-            return self._secret
+    def _parse(self, document: dict[str, object] | None) -> GroqSecret:
+        return GroqSecret.model_validate(document) if document else GroqSecret()
 
-    def client(self) -> groq.Groq | None:
-        """The Groq client, or None when no key is configured (use the offline engine)."""
-        secret = self.secret()
-        if not secret.enabled:
-            return None
-        with self._lock:
-            if self._client is None or self._client_for != secret:
-                import groq  # noqa: PLC0415 - heavy SDK, imported on first use
+    def _enabled(self, secret: GroqSecret) -> bool:
+        return secret.enabled
 
-                assert secret.api_key is not None
-                self._client = groq.Groq(
-                    api_key=secret.api_key.get_secret_value(),
-                    base_url=secret.base_url,
-                    timeout=self._settings.timeout_s,
-                    max_retries=self._settings.max_retries,
-                )
-                self._client_for = secret
-            client: groq.Groq = self._client
-            return client
+    def _build(self, secret: GroqSecret) -> groq.Groq:
+        import groq  # noqa: PLC0415 - heavy SDK, imported on first use
 
-    def _load(self) -> GroqSecret:
-        name = self._settings.secret_name
-        raw = self._read(name) if name else None
-        if not raw:
-            return GroqSecret()
-        return GroqSecret.model_validate(json.loads(raw))
-
-
-def _read_secret(name: str) -> str | None:
-    try:
-        value = secrets_client().get_secret_value(SecretId=name).get("SecretString")
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-            return None
-        raise
-    return value
+        assert secret.api_key is not None
+        return groq.Groq(
+            api_key=secret.api_key.get_secret_value(),
+            base_url=secret.base_url,
+            timeout=self._settings.timeout_s,
+            max_retries=self._settings.max_retries,
+        )
 
 
 @lru_cache(maxsize=1)
