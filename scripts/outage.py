@@ -14,8 +14,6 @@ The cluster is always started again (``finally``), and waited for with a poll.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +24,8 @@ from typing import Any
 import httpx
 import psycopg
 
-from scripts import localenv
+from scripts import db, localenv
+from scripts.db import Cluster
 from scripts.main_job import (
     CONSENT,
     TEXT,
@@ -50,36 +49,16 @@ class OutageError(RuntimeError):
     """The scenario could not be run (no cluster to stop, a step that did not happen)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Cluster:
-    version: str
-    name: str
-    port: int
-
-
 def stage_database() -> DatabaseSettings:
     return DatabaseSettings(name=localenv.DB_NAME, secret_arn=None)
 
 
 def cluster_for_port(port: int) -> Cluster:
     """The Debian cluster listening on ``port`` (the one the stage under test uses)."""
-    if shutil.which("pg_lsclusters") is None:
-        raise OutageError("pg_lsclusters is not installed: no cluster to stop")
-    listed = subprocess.run(
-        ["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True
-    ).stdout
-    for line in listed.splitlines():
-        parts = line.split()
-        if len(parts) >= 3 and parts[2] == str(port):
-            return Cluster(version=parts[0], name=parts[1], port=port)
-    raise OutageError(f"no PostgreSQL cluster listens on port {port}")
-
-
-def _ctl(cluster: Cluster, action: str) -> None:
-    command = ["pg_ctlcluster", "--skip-systemctl-redirect", cluster.version, cluster.name, action]
-    if action == "stop":
-        command += ["-m", "fast"]
-    subprocess.run(command, check=False, capture_output=True)
+    try:
+        return db.cluster_for_port(port)
+    except db.ClusterNotFound as exc:
+        raise OutageError(f"no cluster to stop: {exc}") from exc
 
 
 def _reachable(settings: DatabaseSettings) -> bool:
@@ -105,12 +84,12 @@ def wait_until(check: Callable[[], bool], deadline_s: float, what: str) -> float
 def stopped(cluster: Cluster, settings: DatabaseSettings) -> Iterator[None]:
     """The cluster down for the block; up again (and accepting connections) afterwards,
     whatever happened inside."""
-    _ctl(cluster, "stop")
+    db.control_cluster(cluster, "stop")
     try:
         wait_until(lambda: not _reachable(settings), 30, "PostgreSQL stopping")
         yield
     finally:
-        _ctl(cluster, "start")
+        db.control_cluster(cluster, "start")
         wait_until(lambda: _reachable(settings), READY_DEADLINE_S, "PostgreSQL accepting again")
 
 
