@@ -134,15 +134,20 @@ def test_every_task_has_a_timeout_and_explicit_retries_and_failures_are_caught()
         assert 0 < task["TimeoutSeconds"] <= 900, name
         for retry in task["Retry"]:
             assert "States.ALL" not in retry["ErrorEquals"], name
-            # A database outage is waited out longer (about a minute); anything else briefly.
-            limit = 8 if retry["ErrorEquals"] == ["DependencyUnavailable"] else 4
+            # A database outage is waited out longer (about 1.5 minutes); anything else briefly.
+            limit = 12 if retry["ErrorEquals"] == ["DependencyUnavailable"] else 4
             assert retry["MaxAttempts"] <= limit, name
     catches = {name: state["Catch"] for name, state in ASL["States"].items() if "Catch" in state}
     assert set(catches) == {"Register", "ProbeAndValidate", "ProcessMedia", "Store", "MarkFailed"}
     for name, catch in catches.items():
         if name != "MarkFailed":
             assert catch == [
-                {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "MarkFailed"}
+                {
+                    "ErrorEquals": ["DependencyUnavailable"],
+                    "ResultPath": "$.error",
+                    "Next": "LeftForTheSweep",
+                },
+                {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "MarkFailed"},
             ]
     # Inside the parallel state only the playback branches catch (their own errors, returned);
     # the transcript branch's failures fail the parallel state, caught above.
@@ -171,6 +176,20 @@ def test_a_database_outage_is_retried_with_backoff_in_every_step_and_mark_failed
         assert retry["BackoffRate"] > 1, name
         assert retry["JitterStrategy"] == "FULL", name
         assert retry["IntervalSeconds"] * retry["MaxAttempts"] >= 10, name
+
+
+def test_a_database_outage_past_every_retry_leaves_the_media_unfinished_for_the_sweep() -> None:
+    # Given a step that ran out of retries with PostgreSQL still down
+    for name in ("Register", "ProbeAndValidate", "ProcessMedia", "Store"):
+        [first, *_] = ASL["States"][name]["Catch"]
+        # Then it is caught before the catch-all, so MarkFailed never fails the answer for it
+        assert first["ErrorEquals"] == ["DependencyUnavailable"], name
+        left = ASL["States"][first["Next"]]
+        # And the execution ends failed, without a state that writes: the asset stays
+        # unfinished (or unregistered) and the media sweep re-drives it once the execution ended
+        assert left["Type"] == "Fail", name
+        assert left["Error"] == "DependencyUnavailable"
+        assert "sweep" in left["Cause"]
 
 
 def test_the_execution_ends_even_when_mark_failed_cannot_record_the_failure() -> None:
