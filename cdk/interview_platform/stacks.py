@@ -8,7 +8,8 @@ CloudFormation's 500 resources, and tied together only by the fixed exports of r
                     token authorizer, health and the OpenAPI document
     Identity        sign-up, sign-in, tokens, profiles, companies, administration, the JWKS
     Interviews      HR: templates, questions, invitations, reviews and decisions
-    Candidate       the candidate's flow by link token, and the interviews sweep
+    Candidate       the candidate's flow by link token, and the interviews sweep; data rights
+                    (export, erasure, retention and its sweep, the admins' audit log)
     Media           the media pipeline (S3 -> EventBridge -> Step Functions) and HR's media routes
     Analysis        the analysis trigger, its workflow and sweep, and HR's analysis routes
     Notifications   email to candidates and HR (consumer, reminders and retries), preferences,
@@ -66,6 +67,8 @@ from interview_platform.constructs.media import (
     MediaPipeline,
 )
 from interview_platform.constructs.notifications import Notifications
+from interview_platform.constructs.privacy import OUTPUT_SWEEP_FUNCTION as PRIVACY_SWEEP_FUNCTION
+from interview_platform.constructs.privacy import DataRights
 from interview_platform.constructs.reports import Reports
 from interview_platform.constructs.routes import ApiRefs, RouteRegistry, Routes
 from interview_platform.constructs.storage import Storage
@@ -384,7 +387,12 @@ class InterviewsStack(ContextStack):
 
 class CandidateStack(ContextStack):
     def __init__(self, scope: Construct, id: str, **kw: Any) -> None:
-        super().__init__(scope, id, description="Interview platform: the candidate's flow", **kw)
+        super().__init__(
+            scope,
+            id,
+            description="Interview platform: the candidate's flow and data rights",
+            **kw,
+        )
         flow = CandidateFlow(
             self,
             "CandidateFlow",
@@ -393,6 +401,14 @@ class CandidateStack(ContextStack):
             routes=self.routes,
         )
         CfnOutput(self, "InterviewsSweepFunctionName", value=flow.sweep.function_name)
+        rights = DataRights(
+            self,
+            "DataRights",
+            foundation=self.foundation,
+            functions=self.functions,
+            routes=self.routes,
+        )
+        CfnOutput(self, PRIVACY_SWEEP_FUNCTION, value=rights.sweep.function_name)
 
 
 _INVITATION_MOUNT = {"/v1/" + INVITATION_RESOURCE: Export.INVITATION_RESOURCE_ID}

@@ -9,6 +9,7 @@ from shared.analysis.models import AnalysisView, RetryAccepted
 from shared.analysis.reads import analysis_for_invitation
 from shared.dal.sql import Conn
 from shared.errors import ConflictError, NotFoundError
+from shared.events.audit import ANALYSIS_VIEWED, AccessBy
 from shared.events.factory import new_event
 from shared.events.outbox import enqueue
 from shared.models.events.analysis import AnalysisStarted
@@ -20,10 +21,15 @@ def _not_found(invitation_id: UUID) -> NotFoundError:
     return NotFoundError(f"No analysis for invitation {invitation_id}.")
 
 
-def get_analysis(conn: Conn, company_id: UUID | None, invitation_id: UUID) -> AnalysisView:
+def get_analysis(
+    conn: Conn, company_id: UUID | None, invitation_id: UUID, viewer: AccessBy | None = None
+) -> AnalysisView:
+    """The invitation's analysis; the ``viewer``'s opening of it goes to the audit log."""
     view = analysis_for_invitation(conn, company_id, invitation_id) if company_id else None
-    if view is None:
+    if view is None or company_id is None:
         raise _not_found(invitation_id)
+    if viewer is not None:
+        viewer.record(conn, ANALYSIS_VIEWED, company_id, invitation_id)
     return view
 
 

@@ -59,3 +59,25 @@ def secrets_client() -> SecretsManagerClient:
 def sfn_client() -> SFNClient:
     made: SFNClient = new_client("stepfunctions")
     return made
+
+
+def delete_all_versions(bucket: str, prefixes: list[str], client: S3Client | None = None) -> int:
+    """Delete every version and delete marker under the prefixes of a versioned bucket (an
+    erasure: a plain DeleteObject would only hide the object behind a marker); how many."""
+    s3 = client or s3_client()
+    removed = 0
+    paginator = s3.get_paginator("list_object_versions")
+    for prefix in prefixes:
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+            targets: list[dict[str, str]] = [
+                {"Key": v["Key"], "VersionId": v["VersionId"]}
+                for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+            ]
+            for start in range(0, len(targets), 1000):
+                batch = targets[start : start + 1000]
+                s3.delete_objects(
+                    Bucket=bucket,
+                    Delete={"Objects": batch, "Quiet": True},  # type: ignore[typeddict-item]
+                )
+                removed += len(batch)
+    return removed

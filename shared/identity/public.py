@@ -31,6 +31,7 @@ ANY_ROLE: frozenset[str] | None = None
 HR = frozenset({"hr"})
 HR_OR_ADMIN = frozenset({"hr", "admin"})
 ADMIN = frozenset({"admin"})
+CANDIDATE = frozenset({"candidate"})
 # A route's openapi_extra: its change stays allowed while the caller's company is deactivated.
 DEACTIVATED_MARK = "x-allowed-when-company-deactivated"
 ALLOWED_WHEN_DEACTIVATED: dict[str, Any] = {DEACTIVATED_MARK: True}
@@ -44,6 +45,7 @@ __all__ = [
     "ADMIN",
     "ALLOWED_WHEN_DEACTIVATED",
     "ANY_ROLE",
+    "CANDIDATE",
     "HR",
     "HR_OR_ADMIN",
     "RATE_LIMITED",

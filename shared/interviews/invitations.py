@@ -19,6 +19,7 @@ from shared.billing import public as billing
 from shared.dal.idempotency import idempotent
 from shared.dal.sql import Conn
 from shared.errors import ConflictError
+from shared.events.audit import ANALYSIS_VIEWED, MEDIA_VIEWED, AccessBy
 from shared.identity.public import Caller
 from shared.interviews import dal
 from shared.interviews.models import (
@@ -293,6 +294,12 @@ def get_invitation(
                 analysis=results.get(answer.id),
             )
         )
+    # The reader opened the candidate's media (playback URLs, transcripts) and analysis.
+    viewer = AccessBy(actor_id=caller.id, correlation_id=caller.correlation_id)
+    if any(a.kind == "media" for a in current):
+        viewer.record(conn, MEDIA_VIEWED, invitation.company_id, invitation.id)
+    if analysis is not None:
+        viewer.record(conn, ANALYSIS_VIEWED, invitation.company_id, invitation.id)
     return InvitationDetail(
         invitation=InvitationOut.of(invitation),
         template=TemplateSummary.of(template),

@@ -16,11 +16,15 @@ if TYPE_CHECKING:
     from shared.dal.sql import Conn
 
 __all__ = [
+    "ERASED_NAME",
     "InvitationContact",
+    "LinkedInvitation",
     "ReportSource",
     "erase_text_answers",
     "expiring_invitations",
     "invitation_contact",
+    "invitation_for_link",
+    "pseudonymise_invitation",
     "report_source",
 ]
 
@@ -202,3 +206,67 @@ def report_source(conn: Conn, company_id: UUID, invitation_id: UUID) -> ReportSo
         ],
         decision=ReportDecision(**decision) if decision else None,
     )
+
+
+# ---- data rights (issue 19): the link token's invitation, and an erased candidate's row ------
+ERASED_NAME = "Erased candidate"
+ERASED_NOTE = "Erased at the candidate's request."
+
+
+def erased_email(invitation_id: UUID) -> str:
+    """The pseudonym an erased invitation's address becomes: unique (one per invitation, so
+    the template's one-invitation-per-address rule holds) and undeliverable (RFC 2606)."""
+    return f"erased-{invitation_id}@erased.invalid"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedInvitation:
+    id: UUID
+    company_id: UUID
+
+
+def invitation_for_link(conn: Conn, token: str) -> LinkedInvitation | None:
+    """The invitation a link token opens, whatever its status (an expired, cancelled or
+    erased invitation's candidate keeps their data rights); None for any other value."""
+    from shared.dal.sql import fetch_one  # noqa: PLC0415
+    from shared.interviews.tokens import hash_token, looks_like_token  # noqa: PLC0415
+
+    if not looks_like_token(token):
+        return None
+    row = fetch_one(
+        conn,
+        "SELECT id, company_id FROM interviews.invitations WHERE token_hash = %s",
+        (hash_token(token),),
+    )
+    return LinkedInvitation(row["id"], row["company_id"]) if row else None
+
+
+def pseudonymise_invitation(conn: Conn, company_id: UUID, invitation_id: UUID) -> bool:
+    """Erasure: the invitation keeps its status, dates and template (counts and the funnel
+    survive), its candidate's name and address become a pseudonym, its sealed link goes, and
+    HR's words about the candidate (review comments, the decision's note) are blanked (ratings
+    and the decision stay). An unfinished invitation is cancelled on the spot, without an
+    event (no mail goes to an erased candidate). Whether the invitation exists; idempotent."""
+    cursor = conn.execute(
+        "UPDATE interviews.invitations SET candidate_name = %s, candidate_email = %s,"
+        " token_sealed = NULL, erased_at = coalesce(erased_at, now()),"
+        " cancelled_at = CASE WHEN status IN ('pending', 'in_progress') THEN now()"
+        "                     ELSE cancelled_at END,"
+        " status = CASE WHEN status IN ('pending', 'in_progress') THEN 'cancelled'"
+        "               ELSE status END,"
+        " updated_at = now()"
+        " WHERE id = %s AND company_id = %s",
+        (ERASED_NAME, erased_email(invitation_id), invitation_id, company_id),
+    )
+    if cursor.rowcount == 0:
+        return False
+    conn.execute(
+        "UPDATE interviews.answer_reviews r SET comment = NULL FROM interviews.answers a"
+        " WHERE a.id = r.answer_id AND a.invitation_id = %s AND r.comment IS NOT NULL",
+        (invitation_id,),
+    )
+    conn.execute(
+        "UPDATE interviews.decisions SET note = %s WHERE invitation_id = %s AND note IS NOT NULL",
+        (ERASED_NOTE, invitation_id),
+    )
+    return True

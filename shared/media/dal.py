@@ -14,7 +14,7 @@ from uuid import UUID
 from botocore.exceptions import BotoCoreError, ClientError
 from psycopg.types.json import Jsonb
 
-from shared.dal.aws import s3_client, sfn_client
+from shared.dal.aws import delete_all_versions, s3_client, sfn_client
 from shared.dal.sql import fetch_all, fetch_one
 from shared.media.errors import MediaRejected, MediaTransientError, SweepUnavailable
 from shared.media.models import MediaView, Outputs, S3Object, Step, UploadRow
@@ -466,32 +466,24 @@ def get_bytes(bucket: str, key: str, client: S3Client | None = None) -> bytes:
     return body
 
 
-def presign_get(bucket: str, key: str, ttl_s: int, client: S3Client | None = None) -> str:
-    url: str = _s3(client).generate_presigned_url(
-        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=ttl_s
-    )
+def presign_get(
+    bucket: str,
+    key: str,
+    ttl_s: int,
+    client: S3Client | None = None,
+    *,
+    version_id: str | None = None,
+) -> str:
+    params = {"Bucket": bucket, "Key": key}
+    if version_id:
+        params["VersionId"] = version_id
+    url: str = _s3(client).generate_presigned_url("get_object", Params=params, ExpiresIn=ttl_s)
     return url
 
 
 def delete_prefixes(bucket: str, prefixes: list[str], client: S3Client | None = None) -> int:
     """Delete every version and delete marker under the prefixes; how many were removed."""
-    s3 = _s3(client)
-    removed = 0
-    paginator = s3.get_paginator("list_object_versions")
-    for prefix in prefixes:
-        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
-            targets: list[dict[str, str]] = [
-                {"Key": v["Key"], "VersionId": v["VersionId"]}
-                for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
-            ]
-            for start in range(0, len(targets), 1000):
-                batch = targets[start : start + 1000]
-                s3.delete_objects(
-                    Bucket=bucket,
-                    Delete={"Objects": batch, "Quiet": True},  # type: ignore[typeddict-item]
-                )
-                removed += len(batch)
-    return removed
+    return delete_all_versions(bucket, prefixes, client)
 
 
 # ---- Step Functions and S3, as the sweep asks them --------------------------------------------

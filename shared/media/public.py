@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MediaView",
+    "erase_invitation_media",
     "finished_media_of_uploads",
     "media_for_uploads",
     "raw_key",
@@ -64,3 +65,22 @@ def finished_media_of_uploads(
         for row in rows
         if row["status"] in ("ready", "failed")
     }
+
+
+def erase_invitation_media(
+    conn: Conn, company_id: UUID, invitation_id: UUID, *, s3: S3Client | None = None
+) -> int:
+    """The erasure HR's DELETE /v1/invitations/{id}/media does: every object version and
+    delete marker under the invitation's prefixes, its media rows and transcripts, its text
+    answers and the analysis's quotes, the plan's storage given back. Idempotent; how many
+    object versions went."""
+    from shared.media import reads  # noqa: PLC0415 - see media_for_uploads
+
+    return reads.delete_invitation_media(conn, company_id, invitation_id, s3=s3)
+
+
+def presign_media_get(key: str, ttl_s: int, *, version_id: str | None = None) -> str:
+    """A presigned GET of one object of the media bucket (one key, one version)."""
+    from shared.media import reads  # noqa: PLC0415 - see media_for_uploads
+
+    return reads.presign_object(key, ttl_s, version_id=version_id)

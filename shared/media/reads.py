@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from shared.errors import NotFoundError
+from shared.events.audit import MEDIA_VIEWED, AccessBy
 from shared.media import dal
 from shared.media.keys import invitation_prefixes, invitation_tmp_prefix
 from shared.media.models import InvitationMedia, MediaView
@@ -85,10 +86,14 @@ def invitation_media(
     *,
     bucket: str | None = None,
     s3: S3Client | None = None,
+    viewer: AccessBy | None = None,
 ) -> InvitationMedia:
-    """Every answer's media of one invitation; another company's invitation is not found."""
+    """Every answer's media of one invitation; another company's invitation is not found. The
+    ``viewer``'s opening of it goes to the audit log (in this transaction)."""
     if not dal.invitation_exists(conn, company_id, invitation_id):
         raise NotFoundError("No such invitation.")
+    if viewer is not None:
+        viewer.record(conn, MEDIA_VIEWED, company_id, invitation_id)
     upload_ids = dal.upload_ids_of_invitation(conn, company_id, invitation_id)
     views = media_for_uploads(conn, company_id, upload_ids, bucket=bucket, s3=s3)
     items = sorted(views.values(), key=lambda v: (v.progress.uploaded_at, str(v.upload_id)))
@@ -124,3 +129,14 @@ def delete_invitation_media(
     # The company's storage: what the uploads held is the plan's again.
     release_invitation_storage(conn, company_id, invitation_id)
     return removed
+
+
+def presign_object(
+    key: str,
+    ttl_s: int,
+    *,
+    version_id: str | None = None,
+    bucket: str | None = None,
+    s3: S3Client | None = None,
+) -> str:
+    return dal.presign_get(_bucket(bucket), key, ttl_s, s3, version_id=version_id)

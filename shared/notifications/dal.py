@@ -192,3 +192,30 @@ def record_feedback(
         },
     )
     return row is not None
+
+
+def erase_invitation_mail(
+    conn: Conn, invitation_id: uuid.UUID, candidate_email: str, pseudonym: str
+) -> int:
+    cursor = conn.execute(
+        "UPDATE notifications.messages SET status = 'suppressed',"
+        " error = 'The candidate asked for erasure.', updated_at = now()"
+        " WHERE invitation_id = %s AND recipient = %s AND status = 'queued'",
+        (invitation_id, candidate_email),
+    )
+    suppressed = cursor.rowcount
+    conn.execute(
+        "UPDATE notifications.messages"
+        " SET recipient = CASE WHEN recipient = %(email)s THEN %(pseudonym)s ELSE recipient END,"
+        "     dedupe_key = replace(dedupe_key, lower(%(email)s), %(pseudonym)s),"
+        "     params = params - 'candidate_name' - 'candidate_email', updated_at = now()"
+        " WHERE invitation_id = %(invitation)s",
+        {"email": candidate_email, "pseudonym": pseudonym, "invitation": invitation_id},
+    )
+    # Whatever is planned for the pseudonym later (a redelivered event) is never sent.
+    conn.execute(
+        "INSERT INTO notifications.suppressions (email, reason, detail)"
+        " VALUES (%s, 'manual', 'An erased candidate.') ON CONFLICT (email) DO NOTHING",
+        (pseudonym,),
+    )
+    return suppressed

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from shared.dal.sql import Conn
 
-__all__ = ["queue_company_mail"]
+__all__ = ["erase_invitation_mail", "queue_company_mail"]
 
 
 def queue_company_mail(
@@ -40,3 +40,15 @@ def queue_company_mail(
         event_id=None,
         params=params,
     )
+
+
+def erase_invitation_mail(
+    conn: Conn, invitation_id: uuid.UUID, candidate_email: str, pseudonym: str
+) -> int:
+    """Erasure of an invitation's candidate: their queued (unsent) messages are suppressed,
+    never to be sent; every message of the invitation forgets the candidate's name, and those
+    to the candidate their address (the delivery log keeps the rows, pseudonymised). A
+    message already handed to SES (``sending``) is beyond recall. How many were suppressed."""
+    from shared.notifications import dal  # noqa: PLC0415
+
+    return dal.erase_invitation_mail(conn, invitation_id, candidate_email, pseudonym)

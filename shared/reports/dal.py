@@ -39,8 +39,11 @@ def record_invitation(
     values += list(times.values())
     updates = [
         "template_id = coalesce(f.template_id, EXCLUDED.template_id)",
-        "candidate_name = coalesce(EXCLUDED.candidate_name, f.candidate_name)",
-        "candidate_email = coalesce(EXCLUDED.candidate_email, f.candidate_email)",
+        # An erased candidate's pseudonym stays (a redelivered event carries the real name).
+        "candidate_name = CASE WHEN f.erased_at IS NOT NULL THEN f.candidate_name"
+        " ELSE coalesce(EXCLUDED.candidate_name, f.candidate_name) END",
+        "candidate_email = CASE WHEN f.erased_at IS NOT NULL THEN f.candidate_email"
+        " ELSE coalesce(EXCLUDED.candidate_email, f.candidate_email) END",
         *(f"{name} = coalesce(f.{name}, EXCLUDED.{name})" for name in times),
         "updated_at = now()",
     ]
@@ -326,3 +329,41 @@ def fail(conn: Conn, job_id: UUID, revision: int, reason: str) -> bool:
         (reason[:500], job_id, revision),
     )
     return cursor.rowcount == 1
+
+
+# ---- erasure (issue 19) ---------------------------------------------------------------------
+ERASED_EXPORT = "Removed: it held a candidate whose data was erased at their request. Export again."
+
+
+def erase_invitation(
+    conn: Conn, company_id: UUID, invitation_id: UUID, *, name: str, email: str
+) -> list[str]:
+    """The invitation's fact pseudonymised (its counts stay), its PDF job gone, and every
+    finished CSV export of the company that may hold its row (made since the invitation was)
+    marked removed; those exports' object keys."""
+    invited = fetch_one(
+        conn,
+        "UPDATE reports.invitation_facts SET candidate_name = %s, candidate_email = %s,"
+        " erased_at = coalesce(erased_at, now()), updated_at = now()"
+        " WHERE invitation_id = %s AND company_id = %s RETURNING invited_at",
+        (name, email, invitation_id, company_id),
+    )
+    conn.execute(
+        "DELETE FROM reports.jobs WHERE kind = 'candidate_pdf' AND invitation_id = %s"
+        " AND company_id = %s",
+        (invitation_id, company_id),
+    )
+    since = invited["invited_at"] if invited and invited["invited_at"] else None
+    exports = fetch_all(
+        conn,
+        "SELECT id, object_key FROM reports.jobs"
+        " WHERE kind = 'csv_export' AND company_id = %s AND object_key IS NOT NULL"
+        " AND (%s::timestamptz IS NULL OR created_at >= %s::timestamptz) FOR UPDATE",
+        (company_id, since, since),
+    )
+    conn.execute(
+        "UPDATE reports.jobs SET status = 'failed', reason = %s, object_key = NULL,"
+        " updated_at = now() WHERE id = ANY(%s)",
+        (ERASED_EXPORT, [r["id"] for r in exports]),
+    )
+    return [r["object_key"] for r in exports]

@@ -12,8 +12,13 @@ if TYPE_CHECKING:
 PREFIX = "reports"
 
 
+def pdf_prefix(company_id: UUID, invitation_id: UUID) -> str:
+    """Every revision of one candidate's PDF lives under this prefix."""
+    return f"{PREFIX}/{company_id}/candidates/{invitation_id}/"
+
+
 def pdf_key(company_id: UUID, invitation_id: UUID, revision: int) -> str:
-    return f"{PREFIX}/{company_id}/candidates/{invitation_id}/r{revision}.pdf"
+    return f"{pdf_prefix(company_id, invitation_id)}r{revision}.pdf"
 
 
 def export_key(company_id: UUID, job_id: UUID) -> str:

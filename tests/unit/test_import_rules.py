@@ -37,6 +37,7 @@ CONTEXTS = frozenset(
         "media",
         "notifications",
         "platform",
+        "privacy",
         "reports",
     }
 )

@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import Request
 
 from shared.errors import NotFoundError
+from shared.events.audit import AccessBy
 from shared.http.app import create_app, lambda_handler_for
 from shared.identity.public import HR, caller_transaction
 from shared.media.models import InvitationMedia
@@ -20,7 +21,8 @@ def get_invitation_media(invitation_id: UUID, request: Request) -> InvitationMed
     with caller_transaction(request, HR) as (conn, caller):
         if caller.user.company_id is None:
             raise NotFoundError("No such invitation.")
-        return invitation_media(conn, caller.user.company_id, invitation_id)
+        viewer = AccessBy(actor_id=caller.id, correlation_id=caller.correlation_id)
+        return invitation_media(conn, caller.user.company_id, invitation_id, viewer=viewer)
 
 
 handler = lambda_handler_for(app)
