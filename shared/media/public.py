@@ -68,7 +68,12 @@ def finished_media_of_uploads(
 
 
 def erase_invitation_media(
-    conn: Conn, company_id: UUID, invitation_id: UUID, *, s3: S3Client | None = None
+    conn: Conn,
+    company_id: UUID,
+    invitation_id: UUID,
+    *,
+    bucket: str | None = None,
+    s3: S3Client | None = None,
 ) -> int:
     """The erasure HR's DELETE /v1/invitations/{id}/media does: every object version and
     delete marker under the invitation's prefixes, its media rows and transcripts, its text
@@ -76,7 +81,7 @@ def erase_invitation_media(
     object versions went."""
     from shared.media import reads  # noqa: PLC0415 - see media_for_uploads
 
-    return reads.delete_invitation_media(conn, company_id, invitation_id, s3=s3)
+    return reads.delete_invitation_media(conn, company_id, invitation_id, bucket=bucket, s3=s3)
 
 
 def presign_media_get(key: str, ttl_s: int, *, version_id: str | None = None) -> str:

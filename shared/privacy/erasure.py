@@ -36,13 +36,22 @@ Transact = Callable[[], AbstractContextManager["Conn"]]
 class ErasureDeps:
     transact: Transact
     s3: Callable[[], S3Client]
+    media_bucket: str
+    reports_bucket: str
 
 
 def default_erasure_deps() -> ErasureDeps:
     from shared.dal.aws import s3_client  # noqa: PLC0415 - boto3 on the erasure path only
     from shared.dal.db import transaction  # noqa: PLC0415
+    from shared.reports.public import reports_bucket  # noqa: PLC0415
+    from shared.settings import get_platform_settings  # noqa: PLC0415
 
-    return ErasureDeps(transact=transaction, s3=s3_client)
+    return ErasureDeps(
+        transact=transaction,
+        s3=s3_client,
+        media_bucket=get_platform_settings().media_bucket or "",
+        reports_bucket=reports_bucket(),
+    )
 
 
 def erase(deps: ErasureDeps, refs: Iterable[InvitationRef], via: str) -> ErasureResult:
@@ -68,7 +77,7 @@ def run_erasure(deps: ErasureDeps, invitation_id: UUID) -> bool:
             row = dal.lock_unfinished(conn, invitation_id)
             if row is None:
                 return True  # finished already, or another run is finishing it
-            removed = erase_invitation(conn, row["company_id"], invitation_id, deps.s3())
+            removed = erase_invitation(conn, deps, row["company_id"], invitation_id)
             dal.complete_erasure(conn, invitation_id, removed)
     except Exception as exc:
         logger.warning(
@@ -82,7 +91,7 @@ def run_erasure(deps: ErasureDeps, invitation_id: UUID) -> bool:
     return True
 
 
-def erase_invitation(conn: Conn, company_id: UUID, invitation_id: UUID, s3: S3Client) -> int:
+def erase_invitation(conn: Conn, deps: ErasureDeps, company_id: UUID, invitation_id: UUID) -> int:
     """Everything of the candidate's on this invitation removed or pseudonymised, in the
     caller's transaction; how many object versions went. Idempotent."""
     from shared.interviews.public import (  # noqa: PLC0415 - erasure only
@@ -100,10 +109,19 @@ def erase_invitation(conn: Conn, company_id: UUID, invitation_id: UUID, s3: S3Cl
         return 0  # the invitation is gone (deleted with its company): nothing is left
     pseudonym = erased_email(invitation_id)
     erase_invitation_mail(conn, invitation_id, contact.candidate_email, pseudonym)
+    s3 = deps.s3()
     removed = erase_invitation_reports(
-        conn, company_id, invitation_id, name=ERASED_NAME, email=pseudonym, s3=s3
+        conn,
+        company_id,
+        invitation_id,
+        name=ERASED_NAME,
+        email=pseudonym,
+        bucket=deps.reports_bucket,
+        s3=s3,
     )
-    removed += erase_invitation_media(conn, company_id, invitation_id, s3=s3)
+    removed += erase_invitation_media(
+        conn, company_id, invitation_id, bucket=deps.media_bucket, s3=s3
+    )
     pseudonymise_invitation(conn, company_id, invitation_id)
     return removed
 

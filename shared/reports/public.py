@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
     from shared.dal.sql import Conn
 
-__all__ = ["erase_invitation_reports"]
+__all__ = ["erase_invitation_reports", "reports_bucket"]
 
 
 def erase_invitation_reports(
@@ -21,6 +21,7 @@ def erase_invitation_reports(
     *,
     name: str,
     email: str,
+    bucket: str | None = None,
     s3: S3Client | None = None,
 ) -> int:
     """Every version of the invitation's PDF reports deleted, its fact pseudonymised (``name``,
@@ -29,12 +30,18 @@ def erase_invitation_reports(
     new file has the pseudonym). How many object versions went."""
     from shared.dal.aws import delete_all_versions  # noqa: PLC0415 - erasure only
     from shared.reports import dal, storage  # noqa: PLC0415
+
+    exports = dal.erase_invitation(conn, company_id, invitation_id, name=name, email=email)
+    prefixes = [storage.pdf_prefix(company_id, invitation_id), *exports]
+    return delete_all_versions(bucket or reports_bucket(), prefixes, s3)
+
+
+def reports_bucket() -> str:
+    """Where the reports' files are: ``REPORTS_BUCKET``, or the platform's media bucket."""
     from shared.reports.settings import get_reports_settings  # noqa: PLC0415
     from shared.settings import get_platform_settings  # noqa: PLC0415
 
     bucket = get_reports_settings().bucket or get_platform_settings().media_bucket
     if not bucket:
         raise RuntimeError("REPORTS_BUCKET or PLATFORM_MEDIA_BUCKET must name the bucket")
-    exports = dal.erase_invitation(conn, company_id, invitation_id, name=name, email=email)
-    prefixes = [storage.pdf_prefix(company_id, invitation_id), *exports]
-    return delete_all_versions(bucket, prefixes, s3)
+    return bucket
