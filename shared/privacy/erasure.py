@@ -43,14 +43,14 @@ class ErasureDeps:
 def default_erasure_deps() -> ErasureDeps:
     from shared.dal.aws import s3_client  # noqa: PLC0415 - boto3 on the erasure path only
     from shared.dal.db import transaction  # noqa: PLC0415
-    from shared.reports.public import reports_bucket  # noqa: PLC0415
     from shared.settings import get_platform_settings  # noqa: PLC0415
 
+    # Empty names: each context's own setting, read (and checked) when an erasure runs.
     return ErasureDeps(
         transact=transaction,
         s3=s3_client,
         media_bucket=get_platform_settings().media_bucket or "",
-        reports_bucket=reports_bucket(),
+        reports_bucket="",
     )
 
 

@@ -305,6 +305,10 @@ from tests.e2e.billing.matrix_billing import BILLING_ROUTES  # noqa: E402
 
 ROUTES += BILLING_ROUTES
 
+from tests.e2e.privacy.matrix_privacy import PRIVACY_ROUTES  # noqa: E402
+
+ROUTES += PRIVACY_ROUTES
+
 # Last: deactivating company A makes its HR read-only (every later change of A's would be 403),
 # so it comes after every other row, and the admin's reactivation restores it at once.
 ROUTES += [
