@@ -88,12 +88,15 @@ def request_erasure(conn: Conn, ref: InvitationRef, via: str) -> None:
     )
 
 
-def lock_unfinished(conn: Conn, invitation_id: UUID) -> dict[str, Any] | None:
-    """The erasure to finish now, locked; None when it is finished, or another run holds it."""
+def lock_unfinished(conn: Conn, invitation_id: UUID, *, wait: bool) -> dict[str, Any] | None:
+    """The erasure to finish now, locked; None when it is finished, or (``wait`` off: the
+    sweep's way) another run holds it. A request waits for a run under way (the sweep's) and
+    then finds it finished, so it answers the outcome, not a race."""
+    suffix = "" if wait else " SKIP LOCKED"
     return fetch_one(
         conn,
         f"SELECT {_ERASURE} FROM privacy.erasures"  # noqa: S608
-        " WHERE invitation_id = %s AND status = 'requested' FOR UPDATE SKIP LOCKED",
+        f" WHERE invitation_id = %s AND status = 'requested' FOR UPDATE{suffix}",
         (invitation_id,),
     )
 

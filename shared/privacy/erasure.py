@@ -61,7 +61,7 @@ def erase(deps: ErasureDeps, refs: Iterable[InvitationRef], via: str) -> Erasure
         for ref in refs:
             dal.request_erasure(conn, ref, via)
     for ref in refs:
-        run_erasure(deps, ref.id)
+        run_erasure(deps, ref.id, wait=True)
     with deps.transact() as conn:
         statuses = [dal.erasure(conn, ref.id) for ref in refs]
     return ErasureResult(
@@ -69,12 +69,12 @@ def erase(deps: ErasureDeps, refs: Iterable[InvitationRef], via: str) -> Erasure
     )
 
 
-def run_erasure(deps: ErasureDeps, invitation_id: UUID) -> bool:
+def run_erasure(deps: ErasureDeps, invitation_id: UUID, *, wait: bool = False) -> bool:
     """Finish one requested erasure; whether it is finished now. A failure is recorded on the
     erasure (its class name only: no candidate data in the log) and left for the sweep."""
     try:
         with deps.transact() as conn:
-            row = dal.lock_unfinished(conn, invitation_id)
+            row = dal.lock_unfinished(conn, invitation_id, wait=wait)
             if row is None:
                 return True  # finished already, or another run is finishing it
             removed = erase_invitation(conn, deps, row["company_id"], invitation_id)
