@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -24,7 +25,9 @@ from shared.analysis.errors import (
     AnalysisNotRunning,
     AnalysisStepError,
     BudgetExhausted,
+    GroqDailyQuotaExceeded,
     GroqRateLimited,
+    GroqRequestRejected,
 )
 from shared.analysis.models import (
     AnswerInput,
@@ -51,6 +54,10 @@ SOURCE = "platform.analysis"
 # How long the Map's step looks for a result the answer workflow is computing before it waits
 # in the state machine instead (polling every 50 ms, no connection held).
 PENDING_POLL_S = 3.0
+# Load assesses a last remaining answer itself and then summarises: only when that assessment
+# took less than this (its re-asks and a slow Groq could otherwise take the summary's calls past
+# the step's timeout); else the workflow's Summarize step does it.
+INLINE_SUMMARY_WITHIN_S = 30.0
 Connect = Callable[[], AbstractContextManager[Conn]]
 
 
@@ -143,10 +150,31 @@ def load(
         "answerIds": remaining,
         "reused": len(reused),
     }
-    if not remaining:
+    started = time.monotonic()
+    if len(remaining) == 1 and _assessed_inline(deps, analysis_id, attempt, UUID(remaining[0])):
+        # The usual last answer (uploaded just before `complete`): assessed here, not through
+        # the Map's three hops; it is this attempt's result like any the Map stores.
+        remaining, run["answerIds"], run["inline"] = [], [], 1
+    if not remaining and time.monotonic() - started < INLINE_SUMMARY_WITHIN_S:
         run["stored"] = _finish_at_once(deps, analysis_id, attempt)
         run["finished"] = run["stored"] is not None
     return run
+
+
+def _assessed_inline(deps: Deps, analysis_id: UUID, attempt: int, answer_id: UUID) -> bool:
+    """The one answer left, assessed in the Load step. Anything but a stored result (a rate
+    limit, the answer workflow busy with it, a passing error of Groq's) leaves it to the Map,
+    whose step retries and waits as the state machine says: False. What the Map would not retry
+    either (the attempt superseded, the day's quota gone, a request Groq refuses) fails the
+    step here, as it would there: one call, not a second one to the same refusal."""
+    try:
+        done = analyze_answer(deps, analysis_id, attempt, answer_id)
+    except (AnalysisNotRunning, GroqDailyQuotaExceeded, GroqRequestRejected):
+        raise
+    except AnalysisStepError as exc:
+        logger.info("the last answer is left to the Map", extra={"error": type(exc).__name__})
+        return False
+    return bool(done["status"] == "done")
 
 
 def _finish_at_once(deps: Deps, analysis_id: UUID, attempt: int) -> dict[str, Any] | None:

@@ -45,14 +45,18 @@ def get_invitation(conn: Conn, invitation_id: uuid.UUID) -> InvitationRow:
     return InvitationRow.model_validate(row)
 
 
-def mark_started(conn: Conn, invitation_id: uuid.UUID, *, ai_consent: bool) -> None:
-    """pending -> in_progress with the candidate's consent (recording, and the AI choice); only
-    from pending, so a repeated start never changes the consent given first."""
+def mark_started(
+    conn: Conn, invitation_id: uuid.UUID, *, ai_consent: bool, text_version: str | None
+) -> None:
+    """pending -> in_progress with the candidate's consent (recording, the AI choice, the
+    version of the text they were shown); only from pending, so a repeated start never changes
+    the consent given first."""
     conn.execute(
         "UPDATE interviews.invitations SET status = 'in_progress', started_at = now(),"
         " last_activity_at = now(), recording_consent_at = now(), ai_consent = %s,"
-        " ai_consent_at = now(), updated_at = now() WHERE id = %s AND status = 'pending'",
-        (ai_consent, invitation_id),
+        " ai_consent_at = now(), consent_text_version = %s, updated_at = now()"
+        " WHERE id = %s AND status = 'pending'",
+        (ai_consent, text_version, invitation_id),
     )
 
 

@@ -38,6 +38,14 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# The versions of the consent text (recording, AI analysis) the candidate page has shown, oldest
+# first; the page sends the one it shows with the start (web/src/candidate/app.tsx,
+# CONSENT_TEXT_VERSION). A new wording gets a new version here and there; old ones stay valid
+# for pages still open.
+CONSENT_TEXT_VERSIONS: tuple[str, ...] = ("2026-12-02",)
+CURRENT_CONSENT_TEXT_VERSION = CONSENT_TEXT_VERSIONS[-1]
+
+
 # ---- rows ----------------------------------------------------------------------------------
 # ---- requests ------------------------------------------------------------------------------
 class StartRequest(_Request):
@@ -52,6 +60,21 @@ class StartRequest(_Request):
         strict=True,
         description="Consent to AI analysis of the answers; false: a human-only review",
     )
+    text_version: str | None = Field(
+        default=None,
+        max_length=40,
+        description="The version of the consent text the candidate was shown (one of "
+        f"{', '.join(CONSENT_TEXT_VERSIONS)}); stored with the consent. Null: not stated.",
+    )
+
+    @field_validator("text_version")
+    @classmethod
+    def _known_text_version(cls, value: str | None) -> str | None:
+        if value is not None and value not in CONSENT_TEXT_VERSIONS:
+            raise ValueError(
+                f"unknown consent text version (known: {', '.join(CONSENT_TEXT_VERSIONS)})"
+            )
+        return value
 
     @field_validator("recording", mode="before")
     @classmethod
@@ -137,6 +160,11 @@ class Consent(BaseModel):
     recording_at: datetime = Field(description="When the candidate consented to recording")
     ai_analysis: bool = Field(description="Whether the candidate consented to AI analysis")
     given_at: datetime = Field(description="When the AI analysis choice was given")
+    text_version: str | None = Field(
+        default=None,
+        description="The version of the consent text the candidate was shown (null: started "
+        "before versions were recorded, or not stated by the client)",
+    )
 
     @classmethod
     def of(cls, row: InvitationRow) -> Consent | None:
@@ -146,6 +174,7 @@ class Consent(BaseModel):
             recording_at=row.recording_consent_at,
             ai_analysis=row.ai_consent,
             given_at=row.ai_consent_at,
+            text_version=row.consent_text_version,
         )
 
 

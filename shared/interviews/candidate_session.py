@@ -26,7 +26,9 @@ def start(deps: Deps, token: str, body: StartRequest, cid: str) -> StatusOut:
         if invitation.status == "completed":
             raise ConflictError("The interview is already completed.")
         if invitation.status == "pending":
-            dal.mark_started(conn, invitation.id, ai_consent=body.ai_analysis)
+            dal.mark_started(
+                conn, invitation.id, ai_consent=body.ai_analysis, text_version=body.text_version
+            )
             invitation = dal.get_invitation(conn, invitation.id)
             assert invitation.started_at is not None
             payload = InvitationStarted(

@@ -6,7 +6,7 @@ i.id, i.company_id, i.template_id, i.created_by,
 i.candidate_email::text AS candidate_email, i.candidate_name, i.status, i.expires_at,
 i.started_at, i.last_activity_at, i.completed_at, i.completion_reason, i.cancelled_at,
 i.expired_at, i.last_sent_at, i.send_count, i.created_at, i.updated_at,
-i.recording_consent_at, i.ai_consent, i.ai_consent_at,
+i.recording_consent_at, i.ai_consent, i.ai_consent_at, i.consent_text_version,
 t.title AS template_title, t.description AS template_description,
 t.settings AS template_settings, t.scoring_weights
 """

@@ -107,6 +107,8 @@ class InvitationRow(Model):
     recording_consent_at: datetime | None = None
     ai_consent: bool | None = None
     ai_consent_at: datetime | None = None
+    # The consent text's version the candidate was shown (migration 0042; null before it).
+    consent_text_version: str | None = None
 
 
 class AnswerRow(Model):

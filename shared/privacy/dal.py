@@ -39,7 +39,7 @@ def export_invitation(conn: Conn, invitation_id: UUID) -> dict[str, Any] | None:
         " i.candidate_name, i.candidate_email::text AS candidate_email,"
         " i.created_at AS invited_at, i.expires_at, i.started_at, i.completed_at,"
         " i.expired_at, i.cancelled_at, i.erased_at, i.recording_consent_at, i.ai_consent,"
-        " i.ai_consent_at"
+        " i.ai_consent_at, i.consent_text_version"
         " FROM interviews.invitations i JOIN interviews.templates t ON t.id = i.template_id"
         " JOIN identity.companies c ON c.id = i.company_id WHERE i.id = %s",
         (invitation_id,),

@@ -71,6 +71,7 @@ def _invitation(conn: Conn, invitation_id: UUID, ttl_s: int) -> ExportInvitation
             recording_consented_at=row["recording_consent_at"],
             ai_analysis=row["ai_consent"],
             ai_choice_at=row["ai_consent_at"],
+            text_version=row["consent_text_version"],
         ),
         answers=[_answer(a, media, ttl_s, erased) for a in answers],
         analysis=analysis.model_dump(mode="json") if analysis is not None else None,

@@ -27,8 +27,8 @@ class ExportConsent(Model):
     ai_choice_at: datetime | None = Field(description="When the AI choice (yes or no) was given")
     text_version: str | None = Field(
         default=None,
-        description="The version of the consent text shown; null: not recorded for this"
-        " invitation (consent versions are not stored yet)",
+        description="The version of the consent text shown; null: started before versions"
+        " were recorded, or not stated by the client",
     )
 
 

@@ -195,12 +195,18 @@ def test_a_daily_quota_fails_fast_and_hr_can_retry_without_rerecording(
 
 
 def _claimed_analysis(
-    groq: FakeGroqServer, publish: Publish, db: psycopg.Connection[Any], *, groq_latency_s: float
+    groq: FakeGroqServer,
+    publish: Publish,
+    db: psycopg.Connection[Any],
+    *,
+    groq_latency_s: float,
+    spoken: tuple[str, ...] = (STRONG,),
 ) -> tuple[Interview, UUID, str]:
-    """A one-answer analysis whose execution has claimed it (Load done) and now waits on a Groq
-    call that takes ``groq_latency_s``: (interview, analysis id, execution ARN)."""
+    """An analysis of ``spoken`` answers whose execution has claimed it (in Load) and now waits
+    on a Groq call that takes ``groq_latency_s``: (interview, analysis id, execution ARN). One
+    answer is assessed in Load itself; two or more go through the Map."""
     groq.set_latency(groq_latency_s)
-    item = interview(spoken=(STRONG,), text=None, choice_correct=None)
+    item = interview(spoken=spoken, text=None, choice_correct=None)
     insert_transcripts(db, item)
     publish([completed_event(item), *media_events(item)])
     analysis_id, arn = wait_for(
@@ -221,8 +227,12 @@ def test_an_execution_that_ends_without_a_result_is_swept_to_failed(
     db: psycopg.Connection[Any],
     outputs: dict[str, str],
 ) -> None:
-    # Given an analysis whose workflow is waiting on a slow Groq call
-    item, _analysis_id, arn = _claimed_analysis(groq, publish, db, groq_latency_s=15)
+    # Given an analysis whose workflow is waiting in its Map on slow Groq calls (two answers:
+    # the Map's steps store per answer, and only the summary's step would end the analysis; a
+    # single answer is assessed and stored by Load, whose Lambda outlives a stopped execution)
+    item, _analysis_id, arn = _claimed_analysis(
+        groq, publish, db, groq_latency_s=15, spoken=(STRONG, OFF_TOPIC)
+    )
     # When the execution is stopped from outside (no Catch runs), and the scheduled sweep runs
     sfn = localenv.client("stepfunctions")
     sfn.stop_execution(executionArn=arn, error="OperatorStop", cause="stopped by the test")

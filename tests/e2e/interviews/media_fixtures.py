@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import imageio_ffmpeg
 
+from shared.interviews.candidate_models import CURRENT_CONSENT_TEXT_VERSION
 from tests.e2e.identity_actors import Actor, fresh_email, make_hr_with_company
 
 
@@ -53,8 +54,12 @@ def small_answer_webm(path: Path, seconds: float = 2.0) -> bytes:
 
 # ---- the interview -------------------------------------------------------------------------
 TOKEN_HEADER = "X-Invitation-Token"
-# What a start sends: the consent to recording and to AI analysis.
-CONSENT: dict[str, bool] = {"recording": True, "ai_analysis": True}
+# What a start sends: the consent to recording and to AI analysis, and the text's version.
+CONSENT: dict[str, bool | str] = {
+    "recording": True,
+    "ai_analysis": True,
+    "text_version": CURRENT_CONSENT_TEXT_VERSION,
+}
 RUBRIC = "A strong answer names a concrete system, its trade-offs and what was learnt."
 
 

@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, e
 
 from scripts import localenv
 from shared.dal.db import conninfo_for
+from shared.interviews.candidate_models import CURRENT_CONSENT_TEXT_VERSION
 from shared.settings import DatabaseSettings
 from tests import media_samples
 from tests.e2e.identity_actors import Actor, make_hr_with_company
@@ -110,11 +111,14 @@ def test_a_candidate_takes_the_whole_interview_with_a_reload_midway(
     assert answers[choice_q]["selected_option_ids"] == [chosen]
     # and the token went to no server in a URL (only in the X-Invitation-Token header)
     assert not [r.url for r in requests if interview.token in r.url.split("#", 1)[0]]
-    # and the consent went with the start, as the API records it
+    # and the consent went with the start, with the version of the text shown, as the API
+    # records it (HR's detail shows it)
     starts = [r for r in requests if r.url.endswith("/v1/candidate/interview/start")]
     assert [r.post_data_json for r in starts if r.method == "POST"] == [
-        {"recording": True, "ai_analysis": True}
+        {"recording": True, "ai_analysis": True, "text_version": CURRENT_CONSENT_TEXT_VERSION}
     ]
+    assert detail["consent"]["ai_analysis"] is True
+    assert detail["consent"]["text_version"] == CURRENT_CONSENT_TEXT_VERSION
 
 
 @pytest.mark.parametrize(

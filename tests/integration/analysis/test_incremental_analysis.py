@@ -17,7 +17,7 @@ from psycopg_pool import ConnectionPool
 from shared.analysis import dal, hr, workflow
 from shared.analysis.budget import budget_for
 from shared.analysis.engine_offline import OFFLINE_MODEL, OfflineEngine
-from shared.analysis.errors import BudgetExhausted, GroqRateLimited
+from shared.analysis.errors import BudgetExhausted, GroqDailyQuotaExceeded, GroqRateLimited
 from shared.analysis.models import AnswerInput, AnswerOutcome, SummaryItem, SummaryOutcome, Usage
 from shared.analysis.settings import ModelLimits
 from shared.analysis.trigger import TRIGGER_CONSUMER, on_event
@@ -503,3 +503,83 @@ def test_a_rate_limited_summary_in_load_is_left_to_the_summarize_step(
     assert run["answerIds"] == []
     waited = workflow.summarize(deps, _analysis_id(pool, item), 1)
     assert waited["status"] == "rate_limited"
+
+
+def test_the_one_answer_left_at_completion_is_assessed_in_load_and_the_result_stored(
+    pool: ConnectionPool,
+) -> None:
+    # Given an interview whose one answer was not assessed before completion (the last answer,
+    # submitted just before `complete`)
+    item = interview(spoken=(), choice_correct=None)
+    (answer,) = item.completed.answers
+    engine = CountingEngine()
+    deps = deps_for(pool, engine)
+    _deliver(pool, completed_event(item))
+    # When the workflow's Load runs
+    run = workflow.load(deps, _analysis_id(pool, item), 1, "offline", OFFLINE_MODEL)
+    # Then Load assessed it itself, summarised and stored: nothing for the Map
+    assert run["inline"] == 1
+    assert run["answerIds"] == []
+    assert run["finished"] is True
+    assert run["stored"]["status"] == "completed"
+    assert engine.assessed == [answer.answer_id]
+    assert engine.summaries == 1
+    with pool.connection() as conn:
+        view = hr.get_analysis(conn, item.company_id, item.invitation_id)
+    assert view.status == "completed"
+    assert view.llm_calls == 2
+    assert [p.status for p in view.progress] == ["scored"]
+
+
+def test_a_rate_limited_last_answer_in_load_is_left_to_the_map(pool: ConnectionPool) -> None:
+    # Given one answer left at completion, and Groq limiting the first call
+    item = interview(spoken=(), choice_correct=None)
+    (answer,) = item.completed.answers
+
+    class LimitedOnce(CountingEngine):
+        limited = False
+
+        def assess(self, answer: AnswerInput) -> AnswerOutcome:
+            if not self.limited:
+                self.limited = True
+                raise GroqRateLimited("limited", retry_after_s=2)
+            return super().assess(answer)
+
+    engine = LimitedOnce()
+    deps = deps_for(pool, engine)
+    _deliver(pool, completed_event(item))
+    analysis_id = _analysis_id(pool, item)
+    # When Load tries it and meets the limit
+    run = workflow.load(deps, analysis_id, 1, "offline", OFFLINE_MODEL)
+    # Then the answer goes to the Map (whose step waits and retries), nothing is stored yet
+    assert "inline" not in run
+    assert run["answerIds"] == [str(answer.answer_id)]
+    assert run["finished"] is False
+    # And the Map's step then assesses it once, and the workflow ends as usual
+    assert workflow.analyze_answer(deps, analysis_id, 1, answer.answer_id)["status"] == "done"
+    assert workflow.summarize(deps, analysis_id, 1)["status"] == "done"
+    assert workflow.store(deps, analysis_id, 1)["status"] == "completed"
+    assert engine.assessed == [answer.answer_id]
+
+
+def test_a_daily_quota_in_load_fails_the_step_after_one_call(pool: ConnectionPool) -> None:
+    # Given one answer left at completion, and Groq's quota for the day used up
+    item = interview(spoken=(), choice_correct=None)
+
+    class NoQuota(CountingEngine):
+        calls = 0
+
+        def assess(self, answer: AnswerInput) -> AnswerOutcome:
+            self.calls += 1
+            raise GroqDailyQuotaExceeded("the day's quota is used up")
+
+    engine = NoQuota()
+    deps = deps_for(pool, engine)
+    _deliver(pool, completed_event(item))
+    # When Load tries it
+    with pytest.raises(GroqDailyQuotaExceeded):
+        workflow.load(deps, _analysis_id(pool, item), 1, "offline", OFFLINE_MODEL)
+    # Then the step fails as the Map's would (never retried: MarkFailed with the reason), after
+    # one call, not a second one through the Map
+    assert engine.calls == 1
+    assert engine.summaries == 0

@@ -32,6 +32,7 @@ from shared.interviews import (
     candidate_uploads,
 )
 from shared.interviews.candidate_models import (
+    CURRENT_CONSENT_TEXT_VERSION,
     AnswerRequest,
     CompletedPart,
     CompleteRequest,
@@ -630,8 +631,11 @@ def test_the_start_records_the_consent_and_a_repeated_start_keeps_the_first(
     seeded = seed(pool)
     assert candidate_interview.get_interview(flow, seeded.token, CID).invitation.consent is None
 
-    # When the candidate starts, consenting to recording and declining AI analysis
-    declined = StartRequest(recording=True, ai_analysis=False)
+    # When the candidate starts, consenting to recording and declining AI analysis, having been
+    # shown the current consent text
+    declined = StartRequest(
+        recording=True, ai_analysis=False, text_version=CURRENT_CONSENT_TEXT_VERSION
+    )
     first = candidate_session.start(flow, seeded.token, declined, CID)
 
     # Then the consent is recorded with the start
@@ -639,11 +643,13 @@ def test_the_start_records_the_consent_and_a_repeated_start_keeps_the_first(
     assert first.consent.ai_analysis is False
     assert first.started_at is not None
     assert first.consent.recording_at == first.consent.given_at == first.started_at
+    assert first.consent.text_version == CURRENT_CONSENT_TEXT_VERSION
 
     # When starting again, now saying yes to AI analysis
     again = candidate_session.start(flow, seeded.token, CONSENT, CID)
 
-    # Then it answers the same interview and the consent given first stands
+    # Then it answers the same interview and the consent given first stands (its text's version
+    # too, though this body states none)
     assert again == first
     shown = candidate_interview.get_interview(flow, seeded.token, CID).invitation.consent
     assert shown == first.consent

@@ -370,12 +370,18 @@ def test_the_consent_is_shown_once_given_with_the_start() -> None:
 
 def test_hr_sees_the_consent_on_the_invitation_in_the_list_and_the_detail() -> None:
     started = NOW - timedelta(minutes=5)
-    declined = _invitation(recording_consent_at=started, ai_consent=False, ai_consent_at=started)
+    declined = _invitation(
+        recording_consent_at=started,
+        ai_consent=False,
+        ai_consent_at=started,
+        consent_text_version="2026-12-02",
+    )
     out = InvitationOut.of(declined).model_dump(mode="json")
     assert out["consent"] == {
         "recording_at": started.isoformat().replace("+00:00", "Z"),
         "ai_analysis": False,
         "given_at": started.isoformat().replace("+00:00", "Z"),
+        "text_version": "2026-12-02",
     }
     assert InvitationOut.of(_invitation(status="pending", started_at=None)).consent is None
 

@@ -57,6 +57,8 @@ export async function must<T>(call: Promise<Result<T>>): Promise<T> {
 export interface Consent {
   recording: true;
   ai_analysis: boolean;
+  /** The version of the consent text shown (CONSENT_TEXT_VERSION in app.tsx). */
+  text_version: string;
 }
 
 export function startInterview(api: Api, consent: Consent): Promise<Schemas["StatusOut"]> {

@@ -92,7 +92,11 @@ function CandidateApp(props: { config: AppConfig }) {
     if (!inProgress && aiAnalysis !== null) {
       setBusy(true);
       try {
-        const status = await startInterview(api, { recording: true, ai_analysis: aiAnalysis });
+        const status = await startInterview(api, {
+          recording: true,
+          ai_analysis: aiAnalysis,
+          text_version: CONSENT_TEXT_VERSION,
+        });
         setInterview({ ...interview, invitation: { ...interview.invitation, status: status.status } });
       } catch (err) {
         setBusy(false);
@@ -330,6 +334,11 @@ function Landing(props: { interview: Interview; questions: Question[]; answeredC
     </Page>
   );
 }
+
+/** The version of the consent wording below, stored with the candidate's consent. A change of
+ * the wording gets a new version, here and in CONSENT_TEXT_VERSIONS
+ * (shared/interviews/candidate_models.py; tests/unit/interviews/test_consent_text_version.py). */
+export const CONSENT_TEXT_VERSION = "2026-12-02";
 
 function ConsentStep(props: { busy: boolean; error?: string; onNext: (aiAnalysis: boolean) => void }) {
   const [recording, setRecording] = useState(false);
