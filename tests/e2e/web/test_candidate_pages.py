@@ -117,8 +117,8 @@ def test_a_candidate_takes_the_whole_interview_with_a_reload_midway(
     assert [r.post_data_json for r in starts if r.method == "POST"] == [
         {"recording": True, "ai_analysis": True, "text_version": CURRENT_CONSENT_TEXT_VERSION}
     ]
-    assert detail["consent"]["ai_analysis"] is True
-    assert detail["consent"]["text_version"] == CURRENT_CONSENT_TEXT_VERSION
+    assert detail["invitation"]["consent"]["ai_analysis"] is True
+    assert detail["invitation"]["consent"]["text_version"] == CURRENT_CONSENT_TEXT_VERSION
 
 
 @pytest.mark.parametrize(
