@@ -62,11 +62,30 @@ def test_starting_needs_the_consent_to_recording_and_keeps_the_first_consent(
     loose = _problem(
         api.post(START, json={"recording": "true", "ai_analysis": True}, headers=link), 422
     )
+    stale = _problem(
+        api.post(
+            START,
+            json={"recording": True, "ai_analysis": True, "text_version": "1999-01-01"},
+            headers=link,
+        ),
+        422,
+    )
+    # and, not started, asks for an upload URL
+    early = api.post(
+        f"v1/candidate/interview/questions/{interview.questions['video']}/uploads",
+        json={"content_type": "video/webm", "size_bytes": 1000},
+        headers=link,
+    )
 
     # Then each is a 422 problem naming what is missing, and the interview has not started
     assert {e["field"] for e in no_body["errors"]} == {"body"}
     assert "body.recording" in {e["field"] for e in refused["errors"]}
     assert "body.recording" in {e["field"] for e in loose["errors"]}
+    assert "body.text_version" in {e["field"] for e in stale["errors"]}
+    # and no upload URL is issued before the consent: a problem, no URL in it
+    assert early.status_code == 409, early.text
+    assert early.headers["content-type"].startswith("application/problem+json")
+    assert "url" not in early.json()
     pending = api.get("v1/candidate/interview", headers=link).json()["invitation"]
     assert (pending["status"], pending["consent"]) == ("pending", None)
 
