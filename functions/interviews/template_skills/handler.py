@@ -7,7 +7,7 @@ import uuid
 from fastapi import Request
 
 from shared.http.app import create_app, lambda_handler_for
-from shared.identity.public import HR_OR_ADMIN, caller_transaction
+from shared.identity.public import HR, HR_OR_ADMIN, caller_transaction
 from shared.interviews import template_skills
 from shared.interviews.models import TemplateSkills, TemplateSkillsUpdate
 
@@ -24,7 +24,7 @@ def get_skills(template_id: uuid.UUID, request: Request) -> TemplateSkills:
 def set_skills(
     template_id: uuid.UUID, body: TemplateSkillsUpdate, request: Request
 ) -> TemplateSkills:
-    with caller_transaction(request, HR_OR_ADMIN) as (conn, caller):
+    with caller_transaction(request, HR) as (conn, caller):
         return template_skills.set_template_skills(conn, caller, template_id, body)
 
 
