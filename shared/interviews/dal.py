@@ -507,8 +507,7 @@ def upsert_decision(
 def template_skill_ids(conn: Conn, template_id: uuid.UUID) -> list[uuid.UUID]:
     rows = fetch_all(
         conn,
-        "SELECT skill_id FROM interviews.template_skills WHERE template_id = %s"
-        " ORDER BY created_at, skill_id",
+        "SELECT skill_id FROM interviews.template_skills WHERE template_id = %s ORDER BY skill_id",
         (template_id,),
     )
     return [r["skill_id"] for r in rows]

@@ -25,8 +25,7 @@ def _view(conn: Conn, template_id: uuid.UUID) -> TemplateSkills:
                 category_name=refs[i].category_name,
                 retired=refs[i].retired,
             )
-            for i in ids
-            if i in refs
+            for i in sorted((i for i in ids if i in refs), key=lambda i: refs[i].name.casefold())
         ],
     )
 

@@ -78,7 +78,7 @@ def analysed(api: httpx.Client, fake_groq: FakeGroqServer) -> dict[str, Any]:
     )
     link = {TOKEN_HEADER: invitation["link_token"]}
     ok(api.post("v1/candidate/interview/start", json=CONSENT, headers=link), 200)
-    answers = "v1/candidate/interview/questions/{{}}/answer"
+    answers = "v1/candidate/interview/questions/{}/answer"
     ok(api.post(answers.format(questions["text"]), json={"text": answer}, headers=link), 201)
     ok(
         api.post(
