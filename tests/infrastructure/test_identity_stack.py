@@ -111,7 +111,7 @@ def test_aws_puts_protected_routes_behind_an_uncached_token_authorizer(
         needs_bearer(f"/v1/{path}", method) for case in USE_CASES for path, method in case.routes
     )
     # with /me/identities (GET, POST), activate and /me/email (an email change)
-    assert len(custom) == protected == 21
+    assert len(custom) == protected == 32
     aws_template.has_resource_properties(
         "AWS::ApiGateway::GatewayResponse",
         {"ResponseType": "UNAUTHORIZED", "StatusCode": "401"},
