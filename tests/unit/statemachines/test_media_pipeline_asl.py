@@ -88,7 +88,11 @@ def test_a_transcript_failure_fails_the_parallel_state_into_mark_failed() -> Non
         assert "Catch" not in state, name  # the parallel state's Catch decides
     # (a database outage past its retries first: left for the media sweep, not failed)
     assert PARALLEL["Catch"] == [
-        {"ErrorEquals": ["DependencyUnavailable"], "ResultPath": "$.error", "Next": "LeftForTheSweep"},
+        {
+            "ErrorEquals": ["DependencyUnavailable"],
+            "ResultPath": "$.error",
+            "Next": "LeftForTheSweep",
+        },
         {"ErrorEquals": CATCH_ALL, "ResultPath": "$.error", "Next": "MarkFailed"},
     ]
 
