@@ -94,25 +94,6 @@ USE_CASES = (
             ("admin/users/{user_id}", "DELETE"),
         ),
     ),
-    _UseCase(
-        "IdentitySkills",
-        "skills",
-        (
-            ("skill-categories", "GET"),
-            ("skills", "GET"),
-            ("admin/skill-categories", "POST"),
-            ("admin/skill-categories/{category_id}", "PATCH"),
-            ("admin/skill-categories/{category_id}/retire", "POST"),
-            ("admin/skills", "POST"),
-            ("admin/skills/{skill_id}", "PATCH"),
-            ("admin/skills/{skill_id}/retire", "POST"),
-        ),
-    ),
-    _UseCase(
-        "IdentityMySkills",
-        "my_skills",
-        (("me/skills", "GET"), ("me/skills/{skill_id}", "PUT"), ("me/skills/{skill_id}", "DELETE")),
-    ),
     _UseCase("IdentityCreateCompany", "create_company", (("companies", "POST"),)),
     _UseCase(
         "IdentityCompany",

@@ -14,19 +14,19 @@ from shared.identity.skill_models import CandidateSkills, CandidateSkillSet
 app = create_app("My skills")
 
 
-@app.get("/v1/me/skills", response_model=CandidateSkills, tags=["skills"])
+@app.get("/v1/my-skills", response_model=CandidateSkills, tags=["skills"])
 def my_skills(request: Request) -> CandidateSkills:
     with caller_transaction(request, CANDIDATE) as (conn, caller):
         return skills.my_skills(conn, caller)
 
 
-@app.put("/v1/me/skills/{skill_id}", response_model=CandidateSkills, tags=["skills"])
+@app.put("/v1/my-skills/{skill_id}", response_model=CandidateSkills, tags=["skills"])
 def set_my_skill(skill_id: uuid.UUID, body: CandidateSkillSet, request: Request) -> CandidateSkills:
     with caller_transaction(request, CANDIDATE) as (conn, caller):
         return skills.set_my_skill(conn, caller, skill_id, body)
 
 
-@app.delete("/v1/me/skills/{skill_id}", status_code=204, tags=["skills"])
+@app.delete("/v1/my-skills/{skill_id}", status_code=204, tags=["skills"])
 def remove_my_skill(skill_id: uuid.UUID, request: Request) -> Response:
     with caller_transaction(request, CANDIDATE) as (conn, caller):
         skills.remove_my_skill(conn, caller, skill_id)

@@ -61,9 +61,7 @@ def list_skills(
         )
 
 
-@app.post(
-    "/v1/admin/skill-categories", status_code=201, response_model=CategoryOut, tags=["skills"]
-)
+@app.post("/v1/skill-categories", status_code=201, response_model=CategoryOut, tags=["skills"])
 def create_category(
     body: CategoryCreate, request: Request, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
@@ -78,14 +76,14 @@ def create_category(
         )
 
 
-@app.patch("/v1/admin/skill-categories/{category_id}", response_model=CategoryOut, tags=["skills"])
+@app.patch("/v1/skill-categories/{category_id}", response_model=CategoryOut, tags=["skills"])
 def update_category(category_id: uuid.UUID, body: CategoryUpdate, request: Request) -> CategoryOut:
     with caller_transaction(request, ADMIN) as (conn, caller):
         return skills.update_category(conn, caller, category_id, body)
 
 
 @app.post(
-    "/v1/admin/skill-categories/{category_id}/retire",
+    "/v1/skill-categories/{category_id}/retire",
     response_model=CategoryOut,
     tags=["skills"],
 )
@@ -94,7 +92,7 @@ def retire_category(category_id: uuid.UUID, request: Request) -> CategoryOut:
         return skills.retire_category(conn, caller, category_id)
 
 
-@app.post("/v1/admin/skills", status_code=201, response_model=SkillOut, tags=["skills"])
+@app.post("/v1/skills", status_code=201, response_model=SkillOut, tags=["skills"])
 def create_skill(
     body: SkillCreate, request: Request, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
@@ -109,13 +107,13 @@ def create_skill(
         )
 
 
-@app.patch("/v1/admin/skills/{skill_id}", response_model=SkillOut, tags=["skills"])
+@app.patch("/v1/skills/{skill_id}", response_model=SkillOut, tags=["skills"])
 def update_skill(skill_id: uuid.UUID, body: SkillUpdate, request: Request) -> SkillOut:
     with caller_transaction(request, ADMIN) as (conn, caller):
         return skills.update_skill(conn, caller, skill_id, body)
 
 
-@app.post("/v1/admin/skills/{skill_id}/retire", response_model=SkillOut, tags=["skills"])
+@app.post("/v1/skills/{skill_id}/retire", response_model=SkillOut, tags=["skills"])
 def retire_skill(skill_id: uuid.UUID, request: Request) -> SkillOut:
     with caller_transaction(request, ADMIN) as (conn, caller):
         return skills.retire_skill(conn, caller, skill_id)

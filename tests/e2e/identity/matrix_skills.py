@@ -25,14 +25,12 @@ def _admin(ctx: Ctx) -> dict[str, str]:
 
 def fresh_category(ctx: Ctx) -> str:
     body = {"name": unique_name("Category")}
-    return str(
-        ok(ctx.api.post("v1/admin/skill-categories", json=body, headers=_admin(ctx)), 201)["id"]
-    )
+    return str(ok(ctx.api.post("v1/skill-categories", json=body, headers=_admin(ctx)), 201)["id"])
 
 
 def fresh_skill(ctx: Ctx) -> str:
     body = {"category_id": fresh_category(ctx), "name": unique_name("Skill")}
-    return str(ok(ctx.api.post("v1/admin/skills", json=body, headers=_admin(ctx)), 201)["id"])
+    return str(ok(ctx.api.post("v1/skills", json=body, headers=_admin(ctx)), 201)["id"])
 
 
 def _new_skill_body(ctx: Ctx) -> dict[str, Any]:
@@ -55,63 +53,63 @@ SKILL_ROUTES: list[Route] = [
     Route(
         "skill-category-create",
         "POST",
-        lambda c: "v1/admin/skill-categories",
+        lambda c: "v1/skill-categories",
         lambda c: {"name": unique_name("Category")},
         _all(403, anonymous=401, admin=201),
     ),
     Route(
         "skill-category-rename",
         "PATCH",
-        lambda c: f"v1/admin/skill-categories/{fresh_category(c)}",
+        lambda c: f"v1/skill-categories/{fresh_category(c)}",
         lambda c: {"name": unique_name("Renamed")},
         _all(403, anonymous=401, admin=200),
     ),
     Route(
         "skill-category-retire",
         "POST",
-        lambda c: f"v1/admin/skill-categories/{fresh_category(c)}/retire",
+        lambda c: f"v1/skill-categories/{fresh_category(c)}/retire",
         None,
         _all(403, anonymous=401, admin=200),
     ),
     Route(
         "skill-create",
         "POST",
-        lambda c: "v1/admin/skills",
+        lambda c: "v1/skills",
         _new_skill_body,
         _all(403, anonymous=401, admin=201),
     ),
     Route(
         "skill-rename",
         "PATCH",
-        lambda c: f"v1/admin/skills/{fresh_skill(c)}",
+        lambda c: f"v1/skills/{fresh_skill(c)}",
         lambda c: {"name": unique_name("Renamed")},
         _all(403, anonymous=401, admin=200),
     ),
     Route(
         "skill-retire",
         "POST",
-        lambda c: f"v1/admin/skills/{fresh_skill(c)}/retire",
+        lambda c: f"v1/skills/{fresh_skill(c)}/retire",
         None,
         _all(403, anonymous=401, admin=200),
     ),
     Route(
         "my-skills-list",
         "GET",
-        lambda c: "v1/me/skills",
+        lambda c: "v1/my-skills",
         None,
         _all(403, anonymous=401, candidate=200),
     ),
     Route(
         "my-skill-set",
         "PUT",
-        lambda c: f"v1/me/skills/{fresh_skill(c)}",
+        lambda c: f"v1/my-skills/{fresh_skill(c)}",
         lambda c: {"level": 3, "years": 2.5},
         _all(403, anonymous=401, candidate=200),
     ),
     Route(
         "my-skill-remove",
         "DELETE",
-        lambda c: f"v1/me/skills/{fresh_skill(c)}",
+        lambda c: f"v1/my-skills/{fresh_skill(c)}",
         None,
         _all(403, anonymous=401, candidate=204),
     ),

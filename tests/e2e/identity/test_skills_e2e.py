@@ -24,14 +24,14 @@ def unique_name(prefix: str) -> str:
 
 def _category(api: httpx.Client, admin: Actor, name: str | None = None) -> dict[str, Any]:
     body = {"name": name or unique_name("Category"), "description": "For the e2e tests."}
-    return ok(api.post("v1/admin/skill-categories", json=body, headers=admin.headers()), 201)
+    return ok(api.post("v1/skill-categories", json=body, headers=admin.headers()), 201)
 
 
 def _skill(
     api: httpx.Client, admin: Actor, category_id: str, name: str | None = None
 ) -> dict[str, Any]:
     body = {"category_id": category_id, "name": name or unique_name("Skill")}
-    return ok(api.post("v1/admin/skills", json=body, headers=admin.headers()), 201)
+    return ok(api.post("v1/skills", json=body, headers=admin.headers()), 201)
 
 
 def _problem(response: httpx.Response, status: int) -> dict[str, Any]:
@@ -69,7 +69,7 @@ def test_admin_creates_renames_lists_and_retires_skills(
     new_category = unique_name("Renamed category")
     renamed_category = ok(
         api.patch(
-            f"v1/admin/skill-categories/{category['id']}",
+            f"v1/skill-categories/{category['id']}",
             json={"name": new_category},
             headers=admin.headers(),
         ),
@@ -77,9 +77,7 @@ def test_admin_creates_renames_lists_and_retires_skills(
     )
     new_name = unique_name("Renamed skill")
     renamed = ok(
-        api.patch(
-            f"v1/admin/skills/{skill['id']}", json={"name": new_name}, headers=admin.headers()
-        ),
+        api.patch(f"v1/skills/{skill['id']}", json={"name": new_name}, headers=admin.headers()),
         200,
     )
 
@@ -92,9 +90,7 @@ def test_admin_creates_renames_lists_and_retires_skills(
 
     # When the admin retires it (twice: idempotent)
     for _ in range(2):
-        retired = ok(
-            api.post(f"v1/admin/skills/{skill['id']}/retire", headers=admin.headers()), 200
-        )
+        retired = ok(api.post(f"v1/skills/{skill['id']}/retire", headers=admin.headers()), 200)
         assert retired["retired"] is True
 
     # Then it is no longer offered, but an admin still finds it on request
@@ -104,7 +100,7 @@ def test_admin_creates_renames_lists_and_retires_skills(
     # and a retired skill cannot be renamed
     _problem(
         api.patch(
-            f"v1/admin/skills/{skill['id']}",
+            f"v1/skills/{skill['id']}",
             json={"name": unique_name("Again")},
             headers=admin.headers(),
         ),
@@ -125,7 +121,7 @@ def test_duplicate_names_are_409_whatever_their_case(
     # a skill to a taken name / Then each is a 409 problem
     _problem(
         api.post(
-            "v1/admin/skill-categories",
+            "v1/skill-categories",
             json={"name": category["name"].upper()},
             headers=admin.headers(),
         ),
@@ -133,7 +129,7 @@ def test_duplicate_names_are_409_whatever_their_case(
     )
     _problem(
         api.post(
-            "v1/admin/skills",
+            "v1/skills",
             json={"category_id": category["id"], "name": skill["name"].lower()},
             headers=admin.headers(),
         ),
@@ -141,7 +137,7 @@ def test_duplicate_names_are_409_whatever_their_case(
     )
     _problem(
         api.patch(
-            f"v1/admin/skills/{other['id']}", json={"name": skill["name"]}, headers=admin.headers()
+            f"v1/skills/{other['id']}", json={"name": skill["name"]}, headers=admin.headers()
         ),
         409,
     )
@@ -150,13 +146,13 @@ def test_duplicate_names_are_409_whatever_their_case(
 @pytest.mark.parametrize(
     ("path", "body"),
     [
-        ("v1/admin/skill-categories", {"name": ""}),
-        ("v1/admin/skill-categories", {"name": "x" * 101}),
-        ("v1/admin/skill-categories", {"name": "Fine", "description": "d" * 501}),
-        ("v1/admin/skill-categories", {"name": "Fine", "colour": "red"}),
-        ("v1/admin/skills", {"name": "No category"}),
-        ("v1/admin/skills", {"category_id": "not-a-uuid", "name": "Bad"}),
-        ("v1/admin/skills", {"category_id": str(uuid.uuid4()), "name": "Unknown category"}),
+        ("v1/skill-categories", {"name": ""}),
+        ("v1/skill-categories", {"name": "x" * 101}),
+        ("v1/skill-categories", {"name": "Fine", "description": "d" * 501}),
+        ("v1/skill-categories", {"name": "Fine", "colour": "red"}),
+        ("v1/skills", {"name": "No category"}),
+        ("v1/skills", {"category_id": "not-a-uuid", "name": "Bad"}),
+        ("v1/skills", {"category_id": str(uuid.uuid4()), "name": "Unknown category"}),
     ],
 )
 def test_bad_taxonomy_input_is_a_422_problem(
@@ -181,12 +177,12 @@ def test_a_candidate_records_skills_and_cannot_choose_a_retired_one(
     # Given two skills, one of them retired
     category = _category(api, admin)
     python, cobol = _skill(api, admin, category["id"]), _skill(api, admin, category["id"])
-    ok(api.post(f"v1/admin/skills/{cobol['id']}/retire", headers=admin.headers()), 200)
+    ok(api.post(f"v1/skills/{cobol['id']}/retire", headers=admin.headers()), 200)
 
     # When the candidate records the first (then re-assesses it)
     ok(
         api.put(
-            f"v1/me/skills/{python['id']}",
+            f"v1/my-skills/{python['id']}",
             json={"level": 2, "years": 1},
             headers=candidate.headers(),
         ),
@@ -194,7 +190,7 @@ def test_a_candidate_records_skills_and_cannot_choose_a_retired_one(
     )
     mine = ok(
         api.put(
-            f"v1/me/skills/{python['id']}",
+            f"v1/my-skills/{python['id']}",
             json={"level": 4, "years": 3.5},
             headers=candidate.headers(),
         ),
@@ -207,7 +203,7 @@ def test_a_candidate_records_skills_and_cannot_choose_a_retired_one(
     # and a retired skill, a level or years out of range, or an unknown skill are refused
     _problem(
         api.put(
-            f"v1/me/skills/{cobol['id']}",
+            f"v1/my-skills/{cobol['id']}",
             json={"level": 3, "years": 1},
             headers=candidate.headers(),
         ),
@@ -216,11 +212,11 @@ def test_a_candidate_records_skills_and_cannot_choose_a_retired_one(
     for bad in ({"level": 6, "years": 1}, {"level": 0, "years": 1}, {"level": 3, "years": -1},
                 {"level": 3, "years": 61}, {"level": 3}):  # fmt: skip
         _problem(
-            api.put(f"v1/me/skills/{python['id']}", json=bad, headers=candidate.headers()), 422
+            api.put(f"v1/my-skills/{python['id']}", json=bad, headers=candidate.headers()), 422
         )
     _problem(
         api.put(
-            f"v1/me/skills/{uuid.uuid4()}",
+            f"v1/my-skills/{uuid.uuid4()}",
             json={"level": 3, "years": 1},
             headers=candidate.headers(),
         ),
@@ -228,8 +224,8 @@ def test_a_candidate_records_skills_and_cannot_choose_a_retired_one(
     )
 
     # When they remove it / Then it is gone from the profile
-    ok(api.delete(f"v1/me/skills/{python['id']}", headers=candidate.headers()), 204)
-    left = ok(api.get("v1/me/skills", headers=candidate.headers()), 200)
+    ok(api.delete(f"v1/my-skills/{python['id']}", headers=candidate.headers()), 204)
+    left = ok(api.get("v1/my-skills", headers=candidate.headers()), 200)
     assert python["id"] not in {s["skill_id"] for s in left["items"]}
 
 
@@ -241,7 +237,7 @@ def test_hr_attaches_only_taxonomy_skills_to_a_template(
     category = _category(api, admin)
     sql, go = _skill(api, admin, category["id"]), _skill(api, admin, category["id"])
     gone = _skill(api, admin, category["id"])
-    ok(api.post(f"v1/admin/skills/{gone['id']}/retire", headers=admin.headers()), 200)
+    ok(api.post(f"v1/skills/{gone['id']}/retire", headers=admin.headers()), 200)
     template_id = make_template(api, hr)
     path = f"v1/templates/{template_id}/skills"
 
