@@ -39,6 +39,7 @@ ANALYSIS = "Analysis"
 NOTIFICATIONS = "Notifications"
 REPORTS = "Reports"
 BILLING = "Billing"
+SKILLS = "Skills"
 API_DEPLOYMENT = "ApiDeployment"
 STACK_PARTS = (
     FOUNDATION,
@@ -51,6 +52,7 @@ STACK_PARTS = (
     NOTIFICATIONS,
     REPORTS,
     BILLING,
+    SKILLS,
     API_DEPLOYMENT,
 )
 # CloudFormation allows 500 resources a stack; ours stay far below so each context can grow.

@@ -17,6 +17,9 @@ CloudFormation's 500 resources, and tied together only by the fixed exports of r
     Reports         the candidate's PDF, CSV exports and the funnel (consumer and HR's routes)
     Billing         plans, usage and limits, Stripe Checkout, the Customer Portal, Stripe's
                     webhook and the dunning sweep
+    Skills          the skills taxonomy (admins write, anyone signed in reads) and candidates'
+                    own skills (identity's code; its own stack keeps Identity's under 200
+                    resources; paths outside /v1/admin and /v1/me, which are Identity's)
     ApiDeployment   the API's deployment and stage, after every route of every stack
 
 A new context adds a stack here (a class and a line in ``build``), its routes through
@@ -71,6 +74,7 @@ from interview_platform.constructs.privacy import OUTPUT_SWEEP_FUNCTION as PRIVA
 from interview_platform.constructs.privacy import DataRights
 from interview_platform.constructs.reports import Reports
 from interview_platform.constructs.routes import ApiRefs, RouteRegistry, Routes
+from interview_platform.constructs.skills import Skills
 from interview_platform.constructs.storage import Storage
 from interview_platform.constructs.web import WebContent, WebHosting
 from interview_platform.nag import acknowledge, acknowledge_platform, add_checks
@@ -504,6 +508,23 @@ class BillingStack(ContextStack):
         )
 
 
+class SkillsStack(ContextStack):
+    def __init__(self, scope: Construct, id: str, **kw: Any) -> None:
+        super().__init__(
+            scope,
+            id,
+            description="Interview platform: the skills taxonomy and candidates' skills",
+            **kw,
+        )
+        Skills(
+            self,
+            "Skills",
+            foundation=self.foundation,
+            functions=self.functions,
+            routes=self.routes,
+        )
+
+
 class ApiDeploymentStack(Stack):
     """The API's deployment and stage. Its logical id carries every route of every stack, so any
     route change makes a new deployment (an imported API gets no automatic redeploy, and
@@ -644,6 +665,7 @@ def build(app: cdk.App, config: StackConfig, env: cdk.Environment | None = None)
         (c.NOTIFICATIONS, NotificationsStack),
         (c.REPORTS, ReportsStack),
         (c.BILLING, BillingStack),
+        (c.SKILLS, SkillsStack),
     )
     for part, cls in context_classes:
         stack = cls(app, name(part), config=config, registry=registry, **common)

@@ -438,10 +438,13 @@ def analysis_for_company(
 ) -> dict[str, Any] | None:
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(
-            "SELECT id, invitation_id, attempt, status, reason, engine, model, prompt_version,"
-            " overall, recommendation, llm_verdict, summary, strengths, weaknesses, red_flags,"
-            " prompt_tokens, completion_tokens, llm_calls, latency_ms, cost_usd, started_at,"
-            " completed_at FROM analysis.analyses WHERE company_id = %s AND invitation_id = %s",
+            "SELECT a.id, a.invitation_id, a.attempt, a.status, a.reason, a.engine, a.model,"
+            " a.prompt_version, a.overall, a.recommendation, a.llm_verdict, a.summary,"
+            " a.strengths, a.weaknesses, a.red_flags, a.prompt_tokens, a.completion_tokens,"
+            " a.llm_calls, a.latency_ms, a.cost_usd, a.started_at, a.completed_at, a.weights,"
+            " t.completed FROM analysis.analyses a"
+            " LEFT JOIN analysis.triggers t ON t.invitation_id = a.invitation_id"
+            " WHERE a.company_id = %s AND a.invitation_id = %s",
             (company_id, invitation_id),
         ).fetchone()
 

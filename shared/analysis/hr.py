@@ -24,8 +24,13 @@ def _not_found(invitation_id: UUID) -> NotFoundError:
 def get_analysis(
     conn: Conn, company_id: UUID | None, invitation_id: UUID, viewer: AccessBy | None = None
 ) -> AnalysisView:
-    """The invitation's analysis; the ``viewer``'s opening of it goes to the audit log."""
-    view = analysis_for_invitation(conn, company_id, invitation_id) if company_id else None
+    """The invitation's analysis with its explanation; the ``viewer``'s opening of it goes to
+    the audit log."""
+    view = (
+        analysis_for_invitation(conn, company_id, invitation_id, explain=True)
+        if company_id
+        else None
+    )
     if view is None or company_id is None:
         raise _not_found(invitation_id)
     if viewer is not None:

@@ -218,6 +218,63 @@ class AnswerProgress(Model):
     scored_at: datetime | None = None
 
 
+class ModelInput(Model):
+    """Exactly what the prompt builder put into the prompt for one answer (the question, its
+    rubric, the answer's language and the transcript or written text), and nothing else."""
+
+    question: str
+    rubric: str | None = None
+    language: str | None = None
+    transcript: str = Field(description="The transcript of a recording, or the written answer")
+
+
+class AnswerExplanation(Model):
+    answer_id: UUID
+    question_id: UUID
+    position: int
+    kind: Literal["media", "text", "choice"]
+    method: Literal["engine", "exact_choice", "not_scored"] = Field(
+        description="engine: the analysis engine (see engine_label: an LLM, or the offline"
+        " heuristic baseline) read model_input and scored the four criteria;"
+        " exact_choice: a multiple-choice answer scored by our code, without any model;"
+        " not_scored: nothing was sent to a model (see note)"
+    )
+    model_input: ModelInput | None = None
+    note: str
+
+
+class ScoringRules(Model):
+    """The rules our code applied to turn the per-answer scores into the recommendation."""
+
+    weights: dict[Criterion, float] = Field(
+        description="Each criterion's share of an answer's score (the template's weights,"
+        " normalised to sum 1)"
+    )
+    answer_score: str
+    overall: str
+    thresholds: dict[Recommendation, str]
+    overrides: list[str]
+    applied: str | None = Field(
+        default=None, description="How the rules played out for this analysis"
+    )
+
+
+class Explanation(Model):
+    """Why the analysis says what it says: what the model saw, which engine, model and prompt
+    version read it, and the rules that made the recommendation. For a human-only review,
+    why there is no score."""
+
+    engine: EngineName | None = None
+    engine_label: str | None = None
+    model: str | None = None
+    prompt_version: str | None = None
+    personal_data: str
+    no_score_reason: str | None = None
+    answers: list[AnswerExplanation] = Field(default_factory=list)
+    summary_input: str | None = None
+    rules: ScoringRules | None = None
+
+
 class AnalysisView(BaseModel):  # not Model: see Transcript
     """One invitation's AI analysis (the human decision is stored apart and never changes it).
 
@@ -268,6 +325,12 @@ class AnalysisView(BaseModel):  # not Model: see Transcript
         " arrive, before the interview completes)",
     )
     answers: list[AnswerResultView] = []
+    explanation: Explanation | None = Field(
+        default=None,
+        description="What the model saw per answer, the engine, model and prompt version, and"
+        " the rules that turned scores into the recommendation; for a human-only review, why"
+        " there is no score",
+    )
 
 
 class RetryAccepted(Model):

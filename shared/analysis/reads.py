@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from shared.analysis import dal
+from shared.analysis import dal, explanation
+from shared.analysis.explanation import HUMAN_REVIEW, PERSONAL_DATA
 from shared.analysis.models import (
     GROQ_LABEL,
     OFFLINE_LABEL,
@@ -13,7 +14,9 @@ from shared.analysis.models import (
     AnswerProgress,
     AnswerResultView,
     CriterionResult,
+    Explanation,
 )
+from shared.analysis.transcripts import TranscriptSource, media_transcript
 from shared.analysis.trigger import pending_uploads
 from shared.dal.sql import Conn
 from shared.models.events.interviews import InvitationCompleted
@@ -29,9 +32,16 @@ WAITING_FOR_HUMAN_REVIEW = (
 
 
 def analysis_for_invitation(
-    conn: Conn, company_id: UUID, invitation_id: UUID
+    conn: Conn,
+    company_id: UUID,
+    invitation_id: UUID,
+    *,
+    explain: bool = False,
+    transcripts: TranscriptSource = media_transcript,
 ) -> AnalysisView | None:
-    """The analysis (or that it is waiting for media), or None when this company has none."""
+    """The analysis (or that it is waiting for media), or None when this company has none.
+    ``explain``: with the explanation (what the model saw, the engine, the rules), which reads
+    every answer's transcript again."""
     row = dal.analysis_for_company(conn, company_id, invitation_id)
     if row is None:
         trigger = dal.trigger_for_company(conn, company_id, invitation_id)
@@ -56,6 +66,11 @@ def analysis_for_invitation(
             reason=None if completed.ai_analysis else WAITING_FOR_HUMAN_REVIEW,
             waiting_for_uploads=waiting,
             progress=progress(early, []) if completed.ai_analysis else [],
+            explanation=(
+                Explanation(personal_data=PERSONAL_DATA, no_score_reason=HUMAN_REVIEW)
+                if explain and not completed.ai_analysis
+                else None
+            ),
         )
     results = dal.answer_results(conn, row["id"], row["attempt"])
     early = dal.assessments_of(conn, invitation_id) if row["status"] != "human_review" else []
@@ -104,6 +119,7 @@ def analysis_for_invitation(
             )
             for r in results
         ],
+        explanation=explanation.explain(conn, row, results, transcripts) if explain else None,
     )
 
 

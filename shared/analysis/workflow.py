@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
-from shared.analysis import dal, incremental, scoring
+from shared.analysis import dal, incremental, inputs, scoring
 from shared.analysis.engine_offline import OFFLINE_MODEL
 from shared.analysis.errors import (
     AnalysisNotRunning,
@@ -36,7 +36,6 @@ from shared.analysis.models import (
     ScoredAnswer,
     SummaryItem,
     SummaryOutcome,
-    Transcript,
     Usage,
     Verdict,
     Weights,
@@ -403,38 +402,9 @@ def _prepare(  # noqa: PLR0917 - the answer and where it belongs
     invitation_id: UUID,
     language: str | None,
 ) -> tuple[AnswerOutcome, float | None, AnswerInput | None]:
-    """(outcome, score) when no model is needed; else the model's input."""
-    if answer.kind == "choice" or question.type == "multiple_choice":
-        correct = [o.id for o in question.options or [] if o.correct]
-        score = scoring.choice_score(answer.selected_option_ids or [], correct)
-        return AnswerOutcome(), score, None
-    if answer.kind == "media":
-        if answer.upload_id is None:
-            return _unscorable("the answer has no media"), None, None
-        status, reason = dal.media_outcomes(conn, invitation_id).get(
-            answer.upload_id, ("missing", "the media was never processed")
-        )
-        if status not in ("ready", "transcribed"):
-            return _unscorable(reason or "the media could not be processed"), None, None
-        transcript = deps.transcripts(conn, answer.upload_id)
-        if transcript is None:
-            return _unscorable("no transcript was found for the media"), None, None
-    else:
-        transcript = Transcript(text=answer.text or "", language=language)
-    subject = AnswerInput(
-        answer_id=answer.answer_id,
-        question_id=question.question_id,
-        position=question.position,
-        question=question.text,
-        rubric=question.rubric,
-        language=transcript.language or language,
-        transcript=transcript,
-    )
-    return AnswerOutcome(), None, subject
-
-
-def _unscorable(reason: str) -> AnswerOutcome:
-    return AnswerOutcome(unscorable=True, unscorable_reason=reason[:1000])
+    """(outcome, score) when no model is needed; else the model's input (see
+    shared.analysis.inputs, which HR's explanation shares)."""
+    return inputs.prepare(conn, deps.transcripts, answer, question, invitation_id, language)
 
 
 # ---- summary ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from shared.events.errors import UnknownEventTypeError
 _MODULE_OF_PREFIX: dict[str, tuple[str, str]] = {
     "user": ("shared.models.events.identity", "IDENTITY_EVENTS"),
     "company": ("shared.models.events.identity", "IDENTITY_EVENTS"),
+    "skill": ("shared.models.events.identity", "IDENTITY_EVENTS"),
     "template": ("shared.models.events.interviews", "INTERVIEWS_EVENTS"),
     "invitation": ("shared.models.events.interviews", "INTERVIEWS_EVENTS"),
     "response": ("shared.models.events.interviews", "INTERVIEWS_EVENTS"),

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from fastapi import Request
 
     from shared.appkey import AppKey
+    from shared.identity.skill_models import SkillRef
 
 ANY_ROLE: frozenset[str] | None = None
 HR = frozenset({"hr"})
@@ -55,7 +56,9 @@ __all__ = [
     "caller_transaction",
     "company_is_active",
     "company_name",
+    "company_names",
     "company_owner",
+    "skill_refs",
     "user_contact",
 ]
 
@@ -151,3 +154,23 @@ def company_owner(conn: Conn, company_id: UUID) -> Contact | None:
     if row is None:
         return None
     return Contact(row["id"], row["email"], row["first_name"], row["active"])
+
+
+def company_names(conn: Conn, company_ids: list[UUID]) -> dict[UUID, str]:
+    """Each company's name (missing companies are absent)."""
+    from shared.dal.sql import fetch_all  # noqa: PLC0415
+
+    rows = fetch_all(
+        conn,
+        "SELECT id, name FROM identity.companies WHERE id = ANY(%s)",
+        (list(dict.fromkeys(company_ids)),),
+    )
+    return {r["id"]: str(r["name"]) for r in rows}
+
+
+def skill_refs(conn: Conn, skill_ids: list[UUID]) -> dict[UUID, SkillRef]:
+    """Each skill of the taxonomy by id, with its name, category and whether it is retired
+    (unknown ids are absent)."""
+    from shared.identity.skills_dal import skill_refs  # noqa: PLC0415 - only template skills
+
+    return skill_refs(conn, list(dict.fromkeys(skill_ids)))

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.interviews.rows import (
+    AnswerKind,
     InvitationRow,
     InvitationStatus,
     QuestionType,
@@ -288,3 +289,45 @@ class CandidateAnswer(BaseModel):
     upload_id: uuid.UUID | None = None
     retakes_left: int
     submitted_at: datetime
+
+
+# ---- a candidate's account: the invitations sent to their verified email (issue 19) ----------
+
+
+class MyAnswer(BaseModel):
+    """The candidate's own answer, as they gave it: no rating, note or score of anyone's."""
+
+    answer_id: uuid.UUID
+    question_id: uuid.UUID
+    position: int
+    question_text: str
+    question_type: QuestionType
+    kind: AnswerKind
+    text: str | None = None
+    selected_option_ids: list[uuid.UUID] | None = None
+    media_status: str | None = Field(
+        default=None,
+        description="A recording's processing status: uploaded, validating, transcoding,"
+        " transcribing, ready or failed (null for text and choice answers; 'uploaded' until"
+        " the pipeline has seen it)",
+    )
+    submitted_at: datetime
+
+
+class MyInvitation(BaseModel):
+    invitation_id: uuid.UUID
+    status: InvitationStatus
+    template_title: str
+    company_name: str
+    invited_at: datetime
+    expires_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    cancelled_at: datetime | None
+    expired_at: datetime | None
+    answers: list[MyAnswer]
+
+
+class MyInvitationPage(BaseModel):
+    items: list[MyInvitation]
+    next_cursor: str | None

@@ -501,3 +501,72 @@ def upsert_decision(
     )
     assert row is not None
     return DecisionOut.model_validate(row)
+
+
+# ---- a template's required skills (issue 19) ---------------------------------------------------
+def template_skill_ids(conn: Conn, template_id: uuid.UUID) -> list[uuid.UUID]:
+    rows = fetch_all(
+        conn,
+        "SELECT skill_id FROM interviews.template_skills WHERE template_id = %s ORDER BY skill_id",
+        (template_id,),
+    )
+    return [r["skill_id"] for r in rows]
+
+
+def replace_template_skills(
+    conn: Conn, template_id: uuid.UUID, company_id: uuid.UUID, skill_ids: list[uuid.UUID]
+) -> None:
+    """The template's required skills become exactly ``skill_ids`` (kept ones keep their
+    place in the order)."""
+    conn.execute(
+        "DELETE FROM interviews.template_skills WHERE template_id = %s AND NOT skill_id = ANY(%s)",
+        (template_id, skill_ids),
+    )
+    for skill_id in skill_ids:
+        conn.execute(
+            "INSERT INTO interviews.template_skills (template_id, skill_id, company_id)"
+            " VALUES (%s, %s, %s) ON CONFLICT (template_id, skill_id) DO NOTHING",
+            (template_id, skill_id, company_id),
+        )
+
+
+def copy_template_skills(conn: Conn, source_id: uuid.UUID, target_id: uuid.UUID) -> None:
+    conn.execute(
+        "INSERT INTO interviews.template_skills (template_id, skill_id, company_id, created_at)"
+        " SELECT %s, skill_id, company_id, created_at FROM interviews.template_skills"
+        " WHERE template_id = %s",
+        (target_id, source_id),
+    )
+
+
+# ---- a candidate's account: the invitations sent to their email (issue 19) ---------------------
+def invitations_for_email(
+    conn: Conn, email: str, *, limit: int, after: Cursor | None
+) -> list[dict[str, Any]]:
+    """Newest first across every company, keyset on (created_at, id); ``limit + 1`` rows."""
+    where = ["i.candidate_email = %(email)s"]
+    params: dict[str, Any] = {"email": email, "limit": limit + 1}
+    if after is not None:
+        where.append("(i.created_at, i.id) < (%(after_at)s, %(after_id)s)")
+        params |= {"after_at": after.created_at, "after_id": after.id}
+    return fetch_all(
+        conn,
+        "SELECT i.id, i.company_id, i.template_id, t.title AS template_title, i.status,"
+        " i.created_at, i.expires_at, i.started_at, i.completed_at, i.cancelled_at, i.expired_at"
+        " FROM interviews.invitations i JOIN interviews.templates t ON t.id = i.template_id"
+        f" WHERE {' AND '.join(where)} ORDER BY i.created_at DESC, i.id DESC LIMIT %(limit)s",
+        params,
+    )
+
+
+def current_answers_of(conn: Conn, invitation_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    """The current answer to each question of these invitations, with the question."""
+    return fetch_all(
+        conn,
+        "SELECT a.invitation_id, a.id AS answer_id, a.question_id, q.position,"
+        " q.text AS question_text, q.type AS question_type, a.kind, a.text_answer,"
+        " a.selected_option_ids, a.upload_id, a.submitted_at"
+        " FROM interviews.answers a JOIN interviews.questions q ON q.id = a.question_id"
+        " WHERE a.invitation_id = ANY(%s) AND a.is_current ORDER BY q.position, a.id",
+        (invitation_ids,),
+    )

@@ -437,3 +437,34 @@ class TemplateScoped(BaseModel):
 
     template_id: uuid.UUID
     body: dict[str, Any] | None = None
+
+
+# ---- a template's required skills (issue 19) ---------------------------------------------------
+MAX_REQUIRED_SKILLS = 30
+
+
+class TemplateSkillsUpdate(BaseModel):
+    """The full list of the template's required skills (replaces the current one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    skill_ids: Annotated[list[uuid.UUID], Field(max_length=MAX_REQUIRED_SKILLS)]
+
+    @field_validator("skill_ids")
+    @classmethod
+    def _unique(cls, value: list[uuid.UUID]) -> list[uuid.UUID]:
+        if len(set(value)) != len(value):
+            raise ValueError("a skill is listed twice")
+        return value
+
+
+class RequiredSkill(BaseModel):
+    id: uuid.UUID
+    name: str
+    category_name: str
+    retired: bool = Field(description="Retired from the taxonomy since it was attached")
+
+
+class TemplateSkills(BaseModel):
+    template_id: uuid.UUID
+    skills: list[RequiredSkill]

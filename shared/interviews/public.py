@@ -1,7 +1,8 @@
 """What other contexts may use of interviews: an invitation as the people it concerns see it
 (who the candidate is, what the interview is, who invited them) and the candidate's link, opened
-from its sealed copy; the invitations whose expiry is near (for reminders); and the erasure of a
-candidate's written answers (the media context's erasure of an invitation removes the
+from its sealed copy; the invitations whose expiry is near (for reminders); the invitations
+sent to an email (a candidate account's, for data rights); and the erasure of a candidate's
+written answers (the media context's erasure of an invitation removes the
 candidate's words everywhere)."""
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ if TYPE_CHECKING:
 __all__ = [
     "ERASED_NAME",
     "InvitationContact",
+    "InvitationRef",
     "LinkedInvitation",
     "ReportSource",
     "erase_text_answers",
     "expiring_invitations",
     "invitation_contact",
     "invitation_for_link",
+    "invitations_of_email",
     "pseudonymise_invitation",
     "report_source",
 ]
@@ -56,6 +59,22 @@ class InvitationContact:
 
         token = open_sealed(key, self.id, bytes(self.token_sealed))
         return f"{origin.rstrip('/')}{path}#{token}"
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationRef:
+    id: UUID
+    company_id: UUID
+
+
+def invitations_of_email(conn: Conn, email: str, *, limit: int = 500) -> list[InvitationRef]:
+    """Every invitation sent to this address, across companies, newest first, at most
+    ``limit`` (a candidate account's, by its verified email; an erased invitation's address
+    is a pseudonym). The same query as the account's own page of its invitations."""
+    from shared.interviews import dal  # noqa: PLC0415
+
+    rows = dal.invitations_for_email(conn, email, limit=limit, after=None)[:limit]
+    return [InvitationRef(r["id"], r["company_id"]) for r in rows]
 
 
 def invitation_contact(conn: Conn, invitation_id: UUID) -> InvitationContact | None:

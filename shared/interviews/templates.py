@@ -212,7 +212,8 @@ def archive_template(conn: Conn, caller: Caller, template_id: uuid.UUID) -> Temp
 
 
 def duplicate_template(conn: Conn, caller: Caller, template_id: uuid.UUID) -> TemplateOut:
-    """A new draft with the same settings and copies of the questions (new ids throughout)."""
+    """A new draft with the same settings, required skills and copies of the questions (new
+    ids throughout)."""
     source = dal.get_template(conn, template_id, caller.scope())
     company_id = company_of(caller)
     title = source.title[: 200 - len(_COPY_SUFFIX)] + _COPY_SUFFIX
@@ -238,6 +239,7 @@ def duplicate_template(conn: Conn, caller: Caller, template_id: uuid.UUID) -> Te
             position=question.position,
             fields=fields,
         )
+    dal.copy_template_skills(conn, source.id, copy_id)
     return _reload(conn, caller, copy_id)
 
 

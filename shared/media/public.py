@@ -21,6 +21,7 @@ __all__ = [
     "erase_invitation_media",
     "finished_media_of_uploads",
     "media_for_uploads",
+    "media_status_of_uploads",
     "raw_key",
     "transcript_for_upload",
 ]
@@ -89,3 +90,14 @@ def presign_media_get(key: str, ttl_s: int, *, version_id: str | None = None) ->
     from shared.media import reads  # noqa: PLC0415 - see media_for_uploads
 
     return reads.presign_object(key, ttl_s, version_id=version_id)
+
+
+def media_status_of_uploads(
+    conn: Conn, company_id: UUID, upload_ids: list[UUID]
+) -> dict[UUID, str]:
+    """Each upload's newest media status (uploaded .. ready, or failed), nothing else: what a
+    candidate sees of their own recordings. Uploads with no media yet are absent."""
+    from shared.media import dal  # noqa: PLC0415 - see media_for_uploads
+
+    rows = dal.latest_assets_for_uploads(conn, company_id, upload_ids)
+    return {row["upload_id"]: str(row["status"]) for row in rows}

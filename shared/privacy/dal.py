@@ -11,27 +11,10 @@ from typing import Any
 from uuid import UUID
 
 from shared.dal.sql import Conn, fetch_all, fetch_one
+from shared.interviews.public import InvitationRef
 
 
-@dataclass(frozen=True, slots=True)
-class InvitationRef:
-    id: UUID
-    company_id: UUID
-
-
-# ---- a candidate's invitations ---------------------------------------------------------------
-def invitations_of_email(conn: Conn, email: str) -> list[InvitationRef]:
-    """Every invitation sent to this address, across companies, newest first (a candidate
-    account's, by its verified email; an erased invitation's address is a pseudonym)."""
-    rows = fetch_all(
-        conn,
-        "SELECT id, company_id FROM interviews.invitations WHERE candidate_email = %s"
-        " ORDER BY created_at DESC, id DESC LIMIT 500",
-        (email,),
-    )
-    return [InvitationRef(r["id"], r["company_id"]) for r in rows]
-
-
+# ---- a candidate's invitations (found through interviews' public module) ---------------------
 def export_invitation(conn: Conn, invitation_id: UUID) -> dict[str, Any] | None:
     return fetch_one(
         conn,

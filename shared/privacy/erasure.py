@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from shared.interviews.public import InvitationRef
 from shared.observability import logger
 from shared.privacy import dal
-from shared.privacy.dal import InvitationRef
 from shared.privacy.models import ErasureResult, ErasureStatus
 
 if TYPE_CHECKING:

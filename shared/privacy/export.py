@@ -17,8 +17,8 @@ from typing import Any
 from uuid import UUID
 
 from shared.dal.sql import Conn
+from shared.interviews.public import InvitationRef
 from shared.privacy import dal
-from shared.privacy.dal import InvitationRef
 from shared.privacy.models import (
     DataExport,
     ErasureStatus,

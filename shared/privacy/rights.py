@@ -10,8 +10,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from shared.errors import NotFoundError, PermissionDeniedError, UnprocessableError
+from shared.interviews.public import InvitationRef, invitations_of_email
 from shared.privacy import dal
-from shared.privacy.dal import AuditFilter, InvitationRef
+from shared.privacy.dal import AuditFilter
 from shared.privacy.erasure import ErasureDeps, erase
 from shared.privacy.export import export
 from shared.privacy.models import (
@@ -49,7 +50,7 @@ def account_invitations(conn: Conn, caller: Caller) -> list[InvitationRef]:
     (an unverified address proves nothing: 403)."""
     if caller.user.email_verified_at is None:
         raise PermissionDeniedError("Verify your email address first.")
-    return dal.invitations_of_email(conn, caller.user.email)
+    return invitations_of_email(conn, caller.user.email)
 
 
 # ---- retention -------------------------------------------------------------------------------

@@ -304,6 +304,9 @@ ROUTES += REPORT_ROUTES
 from tests.e2e.billing.matrix_billing import BILLING_ROUTES  # noqa: E402
 
 ROUTES += BILLING_ROUTES
+from tests.e2e.identity.matrix_skills import SKILL_ROUTES  # noqa: E402
+
+ROUTES += SKILL_ROUTES
 
 from tests.e2e.privacy.matrix_privacy import PRIVACY_ROUTES  # noqa: E402
 

@@ -73,7 +73,7 @@ def test_each_hr_use_case_is_its_own_function_with_its_routes(local_template: Te
         assert handler in ids, handler
         methods = _methods_of(local_template, ids[handler])
         assert sorted(m["HttpMethod"] for m in methods) == sorted(m for _, m in case.routes)
-    assert len(HR_USE_CASES) == 12
+    assert len(HR_USE_CASES) == 13
 
 
 def test_every_hr_function_reads_the_db_secret_and_verifies_tokens_only(

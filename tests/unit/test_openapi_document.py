@@ -69,9 +69,11 @@ def test_security_is_declared_and_the_link_token_is_no_optional_header() -> None
         for operation in operations.values():
             names = {p["name"].lower() for p in operation.get("parameters", [])}
             assert "x-invitation-token" not in names, path
-            if path.startswith("/v1/candidate/"):
+            if path.startswith("/v1/candidate/interview"):
                 assert operation["security"] == [{"invitationToken": []}]
     assert document["paths"]["/v1/auth/login"]["post"]["security"] == []
+    # A candidate's account (issue 19) signs in: its invitations need the bearer token.
+    assert "security" not in document["paths"]["/v1/candidate/invitations"]["get"]
 
 
 def test_the_idempotency_key_is_documented_with_its_rule() -> None:

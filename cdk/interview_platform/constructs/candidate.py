@@ -21,10 +21,11 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from interview_platform.constants import secret_name
 from interview_platform.constructs.billing import QUOTA_USERS
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
 from interview_platform.constructs.routes import Routes
-from interview_platform.refs import Foundation, allow_publish
+from interview_platform.refs import Foundation, allow_publish, allow_secret
 
 _MODULE = "functions.interviews.{}.handler.handler"
 RAW_PREFIX = "raw/*"
@@ -38,6 +39,8 @@ class _UseCase:
     routes: tuple[tuple[str, str], ...]
     # "none", "head" (read raw/), "upload" (put raw/), "multipart" (put, read, delete raw/)
     media: str = "none"
+    # A candidate's account (bearer token), not the link's token: reads the JWT key ring.
+    account: bool = False
 
 
 USE_CASES = (
@@ -69,6 +72,12 @@ USE_CASES = (
         (("candidate/interview/questions/{question_id}/answer", "POST"),),
         media="head",
     ),
+    _UseCase(
+        "CandidateMyInvitations",
+        "my_invitations",
+        (("candidate/invitations", "GET"),),
+        account=True,
+    ),
 )
 
 
@@ -87,7 +96,19 @@ class CandidateFlow(Construct):
         media_bucket = foundation.media_bucket
         self.functions: dict[str, lambda_.Function] = {}
         for case in USE_CASES:
-            fn = functions.add(FunctionSpec(case.name, _MODULE.format(case.module), timeout_s=15))
+            environment = (
+                {"AUTH_KEY_SECRET_NAME": secret_name(foundation.stage, "jwt-signing-key")}
+                if case.account
+                else {}
+            )
+            fn = functions.add(
+                FunctionSpec(
+                    case.name, _MODULE.format(case.module), timeout_s=15, environment=environment
+                )
+            )
+            if case.account:
+                # Verifying the account's token: read the key ring, never create or change it.
+                allow_secret(fn, foundation.key_ring_arn())
             allow_publish(foundation, fn)
             if case.name in QUOTA_USERS:
                 foundation.allow_quota(fn)

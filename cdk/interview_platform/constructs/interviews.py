@@ -60,6 +60,11 @@ HR_USE_CASES = (
         publishes=True,
     ),
     HrUseCase(
+        "InterviewsTemplateSkills",
+        "template_skills",
+        ((_TEMPLATE + "/skills", "GET"), (_TEMPLATE + "/skills", "PUT")),
+    ),
+    HrUseCase(
         "InterviewsManageQuestions",
         "manage_questions",
         (

@@ -36,8 +36,8 @@ ALTER TABLE interviews.invitations ADD COLUMN erased_at timestamptz;
 CREATE INDEX invitations_retention_idx ON interviews.invitations
     (company_id, (coalesce(completed_at, expired_at, cancelled_at)))
     WHERE erased_at IS NULL AND status IN ('completed', 'expired', 'cancelled');
--- A candidate account's invitations: every one sent to its verified email.
-CREATE INDEX invitations_candidate_email_idx ON interviews.invitations (candidate_email);
+-- A candidate account's invitations (every one sent to its verified email) use 0051's
+-- invitations_candidate_email_idx (candidate_email, created_at DESC, id DESC).
 
 -- Admins read the audit log newest first, by action or over every tenant.
 CREATE INDEX audit_log_time_idx ON platform.audit_log (occurred_at DESC, id DESC);

@@ -121,6 +121,21 @@ class CompanyMemberAdded(EventPayload):
     actor_id: UUID
 
 
+SkillName = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class SkillChanged(EventPayload):
+    """The skills taxonomy changed: a category or a skill was created, changed or retired."""
+
+    kind: Literal["category", "skill"]
+    id: UUID
+    name: SkillName
+    # The skill's category (None for a category).
+    category_id: UUID | None = None
+    changed_fields: Annotated[list[FieldName], Field(max_length=5, default_factory=list)]
+    actor_id: UUID
+
+
 IDENTITY_EVENTS: dict[str, type[BaseModel]] = {
     "user.registered": UserRegistered,
     "user.role_selected": UserRoleSelected,
@@ -137,4 +152,7 @@ IDENTITY_EVENTS: dict[str, type[BaseModel]] = {
     "user.email_changed": UserEmailChanged,
     "company.created": CompanyCreated,
     "company.member_added": CompanyMemberAdded,
+    "skill.created": SkillChanged,
+    "skill.updated": SkillChanged,
+    "skill.retired": SkillChanged,
 }

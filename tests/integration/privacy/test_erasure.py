@@ -16,8 +16,8 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from fakes.groq import FakeGroqServer
+from shared.interviews.public import InvitationRef
 from shared.privacy import erasure
-from shared.privacy.dal import InvitationRef
 from tests import media_samples
 from tests.integration.media import rows
 from tests.integration.media.test_erasure import WORDS, _analysed

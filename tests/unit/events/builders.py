@@ -17,6 +17,7 @@ from shared.events import EventEnvelope, new_event
 from shared.models.events.identity import (
     CompanyCreated,
     CompanyMemberAdded,
+    SkillChanged,
     UserActivated,
     UserDeleted,
     UserEmailChanged,
@@ -69,6 +70,18 @@ SAMPLE_PAYLOADS: dict[str, BaseModel] = {
     ),
     "company.created": CompanyCreated(company_id=COMPANY, name="Acme", actor_id=USER),
     "company.member_added": CompanyMemberAdded(company_id=COMPANY, user_id=ADMIN, actor_id=USER),
+    "skill.created": SkillChanged(kind="category", id=LINK, name="Programming", actor_id=ADMIN),
+    "skill.updated": SkillChanged(
+        kind="skill",
+        id=LINK,
+        name="Python",
+        category_id=COMPANY,
+        changed_fields=["name"],
+        actor_id=ADMIN,
+    ),
+    "skill.retired": SkillChanged(
+        kind="skill", id=LINK, name="Python", category_id=COMPANY, actor_id=ADMIN
+    ),
     **INTERVIEWS_SAMPLES,
     **MEDIA_SAMPLES,
     **ANALYSIS_SAMPLES,
