@@ -20,6 +20,14 @@ class CompanyDeactivatedError(PermissionDeniedError):
     title = "Company deactivated"
 
 
+class EmailNotVerifiedError(PermissionDeniedError):
+    """The account's email is not confirmed: what only that address proves is refused (a
+    sign-in, the invitations and data of that email)."""
+
+    type_slug = "email-not-verified"
+    title = "Email not verified"
+
+
 @dataclass(frozen=True, slots=True)
 class Caller:
     """The authenticated caller, as the database (not the token) says they are now."""
@@ -113,6 +121,14 @@ def _issued_before_sessions_ended(
     if issued_at is None:
         return True
     return issued_at <= user.sessions_valid_after.replace(microsecond=0)
+
+
+def ensure_email_verified(caller: Caller, detail: str) -> None:
+    """Anyone can sign up with any address: what belongs to an email (the invitations sent to
+    it, their data) is the account's only once it confirmed the address (403
+    ``email-not-verified``, one problem type for every such route)."""
+    if caller.user.email_verified_at is None:
+        raise EmailNotVerifiedError(detail)
 
 
 def ensure_company_may_change(caller: Caller) -> None:

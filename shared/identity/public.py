@@ -19,7 +19,13 @@ from shared.auth.http import authenticate
 from shared.auth.settings import get_auth_settings
 from shared.dal.db import transaction
 from shared.dal.sql import Conn
-from shared.identity.caller import Caller, ensure_company_may_change, load_caller
+from shared.identity.caller import (
+    Caller,
+    EmailNotVerifiedError,
+    ensure_company_may_change,
+    ensure_email_verified,
+    load_caller,
+)
 from shared.observability import correlation_id
 
 if TYPE_CHECKING:
@@ -52,12 +58,14 @@ __all__ = [
     "RATE_LIMITED",
     "Caller",
     "Contact",
+    "EmailNotVerifiedError",
     "account_link_url",
     "caller_transaction",
     "company_is_active",
     "company_name",
     "company_names",
     "company_owner",
+    "ensure_email_verified",
     "skill_refs",
     "user_contact",
 ]

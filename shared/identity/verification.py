@@ -18,7 +18,7 @@ from shared.auth.errors import RateLimitedError
 from shared.auth.settings import AuthSettings
 from shared.dal.sql import Conn
 from shared.errors import ConflictError, DomainError, PermissionDeniedError, UnprocessableError
-from shared.identity import dal, links, passwords
+from shared.identity import caller, dal, links, passwords
 from shared.identity.events import emit
 from shared.identity.models import AccountLinkRow, LinkPurpose, UserRow
 from shared.models.events.identity import (
@@ -37,9 +37,8 @@ LINKS_PER_ACCOUNT_PER_HOUR = 5
 _HOUR_S = 3600
 
 
-class EmailNotVerifiedError(PermissionDeniedError):
-    type_slug = "email-not-verified"
-    title = "Email not verified"
+class EmailNotVerifiedError(caller.EmailNotVerifiedError):
+    """A sign-in with an unconfirmed email (the problem type every such refusal shares)."""
 
     def __init__(self) -> None:
         super().__init__(

@@ -17,26 +17,20 @@ from collections import defaultdict
 from typing import Any
 
 from shared.dal.sql import Conn
-from shared.errors import PermissionDeniedError
-from shared.identity.public import Caller, company_names
+from shared.identity.public import Caller, company_names, ensure_email_verified
 from shared.interviews import dal
 from shared.interviews.candidate_models import MyAnswer, MyInvitation, MyInvitationPage
 from shared.interviews.pagination import decode_cursor, next_cursor
 from shared.media.public import media_status_of_uploads
 
 
-class EmailNotVerifiedError(PermissionDeniedError):
-    type_slug = "email-not-verified"
-    title = "Email not verified"
-
-
 def my_invitations(
     conn: Conn, caller: Caller, *, limit: int, cursor: str | None
 ) -> MyInvitationPage:
-    if caller.user.email_verified_at is None:
-        raise EmailNotVerifiedError(
-            "Verify your email address first: only then can the invitations sent to it be shown."
-        )
+    ensure_email_verified(
+        caller,
+        "Verify your email address first: only then can the invitations sent to it be shown.",
+    )
     after = decode_cursor(cursor) if cursor else None
     rows = dal.invitations_for_email(conn, caller.user.email, limit=limit, after=after)
     page = rows[:limit]

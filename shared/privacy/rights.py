@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from shared.errors import NotFoundError, PermissionDeniedError, UnprocessableError
+from shared.identity.public import ensure_email_verified
 from shared.interviews.public import InvitationRef, invitations_of_email
 from shared.privacy import dal
 from shared.privacy.dal import AuditFilter
@@ -48,8 +49,9 @@ def link_invitations(conn: Conn, token: str) -> list[InvitationRef]:
 def account_invitations(conn: Conn, caller: Caller) -> list[InvitationRef]:
     """Every invitation sent to the candidate account's email, once that email is verified
     (an unverified address proves nothing: 403)."""
-    if caller.user.email_verified_at is None:
-        raise PermissionDeniedError("Verify your email address first.")
+    ensure_email_verified(
+        caller, "Verify your email address first: only then are the invitations sent to it yours."
+    )
     return invitations_of_email(conn, caller.user.email)
 
 

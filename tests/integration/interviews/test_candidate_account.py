@@ -1,5 +1,6 @@
 """A candidate account's invitations against real PostgreSQL: an unverified email is refused
-(403 email-not-verified), never answered with another address's invitations."""
+(403 email-not-verified), never answered with another address's invitations; its data (export,
+erasure) is refused with the same problem type."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import pytest
 from shared.dal.db import conninfo_for
 from shared.dal.migrator import migrate
 from shared.identity import dal as identity_dal
-from shared.identity.caller import load_caller
-from shared.interviews.candidate_account import EmailNotVerifiedError, my_invitations
+from shared.identity.caller import EmailNotVerifiedError, load_caller
+from shared.interviews.candidate_account import my_invitations
+from shared.privacy.rights import account_invitations
 from shared.settings import DatabaseSettings
 
 
@@ -33,6 +35,10 @@ def test_an_unverified_email_is_refused_with_its_reason(
             my_invitations(conn, caller, limit=20, cursor=None)
         assert refused.value.status == 403
         assert refused.value.type_slug == "email-not-verified"
+        # and its data rights (export, erasure by account) are refused the same way
+        with pytest.raises(EmailNotVerifiedError) as data_refused:
+            account_invitations(conn, caller)
+        assert data_refused.value.type_slug == "email-not-verified"
 
         # When the email is verified / Then the list answers (empty: nothing was sent to it)
         identity_dal.mark_email_verified(conn, user.id)
@@ -40,3 +46,4 @@ def test_an_unverified_email_is_refused_with_its_reason(
             conn, load_caller(conn, str(user.id), "t"), limit=20, cursor=None
         )
         assert (page.items, page.next_cursor) == ([], None)
+        assert account_invitations(conn, load_caller(conn, str(user.id), "t")) == []
