@@ -29,6 +29,7 @@ from shared.identity.skill_models import (
     SkillCreate,
     SkillOut,
     SkillPage,
+    SkillRow,
     SkillUpdate,
 )
 from shared.models.events.identity import SkillChanged
@@ -65,6 +66,26 @@ def _next(rows: list[tuple[str, uuid.UUID]], limit: int) -> str | None:
 
 def _emit(conn: Conn, caller: Caller, event_type: str, payload: SkillChanged) -> None:
     emit(conn, event_type, payload, caller.correlation_id)
+
+
+def _emit_skill(
+    conn: Conn,
+    caller: Caller,
+    event_type: str,
+    row: SkillRow,
+    changed_fields: list[str] | None = None,
+) -> None:
+    """A skill's event (created, updated, retired), from its row as it is now."""
+    extra = {} if changed_fields is None else {"changed_fields": changed_fields}
+    payload = SkillChanged(
+        kind="skill",
+        id=row.id,
+        name=row.name,
+        category_id=row.category_id,
+        actor_id=caller.id,
+        **extra,
+    )
+    _emit(conn, caller, event_type, payload)
 
 
 # ---- admins: categories ---------------------------------------------------------------------
@@ -117,18 +138,7 @@ def retire_category(conn: Conn, caller: Caller, category_id: uuid.UUID) -> Categ
         )
         for skill_id in retired_skills:
             skill = dal.get_skill(conn, skill_id)
-            _emit(
-                conn,
-                caller,
-                "skill.retired",
-                SkillChanged(
-                    kind="skill",
-                    id=skill.id,
-                    name=skill.name,
-                    category_id=skill.category_id,
-                    actor_id=caller.id,
-                ),
-            )
+            _emit_skill(conn, caller, "skill.retired", skill)
     return CategoryOut.of(dal.get_category(conn, category_id))
 
 
@@ -159,18 +169,7 @@ def create_skill(conn: Conn, caller: Caller, body: SkillCreate) -> SkillOut:
     _open_category(conn, body.category_id)
     skill_id = dal.insert_skill(conn, body.category_id, body.name, body.description)
     row = dal.get_skill(conn, skill_id)
-    _emit(
-        conn,
-        caller,
-        "skill.created",
-        SkillChanged(
-            kind="skill",
-            id=row.id,
-            name=row.name,
-            category_id=row.category_id,
-            actor_id=caller.id,
-        ),
-    )
+    _emit_skill(conn, caller, "skill.created", row)
     return SkillOut.of(row)
 
 
@@ -184,19 +183,7 @@ def update_skill(conn: Conn, caller: Caller, skill_id: uuid.UUID, body: SkillUpd
     if not dal.update_skill(conn, skill_id, changes):
         raise NotFoundError("No such skill.")
     row = dal.get_skill(conn, skill_id)
-    _emit(
-        conn,
-        caller,
-        "skill.updated",
-        SkillChanged(
-            kind="skill",
-            id=row.id,
-            name=row.name,
-            category_id=row.category_id,
-            changed_fields=sorted(changes),
-            actor_id=caller.id,
-        ),
-    )
+    _emit_skill(conn, caller, "skill.updated", row, sorted(changes))
     return SkillOut.of(row)
 
 
@@ -205,18 +192,7 @@ def retire_skill(conn: Conn, caller: Caller, skill_id: uuid.UUID) -> SkillOut:
     dal.get_skill(conn, skill_id)
     if dal.retire_skill(conn, skill_id):
         row = dal.get_skill(conn, skill_id)
-        _emit(
-            conn,
-            caller,
-            "skill.retired",
-            SkillChanged(
-                kind="skill",
-                id=row.id,
-                name=row.name,
-                category_id=row.category_id,
-                actor_id=caller.id,
-            ),
-        )
+        _emit_skill(conn, caller, "skill.retired", row)
     return SkillOut.of(dal.get_skill(conn, skill_id))
 
 
