@@ -1,10 +1,12 @@
 """The fake Groq's ``POST /openai/v1/chat/completions``: the real request and response shapes,
 deterministic, content-aware answers.
 
-It reads our prompts the way a model would see them (the ``<question>``, ``<rubric>`` and
-``<transcript>`` parts of an answer assessment, the ``<answers>`` of a summary) and answers with
-scores from text heuristics: an on-topic, detailed answer scores higher than an off-topic or empty
-one, and every quote is a sentence copied verbatim from the transcript. Token counts are real
+It reads our prompts the way a model would see them (the ``<question>``, ``<rubric>``,
+``<skills>`` and ``<transcript>`` parts of an answer assessment, the ``<answers>`` of a
+summary) and answers with scores from text heuristics: an on-topic, detailed answer scores
+higher than an off-topic or empty one, every quote is a sentence copied verbatim from the
+transcript, and a listed skill is evidenced when the transcript names it (the sentence that
+does is its quote). Token counts are real
 o200k_base counts (gpt-oss's tokenizer) of every message, plus the harmony format's framing
 (4 tokens a message, 3 to open the reply); the fake does not reason, so a real model's reasoning
 tokens (billed as output) are not in them. The server (``fakes/groq/server.py``) adds latency and
@@ -95,7 +97,27 @@ def _assessment(prompt: str) -> dict[str, Any]:
         ),
         "depth": f"{features.specifics} concrete specifics such as numbers, reasons or examples.",
     }
-    return {c: {"score": scores[c], "justification": why[c], "quotes": quotes} for c in scores}
+    reply: dict[str, Any] = {
+        c: {"score": scores[c], "justification": why[c], "quotes": quotes} for c in scores
+    }
+    skills = _skills(_tag(prompt, "skills"))
+    if skills is not None:  # a prompt that lists skills (v3 on) gets the skills it evidences
+        reply["skills_evidenced"] = [
+            {"skill": name, "quote": quote}
+            for name, quote in heuristics.skills_shown(transcript, skills)
+        ]
+    return reply
+
+
+def _skills(block_text: str) -> list[str] | None:
+    """The skill names of a ``<skills>`` block (a JSON array), None when the prompt has none."""
+    if not block_text:
+        return None
+    try:
+        names = json.loads(block_text)
+    except ValueError:
+        return None
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else None
 
 
 def _scored(score: float | None) -> str:

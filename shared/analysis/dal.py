@@ -264,12 +264,13 @@ def upsert_answer_result(
         """
         INSERT INTO analysis.answer_results (analysis_id, attempt, answer_id, question_id,
             position, kind, criteria, score, unscorable, unscorable_reason, flagged, flag_reason,
-            prompt_tokens, completion_tokens, llm_calls, latency_ms)
-        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+            skills_evidenced, prompt_tokens, completion_tokens, llm_calls, latency_ms)
+        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
         ON CONFLICT (analysis_id, attempt, answer_id) DO UPDATE SET
             criteria = EXCLUDED.criteria, score = EXCLUDED.score,
             unscorable = EXCLUDED.unscorable, unscorable_reason = EXCLUDED.unscorable_reason,
             flagged = EXCLUDED.flagged, flag_reason = EXCLUDED.flag_reason,
+            skills_evidenced = EXCLUDED.skills_evidenced,
             prompt_tokens = EXCLUDED.prompt_tokens,
             completion_tokens = EXCLUDED.completion_tokens,
             llm_calls = EXCLUDED.llm_calls, latency_ms = EXCLUDED.latency_ms
@@ -287,6 +288,7 @@ def upsert_answer_result(
             outcome.unscorable_reason,
             outcome.flagged,
             outcome.flag_reason,
+            Jsonb([e.model_dump(mode="json") for e in outcome.skills_evidenced]),
             outcome.usage.prompt_tokens,
             outcome.usage.completion_tokens,
             outcome.usage.calls,
@@ -307,6 +309,7 @@ class ResultRow:
     unscorable_reason: str | None
     flagged: bool
     flag_reason: str | None
+    skills_evidenced: list[dict[str, Any]]
     prompt_tokens: int
     completion_tokens: int
     llm_calls: int
@@ -317,8 +320,8 @@ def answer_results(conn: Conn, analysis_id: UUID, attempt: int) -> list[ResultRo
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(
             "SELECT answer_id, question_id, position, kind, criteria, score, unscorable,"
-            " unscorable_reason, flagged, flag_reason, prompt_tokens, completion_tokens,"
-            " llm_calls, latency_ms FROM analysis.answer_results"
+            " unscorable_reason, flagged, flag_reason, skills_evidenced, prompt_tokens,"
+            " completion_tokens, llm_calls, latency_ms FROM analysis.answer_results"
             " WHERE analysis_id = %s AND attempt = %s ORDER BY position, answer_id",
             (analysis_id, attempt),
         ).fetchall()
@@ -459,6 +462,13 @@ def trigger_for_company(conn: Conn, company_id: UUID, invitation_id: UUID) -> Tr
     return TriggerRow(**row) if row else None
 
 
+# The skills evidenced, with every quote set to null (which skills were evidenced stays).
+_UNQUOTED_SKILLS = (
+    "(SELECT coalesce(jsonb_agg(e.item || '{{\"quote\": null}}'::jsonb), '[]'::jsonb)"
+    " FROM jsonb_array_elements({column}) AS e(item))"
+)
+
+
 def erase_candidate_words(conn: Conn, company_id: UUID, invitation_id: UUID) -> None:
     """Every quote of the invitation's answer results, and the text answers of its stored
     completion payload, removed (erasure of a candidate's media and words)."""
@@ -469,6 +479,14 @@ def erase_candidate_words(conn: Conn, company_id: UUID, invitation_id: UUID) -> 
         " FROM analysis.analyses a"
         " WHERE a.id = r.analysis_id AND a.company_id = %s AND a.invitation_id = %s"
         " AND r.criteria IS NOT NULL AND jsonb_typeof(r.criteria) = 'object'",
+        (company_id, invitation_id),
+    )
+    conn.execute(
+        "UPDATE analysis.answer_results r"
+        f" SET skills_evidenced = {_UNQUOTED_SKILLS.format(column='r.skills_evidenced')}"
+        " FROM analysis.analyses a"
+        " WHERE a.id = r.analysis_id AND a.company_id = %s AND a.invitation_id = %s"
+        " AND r.skills_evidenced <> '[]'::jsonb",
         (company_id, invitation_id),
     )
     conn.execute(
@@ -693,6 +711,13 @@ def erase_assessment_words(conn: Conn, company_id: UUID, invitation_id: UUID) ->
         "     c.value || '{\"quotes\": []}'::jsonb) FROM jsonb_each(outcome->'criteria') c))"
         "   ELSE outcome END"
         " WHERE company_id = %s AND invitation_id = %s",
+        (company_id, invitation_id),
+    )
+    conn.execute(
+        "UPDATE analysis.answer_assessments SET outcome = jsonb_set(outcome,"
+        f" '{{skills_evidenced}}', {_UNQUOTED_SKILLS.format(column="outcome->'skills_evidenced'")})"
+        " WHERE company_id = %s AND invitation_id = %s"
+        " AND jsonb_typeof(outcome->'skills_evidenced') = 'array'",
         (company_id, invitation_id),
     )
 

@@ -261,7 +261,8 @@ class GroqEngine:
         if not transcript.text.strip():
             return AnswerOutcome(unscorable=True, unscorable_reason="nothing was said or written")
         rubric = answer.rubric or "(none given)"
-        fence = self._fence(transcript.text, answer.question, rubric)
+        skills = json.dumps([skill.name for skill in answer.skills])
+        fence = self._fence(transcript.text, answer.question, rubric, skills)
         messages: list[Message] = [
             {"role": "system", "content": self._prompts.render("answer_system")},
             {
@@ -271,6 +272,7 @@ class GroqEngine:
                     fence=fence,
                     question=answer.question,
                     rubric=rubric,
+                    skills=skills,
                     language=(answer.language or "unknown")[:16],
                     transcript=transcript.text,
                 ),
@@ -307,6 +309,9 @@ class GroqEngine:
             )
             for c in CRITERIA
         }
+        shown = evidence.skills_evidenced(
+            [(e.skill, e.quote) for e in parsed.skills_evidenced], answer.skills, transcript
+        )
         problems = []
         if bad:
             problems.append(f"{len(bad)} quote(s) not found verbatim after a re-ask; dropped")
@@ -316,9 +321,13 @@ class GroqEngine:
             )
         if problems:
             return AnswerOutcome(
-                criteria=criteria, flagged=True, flag_reason="; ".join(problems), usage=usage
+                criteria=criteria,
+                flagged=True,
+                flag_reason="; ".join(problems),
+                skills_evidenced=shown,
+                usage=usage,
             )
-        return AnswerOutcome(criteria=criteria, usage=usage)
+        return AnswerOutcome(criteria=criteria, skills_evidenced=shown, usage=usage)
 
     def summarize(self, items: Sequence[SummaryItem]) -> SummaryOutcome:
         answers = json.dumps([item.model_dump(mode="json", exclude_none=True) for item in items])
@@ -346,4 +355,5 @@ class GroqEngine:
 
 def _unverified(parsed: LlmAnswerAssessment, transcript: str) -> list[str]:
     quotes = [q for c in CRITERIA for q in getattr(parsed, c).quotes]
+    quotes += [e.quote for e in parsed.skills_evidenced]
     return evidence.unverified(quotes, transcript)

@@ -59,7 +59,11 @@ class OfflineEngine:
             )
             for c in CRITERIA
         }
-        return AnswerOutcome(criteria=criteria)
+        shown = heuristics.skills_shown(text, [s.name for s in answer.skills])
+        return AnswerOutcome(
+            criteria=criteria,
+            skills_evidenced=evidence.skills_evidenced(shown, answer.skills, answer.transcript),
+        )
 
     def summarize(self, items: Sequence[SummaryItem]) -> SummaryOutcome:
         scored = [i for i in items if i.score is not None]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from shared.analysis.models import Quote, Transcript
+from shared.analysis.models import Quote, SkillAsked, SkillEvidence, Transcript
 
 _SPACE = re.compile(r"\s+")
 # Punctuation the transcriber and the LLM may disagree on around a verbatim quote.
@@ -50,3 +50,22 @@ def locate(quote: str, transcript: Transcript) -> Quote:
         return Quote(text=text)
     first, last = transcript.segments[hit[0]], transcript.segments[hit[-1]]
     return Quote(text=text, start=round(first.start, 2), end=round(max(last.end, first.start), 2))
+
+
+def skills_evidenced(
+    claims: Sequence[tuple[str, str]], asked: Sequence[SkillAsked], transcript: Transcript
+) -> list[SkillEvidence]:
+    """The claims ``(skill name, quote)`` that hold: a skill that was asked for (its name in
+    any case), with a quote that occurs verbatim; one per skill, the first that holds, in the
+    order the skills were asked."""
+    by_name = {skill.name.casefold(): skill for skill in asked}
+    held: dict[str, SkillEvidence] = {}
+    for name, quote in claims:
+        skill = by_name.get(name.strip().casefold())
+        if skill is None or skill.name.casefold() in held:
+            continue
+        if is_verbatim(quote, transcript.text):
+            held[skill.name.casefold()] = SkillEvidence(
+                skill_id=skill.skill_id, name=skill.name, quote=locate(quote, transcript)
+            )
+    return [held[s.name.casefold()] for s in asked if s.name.casefold() in held]

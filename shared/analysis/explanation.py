@@ -23,9 +23,9 @@ from shared.dal.sql import Conn
 from shared.models.events.interviews import InvitationCompleted
 
 PERSONAL_DATA = (
-    "The prompt builder admits only the question, its rubric, the answer's language and the"
-    " transcript or written text (model_input): never the candidate's name, email or any"
-    " other personal data."
+    "The prompt builder admits only the question, its rubric, the answer's language, the"
+    " transcript or written text and the names of the template's required skills"
+    " (model_input): never the candidate's name, email or any other personal data."
 )
 SUMMARY_INPUT = (
     "The summary call received, per answer, the question, the answer's kind, its score, each"
@@ -102,8 +102,9 @@ def explain(
     for answer in completed.answers:
         question = questions[answer.question_id]
         outcome, _, subject = inputs.prepare(
-            conn, transcripts, answer, question, completed.invitation_id, completed.language
-        )
+            conn, transcripts, answer, question, completed.invitation_id, completed.language,
+            completed.required_skills,
+        )  # fmt: skip
         result = by_answer.get(answer.answer_id)
         if subject is None:
             exact = answer.kind == "choice" or question.type == "multiple_choice"
@@ -128,8 +129,8 @@ def explain(
             note = f"Scored on the four criteria, and flagged for HR: {result.flag_reason}."
         else:
             note = (
-                "Scored on relevance, completeness, clarity and depth; every quote is checked"
-                " to occur verbatim in the transcript."
+                "Scored on relevance, completeness, clarity and depth; every quote (and each"
+                " required skill's evidence) is checked to occur verbatim in the transcript."
             )
         answers.append(
             AnswerExplanation(
@@ -143,6 +144,7 @@ def explain(
                     rubric=subject.rubric,
                     language=subject.language,
                     transcript=subject.transcript.text,
+                    skills=[skill.name for skill in subject.skills],
                 ),
                 note=note,
             )

@@ -107,3 +107,29 @@ def best_sentences(answer: str, question: str, rubric: str | None, limit: int = 
         key=lambda item: (-len(content_words(item[1]) & keywords), item[0]),
     )
     return [text[:300].strip() for _, text in ranked[:limit]]
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+
+
+def _sentence_around(text: str, start: int, end: int, limit: int = 300) -> str:
+    """The sentence of ``text`` holding ``text[start:end]``, verbatim (a dot inside a word, as
+    in "Node.js", does not end it); cut to ``limit`` characters around the match."""
+    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
+    left = before[-1] if before else 0
+    after = _SENTENCE_END.search(text, end)
+    right = after.end() if after else len(text)
+    left = max(left, end - limit)
+    return text[left : min(right, left + limit)].strip()
+
+
+def skills_shown(answer: str, names: list[str]) -> list[tuple[str, str]]:
+    """(name, quote) for each skill the answer names as a whole word or phrase (any case),
+    with the first sentence that does: a surface baseline, not a judgement of proficiency."""
+    found = []
+    for name in names:
+        pattern = re.compile(rf"(?<!\w){re.escape(name.strip())}(?!\w)", re.IGNORECASE)
+        match = pattern.search(answer) if name.strip() else None
+        if match:
+            found.append((name, _sentence_around(answer, match.start(), match.end())))
+    return found

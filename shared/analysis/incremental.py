@@ -37,6 +37,7 @@ from shared.models.events.analysis import AnalysisAnswerReady
 from shared.models.events.interviews import (
     CompletedAnswer,
     CompletedQuestion,
+    RequiredSkill,
     ResponseSubmitted,
     ScoringWeights,
 )
@@ -57,6 +58,7 @@ class Subject:
     answer: CompletedAnswer
     language: str | None
     weights: Weights
+    skills: list[RequiredSkill]
 
     @classmethod
     def of(cls, row: dal.AssessmentRow) -> Subject:
@@ -65,6 +67,7 @@ class Subject:
             answer=CompletedAnswer.model_validate(row.subject["answer"]),
             language=row.subject.get("language"),
             weights=Weights(**(row.subject.get("weights") or {})),
+            skills=[RequiredSkill.model_validate(s) for s in row.subject.get("skills") or []],
         )
 
 
@@ -89,6 +92,7 @@ def on_submitted(conn: Conn, envelope: EventEnvelope, company_id: UUID) -> None:
         "answer": submitted.answer.model_dump(mode="json"),
         "language": submitted.language,
         "weights": (submitted.scoring_weights or ScoringWeights()).model_dump(mode="json"),
+        "skills": [s.model_dump(mode="json") for s in submitted.required_skills],
     }
     dal.add_assessment(
         conn,

@@ -46,6 +46,13 @@ class LlmCriterion(Model):
     ]
 
 
+class LlmSkillEvidence(Model):
+    model_config = ConfigDict(extra="ignore")
+
+    skill: Annotated[str, Field(min_length=1, max_length=100)]
+    quote: QuoteText
+
+
 class LlmAnswerAssessment(Model):
     model_config = ConfigDict(extra="ignore")
 
@@ -53,6 +60,8 @@ class LlmAnswerAssessment(Model):
     completeness: LlmCriterion
     clarity: LlmCriterion
     depth: LlmCriterion
+    # Prompts from v3 on: the listed required skills the answer evidences, each with a quote.
+    skills_evidenced: list[LlmSkillEvidence] = Field(default_factory=list, max_length=30)
 
 
 class LlmSummary(Model):
@@ -87,8 +96,17 @@ class Transcript(BaseModel):  # not Model: ruff's RUF012 knows only direct BaseM
     segments: Annotated[list[Segment], Field(max_length=20_000)] = []
 
 
+class SkillAsked(_Frozen):
+    """A required skill of the template: the model sees its name only; the id is how HR's
+    result names it."""
+
+    skill_id: UUID
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class AnswerInput(_Frozen):
-    """One answer as the engine sees it: the question, and what the candidate said or wrote."""
+    """One answer as the engine sees it: the question, and what the candidate said or wrote
+    (and the names of the template's required skills it may evidence)."""
 
     answer_id: UUID
     question_id: UUID
@@ -97,6 +115,7 @@ class AnswerInput(_Frozen):
     rubric: Annotated[str, Field(max_length=2000)] | None = None
     language: Annotated[str, Field(max_length=16)] | None = None
     transcript: Transcript
+    skills: list[SkillAsked] = Field(default_factory=list, max_length=30)
 
 
 # ---- what the engines and scoring produce --------------------------------------------------
@@ -107,6 +126,15 @@ class Quote(_Frozen):
     # Where it was said (seconds into the answer's media), for playback; None for text answers.
     start: Annotated[float, Field(ge=0)] | None = None
     end: Annotated[float, Field(ge=0)] | None = None
+
+
+class SkillEvidence(_Frozen):
+    """A required skill the answer evidences, with the verbatim quote that shows it (the quote
+    is None once the candidate's words were erased)."""
+
+    skill_id: UUID
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    quote: Quote | None
 
 
 class CriterionResult(_Frozen):
@@ -138,6 +166,7 @@ class AnswerOutcome(_Frozen):
     unscorable_reason: Annotated[str, Field(max_length=1000)] | None = None
     flagged: bool = False
     flag_reason: Annotated[str, Field(max_length=1000)] | None = None
+    skills_evidenced: list[SkillEvidence] = Field(default_factory=list, max_length=30)
     usage: Usage = Usage()
 
 
@@ -199,6 +228,26 @@ class AnswerResultView(Model):
     unscorable_reason: str | None = None
     flagged: bool
     flag_reason: str | None = None
+    skills_evidenced: list[SkillEvidence] = Field(
+        default=[],
+        description="The template's required skills this answer evidences, each with a quote"
+        " checked to occur verbatim in the transcript",
+    )
+
+
+class SkillEvidenceAt(Model):
+    answer_id: UUID
+    position: int
+    quote: Quote | None
+
+
+class SkillFinding(Model):
+    """One required skill of the template across the interview: where the answers evidence it."""
+
+    skill_id: UUID
+    name: str
+    evidenced: bool
+    evidence: list[SkillEvidenceAt] = Field(default_factory=list)
 
 
 class AnswerProgress(Model):
@@ -226,6 +275,9 @@ class ModelInput(Model):
     rubric: str | None = None
     language: str | None = None
     transcript: str = Field(description="The transcript of a recording, or the written answer")
+    skills: list[str] = Field(
+        default=[], description="The names of the template's required skills to look for"
+    )
 
 
 class AnswerExplanation(Model):
@@ -325,6 +377,11 @@ class AnalysisView(BaseModel):  # not Model: see Transcript
         " arrive, before the interview completes)",
     )
     answers: list[AnswerResultView] = []
+    skills: list[SkillFinding] = Field(
+        default=[],
+        description="Per required skill of the template: whether the answers evidence it, and"
+        " where (with verified quotes)",
+    )
     explanation: Explanation | None = Field(
         default=None,
         description="What the model saw per answer, the engine, model and prompt version, and"

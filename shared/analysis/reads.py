@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from shared.analysis import dal, explanation
@@ -15,6 +15,9 @@ from shared.analysis.models import (
     AnswerResultView,
     CriterionResult,
     Explanation,
+    SkillEvidence,
+    SkillEvidenceAt,
+    SkillFinding,
 )
 from shared.analysis.transcripts import TranscriptSource, media_transcript
 from shared.analysis.trigger import pending_uploads
@@ -116,11 +119,40 @@ def analysis_for_invitation(
                 unscorable_reason=r.unscorable_reason,
                 flagged=r.flagged,
                 flag_reason=r.flag_reason,
+                skills_evidenced=[SkillEvidence.model_validate(e) for e in r.skills_evidenced],
             )
             for r in results
         ],
+        skills=skill_findings(row.get("completed"), results),
         explanation=explanation.explain(conn, row, results, transcripts) if explain else None,
     )
+
+
+def skill_findings(
+    completed: dict[str, Any] | None, results: list[dal.ResultRow]
+) -> list[SkillFinding]:
+    """Per required skill of the template (as the interview completed with them), whether the
+    answers evidence it and where: the answers' verified quotes, in the questions' order."""
+    if not completed:
+        return []
+    skills = InvitationCompleted.model_validate(completed).required_skills
+    found: dict[UUID, list[SkillEvidenceAt]] = {s.skill_id: [] for s in skills}
+    for r in results:
+        for item in r.skills_evidenced:
+            e = SkillEvidence.model_validate(item)
+            if e.skill_id in found:
+                found[e.skill_id].append(
+                    SkillEvidenceAt(answer_id=r.answer_id, position=r.position, quote=e.quote)
+                )
+    return [
+        SkillFinding(
+            skill_id=s.skill_id,
+            name=s.name,
+            evidenced=bool(found[s.skill_id]),
+            evidence=found[s.skill_id],
+        )
+        for s in skills
+    ]
 
 
 _PROGRESS: dict[str, Literal["waiting", "analysing", "scored"]] = {

@@ -30,7 +30,7 @@ class AnalysisSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ANALYSIS_", extra="ignore")
 
     model: Annotated[str, Field(min_length=1, max_length=200)] = DEFAULT_MODEL
-    prompt_version: Annotated[str, Field(pattern=r"^v[0-9]+$", max_length=16)] = "v2"
+    prompt_version: Annotated[str, Field(pattern=r"^v[0-9]+$", max_length=16)] = "v3"
     # Answers analysed at once (the Map state's MaxConcurrency): within Groq's rate limits.
     max_concurrency: Annotated[int, Field(ge=1, le=40)] = 5
     max_completion_tokens: Annotated[int, Field(ge=64, le=8192)] = 1500

@@ -303,9 +303,10 @@ def analyze_answer(
             return {"status": "done", "answerId": str(answer_id), "waits": waits, "reused": True}
         claimed = claim == "claimed"
         if claim != "busy":
-            outcome, score, subject = _prepare(
-                deps, conn, answer, question, completed.invitation_id, completed.language
-            )
+            outcome, score, subject = inputs.prepare(
+                conn, deps.transcripts, answer, question, completed.invitation_id,
+                completed.language, completed.required_skills,
+            )  # fmt: skip
     if claim == "busy":
         # The answer workflow is calling the model for this very version: its result usually
         # comes within a call's time, so look for it a few seconds first, then leave it to the
@@ -368,9 +369,10 @@ def assess_answer(deps: Deps, answer_id: UUID, waits: int = 0) -> dict[str, Any]
             return {"status": "skipped", "answerId": str(answer_id), "why": claim}
         assert early is not None
         subject = incremental.Subject.of(early)
-        outcome, score, model_input = _prepare(
-            deps, conn, subject.answer, subject.question, early.invitation_id, subject.language
-        )
+        outcome, score, model_input = inputs.prepare(
+            conn, deps.transcripts, subject.answer, subject.question, early.invitation_id,
+            subject.language, subject.skills,
+        )  # fmt: skip
     engine, model = deps.available_engine()
     if model_input is not None:
         called = _assess(deps, engine, model_input, waits, claimed=True)
@@ -392,19 +394,6 @@ def release_answer(deps: Deps, answer_id: UUID) -> dict[str, Any]:
     with deps.transaction() as conn:
         dal.release_assessment(conn, answer_id)
     return {"status": "released", "answerId": str(answer_id)}
-
-
-def _prepare(  # noqa: PLR0917 - the answer and where it belongs
-    deps: Deps,
-    conn: Conn,
-    answer: CompletedAnswer,
-    question: CompletedQuestion,
-    invitation_id: UUID,
-    language: str | None,
-) -> tuple[AnswerOutcome, float | None, AnswerInput | None]:
-    """(outcome, score) when no model is needed; else the model's input (see
-    shared.analysis.inputs, which HR's explanation shares)."""
-    return inputs.prepare(conn, deps.transcripts, answer, question, invitation_id, language)
 
 
 # ---- summary ------------------------------------------------------------------------------

@@ -88,6 +88,7 @@ def submit_answer(
             language=invitation.template_settings.language,
             scoring_weights=ScoringWeights.model_validate(invitation.scoring_weights),
             ai_analysis=lifecycle.ai_consented(invitation),
+            required_skills=lifecycle.required_skills(conn, invitation.template_id),
         )
         lifecycle.emit(conn, invitation, "response.submitted", payload, cid)
         return _answer_out(answer, question, invitation)

@@ -17,7 +17,9 @@ from pydantic import BaseModel
 from shared.dal.sql import Conn
 from shared.errors import ConflictError, UnprocessableError
 from shared.events import enqueue, new_event
+from shared.identity.public import skill_refs
 from shared.interviews import candidate_dal as dal
+from shared.interviews import dal as templates_dal
 from shared.interviews.candidate_models import AUDIO_TYPES, VIDEO_TYPES, Consent, StatusOut
 from shared.interviews.rows import (
     AnswerRow,
@@ -33,6 +35,7 @@ from shared.models.events.interviews import (
     CompletedQuestion,
     InvitationCompleted,
     InvitationExpired,
+    RequiredSkill,
     ScoringWeights,
 )
 
@@ -154,12 +157,24 @@ def candidate_order(
     return sorted(questions, key=rank)
 
 
-def completed_payload(
+def required_skills(conn: Conn, template_id: uuid.UUID) -> list[RequiredSkill]:
+    """The template's required skills (ids and names from the taxonomy), by name: what the
+    analysis may find evidenced in the answers."""
+    ids = templates_dal.template_skill_ids(conn, template_id)
+    refs = skill_refs(conn, ids)
+    return sorted(
+        (RequiredSkill(skill_id=i, name=refs[i].name) for i in ids if i in refs),
+        key=lambda s: (s.name.casefold(), str(s.skill_id)),
+    )
+
+
+def completed_payload(  # noqa: PLR0917 - the invitation and what it completed with
     invitation: InvitationRow,
     questions: list[QuestionRow],
     answers: list[AnswerRow],
     reason: Reason,
     completed_at: datetime,
+    skills: list[RequiredSkill] | None = None,
 ) -> InvitationCompleted:
     """What the analysis needs, so it never reads this schema: the questions with type, rubric
     and options (with the correct ones), and the current answers with their media or text."""
@@ -171,6 +186,7 @@ def completed_payload(
         language=invitation.template_settings.language,
         scoring_weights=ScoringWeights.model_validate(invitation.scoring_weights),
         ai_analysis=ai_consented(invitation),
+        required_skills=skills or [],
         questions=[completed_question(q) for q in sorted(questions, key=lambda q: q.position)],
         answers=[completed_answer(a) for a in answers if a.is_current],
     )
@@ -254,6 +270,7 @@ def complete(conn: Conn, invitation: InvitationRow, reason: Reason, cid: str) ->
         dal.current_answers(conn, done.id),
         reason,
         done.completed_at,
+        required_skills(conn, done.template_id),
     )
     emit(conn, done, "invitation.completed", payload, cid)
     return done

@@ -13,7 +13,7 @@ from string import Template
 from pydantic import BaseModel, ConfigDict
 
 PROMPTS_DIR = Path(__file__).resolve().parent
-DEFAULT_VERSION = "v2"
+DEFAULT_VERSION = "v3"
 _NAMES = (
     "answer_system",
     "answer_user",

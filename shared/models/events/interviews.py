@@ -95,6 +95,14 @@ class ScoringWeights(EventPayload):
     depth: Annotated[float, Field(ge=0, le=1)] = 0.25
 
 
+class RequiredSkill(EventPayload):
+    """A skill the interview's template requires (from the skills taxonomy): the analysis may
+    note where an answer evidences it, with a verbatim quote."""
+
+    skill_id: UUID
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class ResponseSubmitted(EventPayload):
     invitation_id: UUID
     question_id: UUID
@@ -111,6 +119,8 @@ class ResponseSubmitted(EventPayload):
     language: Annotated[str, Field(max_length=16)] | None = None
     scoring_weights: ScoringWeights | None = None
     ai_analysis: bool | None = None
+    # The template's required skills when the answer was submitted (issue 19).
+    required_skills: list[RequiredSkill] = Field(default_factory=list, max_length=30)
 
 
 class InvitationCompleted(EventPayload):
@@ -123,6 +133,8 @@ class InvitationCompleted(EventPayload):
     # The candidate's consent to AI analysis; false: a human-only review (no AI model reads the
     # answers). Events from before consent was asked carry none: consented.
     ai_analysis: bool = True
+    # The template's required skills at completion; events from before carry none.
+    required_skills: list[RequiredSkill] = Field(default_factory=list, max_length=30)
     questions: Annotated[list[CompletedQuestion], Field(max_length=100)]
     answers: Annotated[list[CompletedAnswer], Field(max_length=100)]
 

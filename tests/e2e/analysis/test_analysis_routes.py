@@ -60,7 +60,7 @@ def test_hr_reads_scores_with_evidence_and_another_company_gets_404(
     assert body["status"] == "completed"
     assert body["engine"] == "groq"
     assert body["model"] == "openai/gpt-oss-120b"
-    assert body["prompt_version"] == "v2"  # fenced prompts (issue 13)
+    assert body["prompt_version"] == "v3"  # fenced prompts (issue 13), required skills (19)
     assert body["recommendation"] in {"hire", "consider", "reject"}
     assert body["prompt_tokens"] > 0
     assert body["summary"]

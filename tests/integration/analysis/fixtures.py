@@ -65,6 +65,7 @@ def interview(
     choice_correct: bool | None = True,
     weights: iv.ScoringWeights | None = None,
     ai_analysis: bool = True,
+    skills: tuple[str, ...] = (),
 ) -> Interview:
     """Media answers saying ``spoken``, optionally a text and a multiple-choice answer
     (``ai_analysis`` False: the candidate declined AI analysis)."""
@@ -147,6 +148,7 @@ def interview(
         language="en",
         scoring_weights=weights or iv.ScoringWeights(),
         ai_analysis=ai_analysis,
+        required_skills=[iv.RequiredSkill(skill_id=uuid.uuid4(), name=n) for n in skills],
         questions=questions,
         answers=answers,
     )

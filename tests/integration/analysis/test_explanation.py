@@ -88,6 +88,7 @@ def test_the_explanation_is_what_the_engine_saw_and_the_rules_that_decided(
             "rubric": seen.rubric,
             "language": seen.language,
             "transcript": seen.transcript.text,
+            "skills": [skill.name for skill in seen.skills],
         }
     transcripts = {a.model_input.transcript for a in explained.values() if a.model_input}
     assert transcripts == {STRONG, TEXT_ANSWER}

@@ -1052,3 +1052,47 @@ def test_the_candidate_sees_which_company_interviews_them(pool: ConnectionPool, 
     view = candidate_interview.get_interview(flow, seeded.token, CID)
     assert view.company is not None
     assert view.company.name == "Acme"
+
+
+def test_answers_and_the_completion_carry_the_templates_required_skills(
+    pool: ConnectionPool, flow: Deps
+) -> None:
+    # Given a started interview whose template requires two skills of the taxonomy
+    seeded = started(pool, flow, optional=("video", "audio", "multiple_choice"))
+    suffix = uuid.uuid4().hex[:8]
+    with pool.connection() as conn, conn.transaction():
+        category = conn.execute(
+            "INSERT INTO identity.skill_categories (name) VALUES (%s) RETURNING id",
+            (f"Data {suffix}",),
+        ).fetchone()
+        assert category is not None
+        skills = {}
+        for name in (f"SQL {suffix}", f"Airflow {suffix}"):
+            row = conn.execute(
+                "INSERT INTO identity.skills (category_id, name) VALUES (%s, %s) RETURNING id",
+                (category[0], name),
+            ).fetchone()
+            assert row is not None
+            skills[name] = row[0]
+            conn.execute(
+                "INSERT INTO interviews.template_skills (template_id, skill_id, company_id)"
+                " VALUES (%s, %s, %s)",
+                (seeded.template_id, row[0], seeded.company_id),
+            )
+
+    # When the candidate answers and completes
+    candidate_answers.submit_answer(
+        flow, seeded.token, seeded.questions["text"], AnswerRequest(text="I write SQL."), CID
+    )
+    candidate_session.complete(flow, seeded.token, CompleteRequest(reason="manual"), CID)
+
+    # Then both events name the required skills (id and name, by name), for the analysis
+    events = events_of(pool, seeded.invitation_id)
+    expected = sorted(
+        ({"skillId": str(i), "name": n} for n, i in skills.items()),
+        key=lambda s: s["name"].casefold(),
+    )
+    (submitted,) = [e for t, e in events if t == "response.submitted"]
+    assert submitted["payload"]["requiredSkills"] == expected
+    (completed,) = [e for t, e in events if t == "invitation.completed"]
+    assert completed["payload"]["requiredSkills"] == expected

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 
 from shared.analysis.engine_groq import ChatReply, GroqEngine, Message
-from shared.analysis.models import AnswerInput, Segment, SummaryItem, Transcript
+from shared.analysis.models import AnswerInput, Segment, SkillAsked, SummaryItem, Transcript
 from shared.analysis.prompts import load_prompts
 
 PERSONAL = ("name", "email", "phone", "candidate", "gender", "age", "birth", "address")
@@ -18,7 +18,11 @@ def test_the_builders_input_models_have_no_field_for_personal_data() -> None:
     # Given the models the prompt builder takes / Then they hold exactly these fields
     assert set(AnswerInput.model_fields) == {
         "answer_id", "question_id", "position", "question", "rubric", "language", "transcript",
+        "skills",
     }  # fmt: skip
+    # a required skill is the taxonomy's (its id and the skill's name), never the candidate's
+    assert set(SkillAsked.model_fields) == {"skill_id", "name"}
+    assert SkillAsked.model_config.get("extra") == "forbid"
     assert set(Transcript.model_fields) == {"text", "language", "engine", "segments"}
     assert set(Segment.model_fields) == {"start", "end", "text"}
     assert set(SummaryItem.model_fields) == {
@@ -52,6 +56,7 @@ def test_the_answer_prompt_is_made_of_the_question_rubric_and_answer_only() -> N
         rubric="Reads the plan first.",
         language="en",
         transcript=Transcript(text="I would read the plan first."),
+        skills=[SkillAsked(skill_id=uuid.uuid4(), name="PostgreSQL")],
     )
     recorder = _Recorder()
     engine = GroqEngine(recorder, load_prompts(), model="m", fence=lambda *_: "F00")
@@ -66,8 +71,11 @@ def test_the_answer_prompt_is_made_of_the_question_rubric_and_answer_only() -> N
         fence="F00",
         question=answer.question,
         rubric="Reads the plan first.",
+        skills='["PostgreSQL"]',
         language="en",
         transcript="I would read the plan first.",
     )
     assert messages[1]["content"] == expected
     assert str(answer.answer_id) not in json.dumps(messages)
+    # the skill's name reaches the prompt, its id does not
+    assert str(answer.skills[0].skill_id) not in json.dumps(messages)

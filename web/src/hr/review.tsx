@@ -225,6 +225,7 @@ function AnalysisPanel(props: { invitation: Schemas["InvitationOut"]; analysis: 
           <p data-testid="summary">{a.summary}</p>
         </>
       )}
+      {a?.skills && <Skills items={a.skills} />}
       <div class="grid3">
         <Points title="Strengths" items={a?.strengths} />
         <Points title="Weaknesses" items={a?.weaknesses} />
@@ -445,6 +446,55 @@ function MediaAnswer(props: { media: Media | null; player: RefObject<HTMLMediaEl
   );
 }
 
+type Quote = Schemas["Quote"];
+
+function Quotes({ quotes, seek }: { quotes: Quote[]; seek: Seek | null }) {
+  if (quotes.length === 0) return null;
+  return (
+    <ul class="quotes">
+      {quotes.map((quote) =>
+        seek && quote.start != null ? (
+          <li>
+            <button
+              type="button"
+              class="quote"
+              data-start={quote.start}
+              aria-label={`Play from ${clock(quote.start)}: ${quote.text}`}
+              onClick={() => seek(quote.start ?? 0)}
+            >
+              “{quote.text}” <span class="at">{clock(quote.start)}</span>
+            </button>
+          </li>
+        ) : (
+          <li>
+            <q>{quote.text}</q>
+          </li>
+        ),
+      )}
+    </ul>
+  );
+}
+
+// The template's required skills across the interview: evidenced (with where) or not.
+function Skills({ items }: { items: Schemas["SkillFinding"][] }) {
+  if (items.length === 0) return null;
+  return (
+    <>
+      <h3>Required skills</h3>
+      <ul class="skills" data-testid="skills">
+        {items.map((s) => (
+          <li data-skill={s.name} data-evidenced={String(s.evidenced)}>
+            <strong>{s.name}</strong>:{" "}
+            {s.evidenced
+              ? `evidenced in answer${(s.evidence ?? []).length > 1 ? "s" : ""} ${(s.evidence ?? []).map((e) => e.position).join(", ")}`
+              : "not evidenced in the answers"}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 function AnswerResult({ result: r, seek }: { result: Result; seek: Seek | null }) {
   const criteria = r.criteria ?? {};
   const names = [...CRITERIA.filter((c) => c in criteria), ...Object.keys(criteria).filter((c) => !(CRITERIA as readonly string[]).includes(c))];
@@ -475,35 +525,26 @@ function AnswerResult({ result: r, seek }: { result: Result; seek: Seek | null }
                   <td>{c.score}</td>
                   <td>
                     <p class="justification">{c.justification}</p>
-                    {c.quotes.length > 0 && (
-                      <ul class="quotes">
-                        {c.quotes.map((quote) =>
-                          seek && quote.start != null ? (
-                            <li>
-                              <button
-                                type="button"
-                                class="quote"
-                                data-start={quote.start}
-                                aria-label={`Play from ${clock(quote.start)}: ${quote.text}`}
-                                onClick={() => seek(quote.start ?? 0)}
-                              >
-                                “{quote.text}” <span class="at">{clock(quote.start)}</span>
-                              </button>
-                            </li>
-                          ) : (
-                            <li>
-                              <q>{quote.text}</q>
-                            </li>
-                          ),
-                        )}
-                      </ul>
-                    )}
+                    <Quotes quotes={c.quotes} seek={seek} />
                   </td>
                 </tr>
               );
             })}
           </tbody>
         </table>
+      )}
+      {(r.skills_evidenced ?? []).length > 0 && (
+        <div class="skills-evidenced" data-testid="skills-evidenced">
+          <strong>Skills evidenced:</strong>
+          <ul>
+            {(r.skills_evidenced ?? []).map((e) => (
+              <li data-skill={e.name}>
+                {e.name}
+                {e.quote ? <Quotes quotes={[e.quote]} seek={seek} /> : <span class="at"> (quote erased)</span>}
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
     </div>
   );
