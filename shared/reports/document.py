@@ -39,6 +39,20 @@ def _engine(view: analysis.AnalysisView) -> str | None:
     return label
 
 
+def skill_lines(view: analysis.AnalysisView) -> list[str]:
+    """Per required skill: where the answers evidence it (with the first quote), or not."""
+    lines = []
+    for skill in view.skills:
+        if not skill.evidenced:
+            lines.append(f"{skill.name}: not evidenced in the answers")
+            continue
+        where = ", ".join(str(e.position) for e in skill.evidence)
+        quote = next((e.quote.text for e in skill.evidence if e.quote is not None), None)
+        said = f": “{quote}”" if quote else ""
+        lines.append(f"{skill.name}: evidenced in question {where}{said}")
+    return lines
+
+
 def candidate_report(
     conn: Conn, company_id: UUID, invitation_id: UUID, *, revision: int, now: dt.datetime
 ) -> CandidateReport:
@@ -116,4 +130,5 @@ def candidate_report(
         answers=sections,
         decision=decision,
         revision=revision,
+        skills=skill_lines(view) if view and view.status == "completed" else [],
     )

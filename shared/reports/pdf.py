@@ -95,6 +95,8 @@ class CandidateReport:
     answers: list[AnswerSection]
     decision: Decision | None
     revision: int = 1
+    # The template's required skills: whether and where the answers evidence them (with quotes).
+    skills: list[str] = field(default_factory=list)
 
 
 def render(report: CandidateReport) -> bytes:
@@ -132,6 +134,7 @@ def _all_text(report: CandidateReport) -> str:
         *report.strengths,
         *report.weaknesses,
         *report.red_flags,
+        *report.skills,
     ]
     for answer in report.answers:
         parts += [answer.question, answer.note or ""]
@@ -238,6 +241,8 @@ class _Writer:
             self.bullets("Strengths", r.strengths)
             self.bullets("Weaknesses", r.weaknesses)
             self.bullets("Red flags", r.red_flags)
+            if r.skills:
+                self.bullets("Required skills", r.skills)
 
         for answer in r.answers:
             self._answer(answer)

@@ -2,7 +2,8 @@
 a real invitation (a distinctive name and email) answered through the candidate's link flow,
 completed, analysed by the real workflow against the fake Groq server; then every chat request
 the fake received is searched for the candidate's name and email, and HR's analysis is checked
-for its explanation (what the model saw, the engine, the scoring rules)."""
+for its explanation (what the model saw, the engine, the scoring rules) and for the template's
+required skills (made by an admin, attached by HR) that the answer evidences, with quotes."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 
 from fakes.groq.server import FakeGroqServer
 from tests.e2e.analysis.conftest import wait_for
-from tests.e2e.identity_actors import Actor, make_hr_with_company
+from tests.e2e.identity_actors import Actor, make_admin, make_hr_with_company
 from tests.e2e.interviews.hr_support import ok
 from tests.e2e.interviews.media_fixtures import CONSENT, TOKEN_HEADER
 
@@ -23,6 +24,36 @@ CHAT = "/openai/v1/chat/completions"
 QUESTION = "How would you make a slow SQL query faster? Name your first steps."
 RUBRIC = "Reads the query plan, checks indexes and row estimates, measures before and after."
 CHOICE = "Which isolation level prevents non-repeatable reads?"
+
+
+def _required_skills(api: httpx.Client, template_id: str, hr: Actor, marker: str) -> list[str]:
+    """An admin's category with two skills (one the answer names, one it does not), attached
+    by HR as the template's required skills; their names."""
+    admin = make_admin(api)
+    category = ok(
+        api.post("v1/skill-categories", json={"name": f"Data {marker}"}, headers=admin.headers()),
+        201,
+    )
+    skills = [
+        ok(
+            api.post(
+                "v1/skills",
+                json={"category_id": category["id"], "name": name},
+                headers=admin.headers(),
+            ),
+            201,
+        )
+        for name in (f"EXPLAIN ANALYZE {marker}", f"Kafka {marker}")
+    ]
+    ok(
+        api.put(
+            f"v1/templates/{template_id}/skills",
+            json={"skill_ids": [s["id"] for s in skills]},
+            headers=hr.headers(),
+        ),
+        200,
+    )
+    return [s["name"] for s in skills]
 
 
 def _interview(api: httpx.Client, hr: Actor) -> tuple[str, dict[str, str]]:
@@ -65,9 +96,13 @@ def analysed(api: httpx.Client, fake_groq: FakeGroqServer) -> dict[str, Any]:
     hr = make_hr_with_company(api, "privacy")
     template_id, questions = _interview(api, hr)
     marker = uuid.uuid4().hex[:8]
+    skills = _required_skills(api, template_id, hr, marker)
     name = f"Zebulon Quillfeather-Marchetti {marker}"
     email = f"zq.marchetti.{marker}@canary-pii.example"
-    answer = f"I would read the plan with EXPLAIN ANALYZE first, then add an index ({marker})."
+    answer = (
+        f"I would read the plan with EXPLAIN ANALYZE {marker} first. Then I add an index and"
+        " measure again."
+    )
     invitation = ok(
         api.post(
             "v1/invitations",
@@ -109,6 +144,7 @@ def analysed(api: httpx.Client, fake_groq: FakeGroqServer) -> dict[str, Any]:
             json.dumps(r.messages) for r in list(fake_groq.records) if r.path == CHAT and r.messages
         ],
         "questions": questions,
+        "skills": skills,
     }
 
 
@@ -148,6 +184,7 @@ def test_hr_reads_what_the_model_saw_and_the_rules_behind_the_recommendation(
         "rubric": RUBRIC,
         "language": "en",
         "transcript": analysed["answer"],
+        "skills": analysed["skills"],
     }
     choice = by_question[analysed["questions"]["multiple_choice"]]
     assert choice["method"] == "exact_choice"
@@ -164,3 +201,26 @@ def test_hr_reads_what_the_model_saw_and_the_rules_behind_the_recommendation(
     assert any("red flag" in o for o in rules["overrides"])
     assert rules["applied"] == result["reason"]
     assert result["recommendation"] in rules["applied"]
+
+
+def test_hr_reads_the_required_skills_the_answers_evidence_with_verified_quotes(
+    analysed: dict[str, Any],
+) -> None:
+    # Given a template requiring two skills, and an answer that shows one of them
+    result = analysed["result"]
+    shown, absent = analysed["skills"]
+    # Then the model was asked about both, by name (in their own block of the prompt)
+    ours = [r for r in analysed["requests"] if analysed["marker"] in r]
+    assert any(shown in r and absent in r and "skills_evidenced" in r for r in ours)
+    # and HR's result: the text answer evidences the skill it shows, with a verbatim quote
+    text = next(a for a in result["answers"] if a["question_id"] == analysed["questions"]["text"])
+    (evidence,) = text["skills_evidenced"]
+    assert evidence["name"] == shown
+    assert evidence["quote"]["text"] in analysed["answer"]
+    assert shown in evidence["quote"]["text"]
+    # and per skill: one evidenced (in that answer), one not
+    assert [(s["name"], s["evidenced"]) for s in result["skills"]] == sorted(
+        [(shown, True), (absent, False)], key=lambda s: s[0].casefold()
+    )
+    (found,) = [s for s in result["skills"] if s["evidenced"]]
+    assert [e["position"] for e in found["evidence"]] == [text["position"]]

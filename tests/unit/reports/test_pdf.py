@@ -7,10 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from shared.analysis.models import AnalysisView
+from shared.reports.document import skill_lines
 from shared.reports.pdf import (
     CRITERIA,
     AnswerSection,
@@ -137,3 +141,36 @@ def test_first_page_renders_as_an_image_artifact(tmp_path: Path) -> None:
     image = target.with_suffix(".png")
     assert image.stat().st_size > 5_000
     assert image.read_bytes().startswith(b"\x89PNG")
+
+
+
+def test_the_required_skills_and_their_evidence_print(tmp_path: Path) -> None:
+    # Given an analysis whose template required two skills, one evidenced with a quote
+    view = AnalysisView.model_validate(
+        {
+            "invitation_id": str(uuid.uuid4()),
+            "status": "completed",
+            "skills": [
+                {
+                    "skill_id": str(uuid.uuid4()),
+                    "name": "PostgreSQL",
+                    "evidenced": True,
+                    "evidence": [
+                        {
+                            "answer_id": str(uuid.uuid4()),
+                            "position": 1,
+                            "quote": {"text": "I migrated it to PostgreSQL"},
+                        }
+                    ],
+                },
+                {"skill_id": str(uuid.uuid4()), "name": "Kafka", "evidenced": False},
+            ],
+        }
+    )
+    report = replace(_report("Ada Lovelace"), skills=skill_lines(view))
+
+    # When it is rendered / Then the PDF's text names both and the quote
+    text = _text(render(report), tmp_path)
+    assert "Required skills" in text
+    assert "PostgreSQL: evidenced in question 1: “I migrated it to PostgreSQL”" in text
+    assert "Kafka: not evidenced in the answers" in text
