@@ -143,7 +143,6 @@ def test_first_page_renders_as_an_image_artifact(tmp_path: Path) -> None:
     assert image.read_bytes().startswith(b"\x89PNG")
 
 
-
 def test_the_required_skills_and_their_evidence_print(tmp_path: Path) -> None:
     # Given an analysis whose template required two skills, one evidenced with a quote
     view = AnalysisView.model_validate(
