@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from playwright.sync_api import Locator, Page, expect
 
 from scripts import accounts
+from tests.e2e.identity_actors import Actor, make_admin
 from tests.e2e.web.browser import Screens
 
 PASSWORD = "correct horse 42 battery"  # a test account's password
@@ -245,3 +247,47 @@ def access_token(page: Page) -> str:
     assert raw, "not signed in"
     token: str = page.evaluate("(raw) => JSON.parse(raw).access_token", raw)
     return token
+
+
+def require_skill(api: httpx.Client, page: Page, template_id: str, name: str) -> None:
+    """The template requires the skill ``name`` (made by an admin once: skill names are unique
+    across the taxonomy, so a later run finds it), attached through the API with HR's token."""
+    admin = make_admin(api)
+    category = api.post(
+        "v1/skill-categories",
+        json={"name": f"Web e2e {uuid.uuid4().hex[:8]}"},
+        headers=admin.headers(),
+    )
+    assert category.status_code == 201, category.text
+    made = api.post(
+        "v1/skills",
+        json={"category_id": category.json()["id"], "name": name},
+        headers=admin.headers(),
+    )
+    if made.status_code == 201:
+        skill_id = made.json()["id"]
+    else:
+        assert made.status_code == 409, made.text
+        skill_id = _skill_named(api, admin, name)
+    attached = api.put(
+        f"v1/templates/{template_id}/skills",
+        json={"skill_ids": [skill_id]},
+        headers={"Authorization": f"Bearer {access_token(page)}"},
+    )
+    assert attached.status_code == 200, attached.text
+
+
+def _skill_named(api: httpx.Client, admin: Actor, name: str) -> str:
+    cursor: str | None = None
+    for _ in range(1000):
+        query: dict[str, Any] = {"limit": 100, **({"cursor": cursor} if cursor else {})}
+        listed = api.get("v1/skills", params=query, headers=admin.headers())
+        assert listed.status_code == 200, listed.text
+        body = listed.json()
+        for item in body["items"]:
+            if item["name"].casefold() == name.casefold():
+                return str(item["id"])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    raise AssertionError(f"the skill {name!r} exists (409) but is not listed")

@@ -22,6 +22,8 @@ pytestmark = pytest.mark.localstack
 # The pipeline (transcode, transcribe) and the analysis take 1-3 minutes on a busy machine.
 ANALYSIS_MS = 300_000
 PLAYER = "[data-testid=answer-{n}] [data-testid=player]"
+# A skill the written answer names (candidate_flow.TEXT_ANSWER): one per taxonomy, reused.
+SKILL = "explain analyze"
 
 
 def test_hr_and_the_candidate_do_the_main_job_through_the_pages(  # noqa: PLR0915 - the journey
@@ -32,7 +34,9 @@ def test_hr_and_the_candidate_do_the_main_job_through_the_pages(  # noqa: PLR091
     hr_flow.log_in(page, screens, web_url, account)
     hr_flow.set_up_company(page, screens, "Acme Hiring")
     title = "Backend engineer"
-    hr_flow.build_template(page, screens, web_url, title, candidate_flow.QUESTIONS)
+    template_id = hr_flow.build_template(page, screens, web_url, title, candidate_flow.QUESTIONS)
+    # and the template requires a skill the written answer shows (issue 19)
+    hr_flow.require_skill(api, page, template_id, SKILL)
 
     # When HR invites a candidate and the candidate takes the interview by the link shown
     invitation_id, link = hr_flow.invite_one(page, screens, web_url, title, "Grace Hopper")
@@ -54,6 +58,13 @@ def test_hr_and_the_candidate_do_the_main_job_through_the_pages(  # noqa: PLR091
     assert hr_flow.wait_for_analysis(page, ANALYSIS_MS) == "completed"
     expect(page.get_by_test_id("engine-label")).to_contain_text("Engine:")
     expect(page.get_by_test_id("summary")).not_to_be_empty()
+    # And the required skill is evidenced by the written answer, with its quote
+    skill = page.get_by_test_id("skills").locator(f"li[data-skill='{SKILL}']")
+    expect(skill).to_have_attribute("data-evidenced", "true")
+    expect(skill).to_contain_text("evidenced in answer 3")
+    evidenced = page.get_by_test_id("answer-3").get_by_test_id("skills-evidenced")
+    expect(evidenced).to_contain_text(SKILL)
+    expect(evidenced.locator("q")).to_contain_text("explain analyze")
     screens.shot(page, "review-analysed")
 
     # And the written answer and the chosen option are shown
