@@ -10,7 +10,9 @@ both case-insensitive.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from psycopg import errors as pg_errors
 
@@ -30,6 +32,46 @@ _SKILL_FROM = "identity.skills s JOIN identity.skill_categories c ON c.id = s.ca
 
 def _duplicate(kind: str, name: str) -> ConflictError:
     return ConflictError(f"A {kind} named {name!r} already exists.")
+
+
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    """A taxonomy table as its lists read it: the columns, the FROM clause, and the prefix of
+    its own columns there (its alias)."""
+
+    columns: str
+    source: str
+    prefix: str = ""
+
+
+_CATEGORIES = _Listed(_CATEGORY_COLUMNS, "identity.skill_categories")
+_SKILLS = _Listed(_SKILL_COLUMNS, _SKILL_FROM, "s.")
+
+
+def _page(
+    conn: Conn,
+    table: _Listed,
+    *,
+    include_retired: bool,
+    limit: int,
+    after: NameCursor | None,
+    where: tuple[str, ...] = (),
+    params: dict[str, object] | None = None,
+) -> list[dict[str, Any]]:
+    """One page by name, keyset on (name, id): ``limit + 1`` rows (is there a next page?).
+    ``where``: more conditions, on the named ``params``."""
+    p = table.prefix
+    conditions = [f"(%(retired)s OR {p}retired_at IS NULL)", *where]
+    values: dict[str, object] = {"retired": include_retired, "limit": limit + 1, **(params or {})}
+    if after is not None:
+        conditions.append(f"({p}name, {p}id) > (%(after_name)s::citext, %(after_id)s)")
+        values |= {"after_name": after[0], "after_id": after[1]}
+    return fetch_all(
+        conn,
+        f"SELECT {table.columns} FROM {table.source} WHERE {' AND '.join(conditions)}"
+        f" ORDER BY {p}name, {p}id LIMIT %(limit)s",
+        values,
+    )
 
 
 # ---- categories ------------------------------------------------------------------------------
@@ -102,17 +144,7 @@ def list_categories(
     conn: Conn, *, include_retired: bool, limit: int, after: NameCursor | None
 ) -> list[CategoryRow]:
     """By name; ``limit + 1`` rows (is there a next page?)."""
-    where = ["(%(retired)s OR retired_at IS NULL)"]
-    params: dict[str, object] = {"retired": include_retired, "limit": limit + 1}
-    if after is not None:
-        where.append("(name, id) > (%(after_name)s::citext, %(after_id)s)")
-        params |= {"after_name": after[0], "after_id": after[1]}
-    rows = fetch_all(
-        conn,
-        f"SELECT {_CATEGORY_COLUMNS} FROM identity.skill_categories WHERE {' AND '.join(where)}"
-        " ORDER BY name, id LIMIT %(limit)s",
-        params,
-    )
+    rows = _page(conn, _CATEGORIES, include_retired=include_retired, limit=limit, after=after)
     return [CategoryRow.model_validate(r) for r in rows]
 
 
@@ -182,19 +214,15 @@ def list_skills(
     limit: int,
     after: NameCursor | None,
 ) -> list[SkillRow]:
-    where = ["(%(retired)s OR s.retired_at IS NULL)"]
-    params: dict[str, object] = {"retired": include_retired, "limit": limit + 1}
-    if category_id is not None:
-        where.append("s.category_id = %(category)s")
-        params["category"] = category_id
-    if after is not None:
-        where.append("(s.name, s.id) > (%(after_name)s::citext, %(after_id)s)")
-        params |= {"after_name": after[0], "after_id": after[1]}
-    rows = fetch_all(
+    in_category = category_id is not None
+    rows = _page(
         conn,
-        f"SELECT {_SKILL_COLUMNS} FROM {_SKILL_FROM} WHERE {' AND '.join(where)}"
-        " ORDER BY s.name, s.id LIMIT %(limit)s",
-        params,
+        _SKILLS,
+        include_retired=include_retired,
+        limit=limit,
+        after=after,
+        where=("s.category_id = %(category)s",) if in_category else (),
+        params={"category": category_id} if in_category else None,
     )
     return [SkillRow.model_validate(r) for r in rows]
 

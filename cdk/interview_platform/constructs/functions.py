@@ -3,7 +3,7 @@ per stack."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from aws_cdk import AssetHashType, Duration, RemovalPolicy
@@ -17,8 +17,9 @@ from interview_platform.constants import (
     DEPS_LAYER_DIR,
     METRICS_NAMESPACE,
     SERVICE_NAME,
+    secret_name,
 )
-from interview_platform.refs import Foundation
+from interview_platform.refs import Foundation, allow_secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,15 @@ class PlatformFunctions(Construct):
         if spec.database:
             f.db_secret.grant_read(fn)
         self.all[spec.name] = fn
+        return fn
+
+    def add_token_verifier(self, spec: FunctionSpec) -> lambda_.Function:
+        """A function that verifies the caller's bearer token itself: the JWT key ring's name in
+        its environment, and read access to it (never create or change)."""
+        f = self._foundation
+        key_ring = {"AUTH_KEY_SECRET_NAME": secret_name(f.stage, "jwt-signing-key")}
+        fn = self.add(replace(spec, environment={**spec.environment, **key_ring}))
+        allow_secret(fn, f.key_ring_arn())
         return fn
 
     def _code_for(self, handler: str) -> lambda_.Code:

@@ -204,29 +204,20 @@ class MediaPipeline(Construct):
         self.sweep = self._sweep(foundation, functions)
 
         # HR: an invitation's media, and erasing it. Both verify the caller's token themselves.
-        auth_env = {"AUTH_KEY_SECRET_NAME": secret_name(foundation.stage, "jwt-signing-key")}
-        self.read_media = functions.add(
-            FunctionSpec(
-                "MediaInvitationMedia",
-                _MODULE.format("invitation_media"),
-                timeout_s=15,
-                environment=auth_env,
-            )
+        self.read_media = functions.add_token_verifier(
+            FunctionSpec("MediaInvitationMedia", _MODULE.format("invitation_media"), timeout_s=15)
         )
-        allow_secret(self.read_media, foundation.key_ring_arn())
         # Presigned playback URLs are signed with this function's own rights: outputs only.
         media_bucket.grant_read(self.read_media, "media/*")
         routes.add(ROUTE, "GET", self.read_media)
 
-        self.delete_media = functions.add(
+        self.delete_media = functions.add_token_verifier(
             FunctionSpec(
                 "MediaDeleteInvitationMedia",
                 _MODULE.format("delete_invitation_media"),
                 timeout_s=30,
-                environment=auth_env,
             )
         )
-        allow_secret(self.delete_media, foundation.key_ring_arn())
         for pattern in ("raw/*", "media/*", "tmp/*"):
             media_bucket.grant_delete(self.delete_media, pattern)
         self.delete_media.add_to_role_policy(

@@ -19,10 +19,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from interview_platform.constants import secret_name
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
 from interview_platform.constructs.routes import Routes
-from interview_platform.refs import Foundation, allow_secret
+from interview_platform.refs import Foundation
 
 _MODULE = "functions.privacy.{}.handler.handler"
 OUTPUT_SWEEP_FUNCTION = "PrivacySweepFunctionName"
@@ -42,17 +41,9 @@ class DataRights(Construct):
         routes: Routes,
     ) -> None:
         super().__init__(scope, id)
-        auth_env = {"AUTH_KEY_SECRET_NAME": secret_name(foundation.stage, "jwt-signing-key")}
-
-        self.candidate_data = functions.add(
-            FunctionSpec(
-                "PrivacyCandidateData",
-                _MODULE.format("candidate_data"),
-                timeout_s=30,
-                environment=auth_env,
-            )
+        self.candidate_data = functions.add_token_verifier(
+            FunctionSpec("PrivacyCandidateData", _MODULE.format("candidate_data"), timeout_s=30)
         )
-        allow_secret(self.candidate_data, foundation.key_ring_arn())
         for pattern in EXPORTED_PREFIXES:
             foundation.media_bucket.grant_read(self.candidate_data, pattern)
         self._allow_erasure(foundation, self.candidate_data)
@@ -61,19 +52,15 @@ class DataRights(Construct):
         routes.add("privacy/data", "GET", self.candidate_data)
         routes.add("privacy/data/erasure", "POST", self.candidate_data)
 
-        self.retention = functions.add(
-            FunctionSpec("PrivacyRetention", _MODULE.format("retention"), environment=auth_env)
+        self.retention = functions.add_token_verifier(
+            FunctionSpec("PrivacyRetention", _MODULE.format("retention"))
         )
-        allow_secret(self.retention, foundation.key_ring_arn())
         routes.add("privacy/retention", "GET", self.retention)
         routes.add("privacy/retention", "PUT", self.retention)
 
-        self.audit_log = functions.add(
-            FunctionSpec(
-                "PrivacyAuditLog", _MODULE.format("audit_log"), timeout_s=15, environment=auth_env
-            )
+        self.audit_log = functions.add_token_verifier(
+            FunctionSpec("PrivacyAuditLog", _MODULE.format("audit_log"), timeout_s=15)
         )
-        allow_secret(self.audit_log, foundation.key_ring_arn())
         routes.add("privacy/audit-log", "GET", self.audit_log)
 
         self.sweep = functions.add(
