@@ -13,11 +13,14 @@ import psycopg
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
-from shared.analysis import dal
+from shared.analysis import dal, workflow
+from shared.analysis.engine_offline import OFFLINE_MODEL
 from shared.analysis.trigger import start_if_ready
+from shared.analysis.workflow import Engine
 from shared.events import EventEnvelope, new_event
 from shared.models.events import interviews as iv
 from shared.models.events.media import MediaFailed, MediaProcessed
+from tests.integration.analysis.conftest import deps_for
 
 STRONG = (
     "I would design the rate limiter as a token bucket per client key, because it allows short "
@@ -255,3 +258,14 @@ def started_analysis(
         analysis_id = start_if_ready(conn, item.invitation_id, item.company_id, "test")
     assert analysis_id is not None
     return analysis_id
+
+
+def run_offline(pool: ConnectionPool, analysis_id: UUID, engine: Engine) -> None:
+    """The interview's workflow in-process, step by step, as the state machine runs it (Load,
+    each answer, the summary, Store), with ``engine`` (an offline one: its name is offline)."""
+    deps = deps_for(pool, engine)
+    run = workflow.load(deps, analysis_id, 1, "offline", OFFLINE_MODEL)
+    for answer_id in run["answerIds"]:
+        assert workflow.analyze_answer(deps, analysis_id, 1, UUID(answer_id))["status"] == "done"
+    assert workflow.summarize(deps, analysis_id, 1)["status"] == "done"
+    workflow.store(deps, analysis_id, 1)

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from uuid import UUID
 
 from psycopg_pool import ConnectionPool
 
-from shared.analysis import hr, workflow
+from shared.analysis import hr
 from shared.analysis.engine_offline import OFFLINE_MODEL, OfflineEngine
 from shared.analysis.explanation import HUMAN_REVIEW
 from shared.analysis.models import AnswerInput, AnswerOutcome, SummaryItem, SummaryOutcome
 from shared.analysis.trigger import TRIGGER_CONSUMER, on_event
 from shared.events.consumer import EventConsumer, PostgresDeduplicator
-from tests.integration.analysis.conftest import deps_for
 from tests.integration.analysis.fixtures import (
     OFF_TOPIC,
     STRONG,
@@ -25,6 +23,7 @@ from tests.integration.analysis.fixtures import (
     completed_event,
     interview,
     media_events,
+    run_offline,
     started_analysis,
 )
 
@@ -47,15 +46,6 @@ class RecordingEngine:
         return self._inner.summarize(items)
 
 
-def _run(pool: ConnectionPool, analysis_id: UUID, engine: RecordingEngine) -> None:
-    deps = deps_for(pool, engine)
-    run = workflow.load(deps, analysis_id, 1, "offline", OFFLINE_MODEL)
-    for answer_id in run["answerIds"]:
-        assert workflow.analyze_answer(deps, analysis_id, 1, UUID(answer_id))["status"] == "done"
-    assert workflow.summarize(deps, analysis_id, 1)["status"] == "done"
-    workflow.store(deps, analysis_id, 1)
-
-
 def test_the_explanation_is_what_the_engine_saw_and_the_rules_that_decided(
     pool: ConnectionPool,
 ) -> None:
@@ -65,7 +55,7 @@ def test_the_explanation_is_what_the_engine_saw_and_the_rules_that_decided(
     failed = item.upload_ids[1]
     analysis_id = started_analysis(pool, item, failed=frozenset({failed}))
     engine = RecordingEngine()
-    _run(pool, analysis_id, engine)
+    run_offline(pool, analysis_id, engine)
 
     # When HR reads the analysis
     with pool.connection() as conn:

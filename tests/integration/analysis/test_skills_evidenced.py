@@ -6,12 +6,10 @@ names the model saw, and an erasure removes the quotes while the findings stay."
 from __future__ import annotations
 
 import uuid
-from uuid import UUID
 
 from psycopg_pool import ConnectionPool
 
 from shared.analysis import dal, hr, incremental, workflow
-from shared.analysis.engine_offline import OFFLINE_MODEL
 from shared.analysis.public import erase_candidate_words
 from shared.events import new_event
 from shared.models.events import interviews as iv
@@ -21,20 +19,12 @@ from tests.integration.analysis.fixtures import (
     STRONG,
     insert_transcripts,
     interview,
+    run_offline,
     started_analysis,
 )
 from tests.integration.analysis.test_explanation import RecordingEngine
 
 SKILLS = ("Redis", "Kubernetes", "read replica")
-
-
-def _run(pool: ConnectionPool, analysis_id: UUID, engine: RecordingEngine) -> None:
-    deps = deps_for(pool, engine)
-    run = workflow.load(deps, analysis_id, 1, "offline", OFFLINE_MODEL)
-    for answer_id in run["answerIds"]:
-        assert workflow.analyze_answer(deps, analysis_id, 1, UUID(answer_id))["status"] == "done"
-    assert workflow.summarize(deps, analysis_id, 1)["status"] == "done"
-    workflow.store(deps, analysis_id, 1)
 
 
 def test_the_required_skills_evidenced_are_stored_with_quotes_and_shown_to_hr(
@@ -47,7 +37,7 @@ def test_the_required_skills_evidenced_are_stored_with_quotes_and_shown_to_hr(
     engine = RecordingEngine()
 
     # When the interview is analysed
-    _run(pool, started_analysis(pool, item), engine)
+    run_offline(pool, started_analysis(pool, item), engine)
     with pool.connection() as conn:
         view = hr.get_analysis(conn, item.company_id, item.invitation_id)
 

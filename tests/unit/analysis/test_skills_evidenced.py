@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from fakes.groq.chat import handle_chat
 from shared.analysis import evidence, heuristics
-from shared.analysis.engine_groq import ChatReply, GroqEngine, Message
+from shared.analysis.engine_groq import GroqEngine
 from shared.analysis.engine_offline import OfflineEngine
 from shared.analysis.models import (
     AnswerInput,
@@ -21,6 +21,7 @@ from shared.analysis.models import (
     Transcript,
 )
 from shared.analysis.prompts import load_prompts
+from tests.unit.analysis.test_analysis_engine_groq import ScriptedTransport
 
 TEXT = (
     "I tuned the slow queries in PostgreSQL with EXPLAIN ANALYZE. "
@@ -50,22 +51,12 @@ def _reply(skills: list[dict[str, str]]) -> str:
     return json.dumps(body)
 
 
-class Scripted:
-    def __init__(self, *contents: str) -> None:
-        self._contents = list(contents)
-        self.asked: list[list[Message]] = []
-
-    def complete(self, messages: Sequence[Message]) -> ChatReply:
-        self.asked.append(list(messages))
-        return ChatReply(self._contents.pop(0), 100, 20, 5)
-
-
-def _engine(transport: Scripted) -> GroqEngine:
+def _engine(transport: ScriptedTransport) -> GroqEngine:
     return GroqEngine(transport, load_prompts(), model="m", fence=lambda *_: "F00")
 
 
 def test_the_prompt_lists_the_required_skills_by_name_in_their_own_fenced_block() -> None:
-    transport = Scripted(_reply([]))
+    transport = ScriptedTransport(_reply([]))
     _engine(transport).assess(_answer())
     user = transport.asked[0][1]["content"]
     assert '<skills-F00>\n["PostgreSQL", "Node.js", "Kubernetes"]\n</skills-F00>' in user
@@ -73,7 +64,7 @@ def test_the_prompt_lists_the_required_skills_by_name_in_their_own_fenced_block(
 
 
 def test_a_skill_asked_for_with_a_verbatim_quote_is_evidenced_with_its_id() -> None:
-    transport = Scripted(
+    transport = ScriptedTransport(
         _reply([{"skill": "postgresql", "quote": "tuned the slow queries in PostgreSQL"}])
     )
     outcome = _engine(transport).assess(_answer())
@@ -86,7 +77,7 @@ def test_a_skill_asked_for_with_a_verbatim_quote_is_evidenced_with_its_id() -> N
 
 
 def test_a_skill_that_was_not_asked_for_is_dropped() -> None:
-    transport = Scripted(_reply([{"skill": "Teamwork", "quote": "I like teamwork"}]))
+    transport = ScriptedTransport(_reply([{"skill": "Teamwork", "quote": "I like teamwork"}]))
     outcome = _engine(transport).assess(_answer())
     assert outcome.skills_evidenced == []
     assert not outcome.flagged
@@ -94,7 +85,7 @@ def test_a_skill_that_was_not_asked_for_is_dropped() -> None:
 
 def test_an_invented_skill_quote_is_reasked_then_dropped_and_the_answer_flagged() -> None:
     invented = [{"skill": "Kubernetes", "quote": "I ran everything on Kubernetes"}]
-    transport = Scripted(_reply(invented), _reply(invented))
+    transport = ScriptedTransport(_reply(invented), _reply(invented))
     outcome = _engine(transport).assess(_answer())
     assert len(transport.asked) == 2
     assert "I ran everything on Kubernetes" in transport.asked[1][-1]["content"]
@@ -105,7 +96,7 @@ def test_an_invented_skill_quote_is_reasked_then_dropped_and_the_answer_flagged(
 
 
 def test_a_reask_that_fixes_the_skill_quote_keeps_the_skill() -> None:
-    transport = Scripted(
+    transport = ScriptedTransport(
         _reply([{"skill": "Node.js", "quote": "Node workers for batches"}]),
         _reply([{"skill": "Node.js", "quote": "moved the batch jobs to Node.js workers"}]),
     )
