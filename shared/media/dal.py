@@ -185,6 +185,20 @@ def mark_step(conn: Conn, asset_id: UUID, step: Step) -> None:
     )
 
 
+def start_transcript(conn: Conn, asset_id: UUID) -> tuple[bool, str | None]:
+    """(True, None) and the asset marked transcribing when its transcript is still to be made;
+    else (False, the WAV it was made from): stored already (a retry, a re-drive) or failed with
+    the media, so nothing is to be transcribed again."""
+    row = conn.execute(
+        "SELECT transcript_status, wav_key FROM media.assets WHERE id = %s FOR UPDATE",
+        (asset_id,),
+    ).fetchone()
+    if row is None or row[0] != "pending":
+        return False, row[1] if row else None
+    mark_step(conn, asset_id, "transcribing")
+    return True, None
+
+
 def record_probe(conn: Conn, asset_id: UUID, probe: Probe, duration_s: float) -> None:
     conn.execute(
         b"""UPDATE media.assets SET container = %(container)s, video_codec = %(video)s,
@@ -363,7 +377,7 @@ def invitation_exists(conn: Conn, company_id: UUID, invitation_id: UUID) -> bool
 
 
 def transcript_row(conn: Conn, upload_id: UUID) -> dict[str, Any] | None:
-    """The upload's stored transcript: readable once StoreTranscript committed, whatever the
+    """The upload's stored transcript: readable once the Transcribe step committed, whatever the
     playback path is doing, and still after the playback failed (the transcript is kept)."""
     return fetch_one(
         conn,

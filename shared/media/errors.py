@@ -27,7 +27,7 @@ class TranscodeFailed(MediaError):
 
 class TranscriptMissing(MediaError):
     """The playback was made but the asset has no stored transcript (never expected: the
-    parallel state ends only after StoreTranscript)."""
+    parallel state ends only after the Transcribe step)."""
 
 
 class TranscriptionMalformed(MediaError):

@@ -96,7 +96,6 @@ class PipelineState(Model):
     has_video: bool = False
     has_audio: bool = False
     outputs: Outputs = Field(default_factory=Outputs)
-    transcript_key: Key | None = None
 
 
 class OutputKey(Model):

@@ -1,6 +1,5 @@
-"""The media pipeline's steps, one function per Lambda: register -> validate -> (audio ->
-transcribe -> store_transcript | transcode | thumbnail) -> store; mark_failed when any of them
-gives up.
+"""The media pipeline's steps, one function per Lambda: register -> validate -> (transcript |
+transcode | thumbnail) -> store; mark_failed when any of them gives up.
 
 The transcript path does not wait for the playback path (issue 16): the transcript is stored and
 announced (``media.transcribed``) as soon as it exists, while the MP4 may still be encoding;
@@ -60,7 +59,6 @@ EVENT_SOURCE = "media"
 MP4_NAME = "answer.mp4"
 THUMBNAIL_NAME = "thumbnail.jpg"
 WAV_NAME = "audio.wav"
-TRANSCRIPT_NAME = "transcript.json"
 
 Transaction = Callable[[], Any]
 
@@ -218,17 +216,6 @@ def transcode(state: PipelineState, deps: Deps) -> OutputKey:
     return OutputKey(key=key)
 
 
-def extract_audio(state: PipelineState, deps: Deps) -> OutputKey:
-    if not state.has_audio:
-        return OutputKey(key=None)
-    key = _tmp_key(state, WAV_NAME)
-    with _local_copy(state, deps) as path:
-        out = path.with_name(WAV_NAME)
-        deps.ffmpeg.extract_wav(path, out)
-        dal.upload(out, state.source.bucket, key, "audio/wav", deps.s3)
-    return OutputKey(key=key)
-
-
 def thumbnail(state: PipelineState, deps: Deps) -> OutputKey:
     if not state.has_video:
         return OutputKey(key=None)
@@ -242,41 +229,40 @@ def thumbnail(state: PipelineState, deps: Deps) -> OutputKey:
     return OutputKey(key=key)
 
 
-# ---- transcribe --------------------------------------------------------------------------
-def transcribe(state: PipelineState, deps: Deps) -> PipelineState:
-    _mark(deps, state, "transcribing")
-    wav_key = state.outputs.wav_key
-    if wav_key is None:
-        transcript = Transcript(
+# ---- the transcript path: one step --------------------------------------------------------
+def transcript(state: PipelineState, deps: Deps) -> TranscriptStored:
+    """The transcript branch in one Lambda (issue 16): the 16 kHz mono WAV extracted from the
+    one download of the upload, transcribed from that local file, and the transcript, its
+    status ready and ``media.transcribed`` committed in one transaction, as soon as it exists
+    (the playback branch may still be transcoding). No hand-offs through S3 or between states:
+    three steps used to pass the WAV and the transcript JSON on through tmp/. The WAV is still
+    kept under tmp/ (its key is recorded with the transcript). Once: a retried or re-driven
+    call finds the transcript stored (or the media failed) and neither transcribes nor announces
+    anything; a retry after a transcription error extracts the audio again (a fraction of a
+    second)."""
+    with deps.transaction() as conn:
+        todo, made_from = dal.start_transcript(conn, state.asset_id)
+    if not todo:
+        return TranscriptStored(wav_key=made_from, stored=False)
+    wav_key: str | None = None
+    if not state.has_audio:
+        text = Transcript(
             text="", language=None, engine="offline", model="none (no audio)", segments=[]
         )
     else:
         assert deps.transcriber is not None
-        with tempfile.TemporaryDirectory(prefix="media-") as workdir:
-            wav = Path(workdir) / WAV_NAME
-            wav.write_bytes(dal.get_bytes(state.source.bucket, wav_key, deps.s3))
-            transcript = deps.transcriber().transcribe(wav)
-    key = _tmp_key(state, TRANSCRIPT_NAME)
-    body = transcript.model_dump_json().encode()
-    dal.put_bytes(state.source.bucket, key, body, "application/json", deps.s3)
-    return state.model_copy(update={"transcript_key": key})
-
-
-# ---- store the transcript (the end of the transcript branch) ------------------------------
-def store_transcript(state: PipelineState, deps: Deps) -> TranscriptStored:
-    """Transcript, transcript status ready and ``media.transcribed`` in one transaction, as soon
-    as the transcript exists (the playback branch may still be transcoding). Once: a retried or
-    re-driven call finds it stored and announces nothing."""
-    assert state.transcript_key is not None
-    raw = dal.get_bytes(state.source.bucket, state.transcript_key, deps.s3)
-    transcript = Transcript.model_validate(json.loads(raw))
-    wav_key = state.outputs.wav_key
+        wav_key = _tmp_key(state, WAV_NAME)
+        with _local_copy(state, deps) as path:
+            wav = path.with_name(WAV_NAME)
+            deps.ffmpeg.extract_wav(path, wav)
+            dal.upload(wav, state.source.bucket, wav_key, "audio/wav", deps.s3)
+            text = deps.transcriber().transcribe(wav)
     with deps.transaction() as conn:
         transcribed_at = dal.store_transcript(
-            conn, state.asset_id, wav_key, transcript, state.upload_id, state.company_id
+            conn, state.asset_id, wav_key, text, state.upload_id, state.company_id
         )
         if transcribed_at is not None:
-            _publish_transcribed(conn, state, transcript, transcribed_at)
+            _publish_transcribed(conn, state, text, transcribed_at)
     return TranscriptStored(wav_key=wav_key, stored=transcribed_at is not None)
 
 
@@ -302,7 +288,7 @@ def _publish_transcribed(
 # ---- store the playback and publish --------------------------------------------------------
 def store(state: PipelineState, deps: Deps) -> PipelineState:
     """Outputs, playback and asset status ready and ``media.processed`` in one transaction; the
-    transcript is the one StoreTranscript stored (the parallel state ends only after it)."""
+    transcript is the one the Transcript step stored (the parallel state ends only after it)."""
     assert state.outputs.mp4_key is not None
     with deps.transaction() as conn:
         dal.mark_step(conn, state.asset_id, "storing")

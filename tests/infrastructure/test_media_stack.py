@@ -17,8 +17,7 @@ from tests.infrastructure.conftest import AWS_CONTEXT, merged, synth_stacks
 DEFINITION = STATEMACHINES_DIR / "media_pipeline.asl.json"
 ASL = json.loads(asl.render(DEFINITION))
 STEP_HANDLERS = {
-    "register", "validate", "transcode", "extract_audio", "thumbnail", "transcribe",
-    "store_transcript", "store", "mark_failed",
+    "register", "validate", "transcode", "thumbnail", "transcribe", "store", "mark_failed",
 }  # fmt: skip
 
 
@@ -124,8 +123,8 @@ def test_the_state_machine_comes_from_the_file_with_only_arns_substituted(
     assert machine["Properties"]["DefinitionString"] == asl.render(DEFINITION)
     substitutions = machine["Properties"]["DefinitionSubstitutions"]
     assert set(substitutions) == {f"{n}FunctionArn" for n in (
-        "Register", "Validate", "Transcode", "ExtractAudio", "Thumbnail", "Transcribe",
-        "StoreTranscript", "Store", "MarkFailed")}  # fmt: skip
+        "Register", "Validate", "Transcode", "Thumbnail", "Transcribe", "Store",
+        "MarkFailed")}  # fmt: skip
     assert all("Fn::GetAtt" in value for value in substitutions.values())
 
 
@@ -259,15 +258,20 @@ def _actions(statement: dict[str, Any]) -> list[str]:
     return actions if isinstance(actions, list) else [actions]
 
 
-def test_store_transcript_reads_tmp_and_store_reads_nothing_of_the_bucket(
+def test_transcribe_reads_the_upload_writes_only_tmp_and_store_reads_nothing_of_the_bucket(
     workflow: Template,
 ) -> None:
-    # StoreTranscript reads the transcript JSON Transcribe left under tmp/; Store, after the
-    # parallel state, finds the transcript in the database and needs no object at all.
-    transcript = _bucket_grants(workflow, "store_transcript")
-    assert "s3:GetObject" in transcript
-    assert "/tmp/*" in transcript
-    assert "s3:PutObject" not in transcript
+    # Transcribe is the whole transcript path: it reads the upload under raw/, keeps the WAV
+    # under tmp/ and writes nothing else; Store, after the parallel state, finds the transcript
+    # in the database and needs no object at all.
+    transcript = json.loads(_bucket_grants(workflow, "transcribe"))
+    reads = [s for s in transcript if "s3:GetObject*" in _actions(s)]
+    writes = [s for s in transcript if any(a.startswith("s3:PutObject") for a in _actions(s))]
+    assert reads, transcript
+    assert writes, transcript
+    assert all("/raw/*" in json.dumps(s["Resource"]) for s in reads)
+    assert all("/tmp/*" in json.dumps(s["Resource"]) for s in writes)
+    assert "/media/*" not in json.dumps(transcript)
     assert _bucket_grants(workflow, "store") == "[]"
 
 

@@ -67,16 +67,6 @@ STEPS = (
         ephemeral_mb=4096,
     ),
     _Step(
-        "ExtractAudio",
-        "extract_audio",
-        1024,
-        240,
-        ffmpeg=True,
-        reads=("raw/*",),
-        writes=("tmp/*",),
-        ephemeral_mb=2048,
-    ),
-    _Step(
         "Thumbnail",
         "thumbnail",
         1024,
@@ -86,9 +76,19 @@ STEPS = (
         writes=("media/*",),
         ephemeral_mb=2048,
     ),
-    _Step("Transcribe", "transcribe", 2048, 840, reads=("tmp/*",), writes=("tmp/*",)),
-    # The end of the transcript branch: reads the transcript JSON, announces media.transcribed.
-    _Step("StoreTranscript", "store_transcript", 256, 30, reads=("tmp/*",), publishes=True),
+    # The whole transcript branch (issue 16): extracts the WAV from the upload (kept under tmp/),
+    # transcribes it, stores the transcript and announces media.transcribed.
+    _Step(
+        "Transcribe",
+        "transcribe",
+        2048,
+        840,
+        ffmpeg=True,
+        reads=("raw/*",),
+        writes=("tmp/*",),
+        ephemeral_mb=2048,
+        publishes=True,
+    ),
     # After the parallel state: the transcript is in the database already; nothing to read.
     _Step("Store", "store", 256, 30, publishes=True),
     _Step("MarkFailed", "mark_failed", 256, 30, publishes=True),

@@ -1,4 +1,5 @@
-"""Media pipeline step: transcribe the answer (Groq whisper; offline engine without a key)."""
+"""Media pipeline step: the transcript path in one step: the WAV extracted, transcribed (Groq
+whisper; the offline engine without a key), stored and announced (media.transcribed)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,6 @@ from shared.observability import logger
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return pipeline.transcribe(PipelineState.model_validate(event), default_deps()).model_dump(
+    return pipeline.transcript(PipelineState.model_validate(event), default_deps()).model_dump(
         mode="json"
     )

@@ -182,7 +182,7 @@ def test_a_submitted_upload_no_asset_names_gets_its_pipeline_started(
 
 
 def _store_transcript(deps: Deps, state: Any) -> None:
-    """What StoreTranscript leaves: the transcript stored while the MP4 was still transcoding."""
+    """What the Transcribe step leaves: the transcript stored, the MP4 still transcoding."""
     transcript = Transcript(text="Hello.", language="en", engine="groq", model="m", segments=[])
     with deps.transaction() as tx:
         dal.mark_step(tx, state.asset_id, "transcoding")

@@ -69,8 +69,9 @@ def run(
     deps: Deps, event: dict[str, Any], *, transcode: Step = pipeline.transcode
 ) -> dict[str, Any]:
     """The state machine's path, in-process: what each step returns feeds the next. After
-    validation the parallel state's branches: audio -> transcript -> stored (a failure there
-    fails the whole state), and the MP4 and the thumbnail, which return their errors; then
+    validation the parallel state's branches: the transcript (audio, transcribed, stored, in
+    one step; a failure there fails the whole state), and the MP4 and the thumbnail, which
+    return their errors; then
     Store, or MarkFailed when a playback branch failed. A MediaError goes to mark_failed the
     way the Catch does (error name and Lambda-style cause)."""
     state: Any = event
@@ -80,9 +81,7 @@ def run(
             return registered
         state = registered
         state = pipeline.probe_and_validate(state, deps)
-        audio = Outputs(wav_key=pipeline.extract_audio(state, deps).key)
-        transcribed = pipeline.transcribe(state.model_copy(update={"outputs": audio}), deps)
-        stored = pipeline.store_transcript(transcribed, deps)
+        stored = pipeline.transcript(state, deps)
         mp4_key, transcode_error = _branch(transcode, state, deps)
         thumbnail_key, thumbnail_error = _branch(pipeline.thumbnail, state, deps)
         outputs = Outputs.model_validate(

@@ -1,8 +1,9 @@
 """The transcript path does not wait for the playback path (issue 16), step by step against real
-PostgreSQL and an in-process S3 (moto): StoreTranscript stores the transcript, marks it ready
-and announces it once; the transcript is readable before the MP4 is ready; a playback failure
-after it keeps it and says so; Store makes the playback ready from the stored transcript; and
-the migration fills both statuses in for assets that finished before it."""
+PostgreSQL, real ffmpeg and an in-process S3 (moto): the Transcribe step extracts the audio,
+transcribes it (a transcriber at Groq's boundary answers TRANSCRIPT), stores the transcript,
+marks it ready and announces it once; the transcript is readable before the MP4 is ready; a
+playback failure after it keeps it and says so; Store makes the playback ready from the stored
+transcript; and the migration fills both statuses in for assets that finished before it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import boto3
 import psycopg
@@ -28,6 +29,7 @@ from shared.media.pipeline import Deps
 from shared.media.settings import MediaSettings
 from shared.media.transcript import Segment, Transcript
 from shared.settings import DatabaseSettings
+from tests import media_samples
 from tests.integration.media import rows
 
 BUCKET = "transcript-path-bucket"
@@ -56,6 +58,7 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             aws_secret_access_key="test",
         )
         client.create_bucket(Bucket=BUCKET)
+        client.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
         yield client
 
 
@@ -71,37 +74,48 @@ def deps(conninfo: str, s3: Any) -> Deps:
         settings=MediaSettings(),
         ffmpeg=Ffmpeg(threads=1, timeout_s=30),
         s3=s3,
+        transcriber=_Heard,
     )
 
 
-def _transcribed(conn: psycopg.Connection[Any], deps: Deps, s3: Any) -> PipelineState:
-    """An upload registered, validated and transcribed while its MP4 is still transcoding: the
-    state StoreTranscript receives (the transcript JSON in tmp/, as Transcribe leaves it)."""
+class _Heard:
+    """Groq's side of the transcription (the boundary): the WAV it is given, and TRANSCRIPT."""
+
+    wavs: ClassVar[list[int]] = []
+
+    def transcribe(self, wav: Path) -> Transcript:
+        data = wav.read_bytes()
+        assert data[:4] == b"RIFF"  # a real WAV, extracted by ffmpeg
+        self.wavs.append(len(data))
+        return TRANSCRIPT
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A short real recording with sound (ffmpeg makes it once for the module)."""
+    return media_samples.audio_only_webm(tmp_path_factory.mktemp("media") / "a.webm").read_bytes()
+
+
+def _transcribed(
+    conn: psycopg.Connection[Any], deps: Deps, s3: Any, recording: bytes
+) -> PipelineState:
+    """An upload (a real recording in S3) registered and validated, its MP4 still to be made:
+    the state the Transcribe step receives."""
     upload = rows.upload(conn)
+    put = s3.put_object(Bucket=BUCKET, Key=upload.key, Body=recording, ContentType="video/webm")
     event = {
         "id": str(uuid.uuid4()),
         "detail": {
             "bucket": {"name": BUCKET},
-            "object": {"key": upload.key, "version-id": "v1", "size": 1000},
+            "object": {"key": upload.key, "version-id": put["VersionId"], "size": len(recording)},
         },
     }
     state = pipeline.register(event, "exec-1", deps)
     assert isinstance(state, PipelineState)
-    transcript_key = f"tmp/{upload.company_id}/{upload.invitation_id}/{upload.upload_id}/t.json"
-    s3.put_object(Bucket=BUCKET, Key=transcript_key, Body=TRANSCRIPT.model_dump_json().encode())
     with deps.transaction() as tx:
         dal.mark_step(tx, state.asset_id, "transcoding")
         dal.mark_step(tx, state.asset_id, "transcribing")
-    wav_key = transcript_key.replace("t.json", "audio.wav")
-    return state.model_copy(
-        update={
-            "duration_s": 5.2,
-            "has_audio": True,
-            "has_video": True,
-            "outputs": Outputs(wav_key=wav_key),
-            "transcript_key": transcript_key,
-        }
-    )
+    return state.model_copy(update={"duration_s": 5.2, "has_audio": True, "has_video": True})
 
 
 def _asset(conn: psycopg.Connection[Any], asset_id: uuid.UUID) -> dict[str, Any]:
@@ -131,17 +145,21 @@ def _after_parallel(state: PipelineState, **outputs: Any) -> PipelineState:
     return state.model_copy(update={"outputs": Outputs.model_validate({**base, **outputs})})
 
 
-def test_store_transcript_stores_it_marks_it_ready_and_announces_it_once(
-    conn: psycopg.Connection[Any], deps: Deps, s3: Any
+def test_the_transcribe_step_stores_it_marks_it_ready_and_announces_it_once(
+    conn: psycopg.Connection[Any], deps: Deps, s3: Any, recording: bytes
 ) -> None:
     # Given an answer transcribed while its MP4 is still transcoding
-    state = _transcribed(conn, deps, s3)
-    # When StoreTranscript runs, and runs again (a Lambda retry, or a re-drive)
-    first = pipeline.store_transcript(state, deps)
-    again = pipeline.store_transcript(state, deps)
-    # Then the first stored the transcript, the second nothing
+    state = _transcribed(conn, deps, s3, recording)
+    # When the Transcribe step runs, and runs again (a Lambda retry, or a re-drive)
+    heard = len(_Heard.wavs)
+    first = pipeline.transcript(state, deps)
+    again = pipeline.transcript(state, deps)
+    assert len(_Heard.wavs) == heard + 1
+    # Then the first stored the transcript, the second nothing (nor transcribed it again)
     assert (first.stored, again.stored) == (True, False)
-    assert first.wav_key == state.outputs.wav_key
+    wav_key = f"tmp/{state.company_id}/{state.invitation_id}/{state.upload_id}/audio.wav"
+    assert first.wav_key == again.wav_key == wav_key
+    assert s3.get_object(Bucket=BUCKET, Key=wav_key)["Body"].read(4) == b"RIFF"
     count = conn.execute(
         "SELECT count(*) FROM media.transcripts WHERE asset_id = %s", (state.asset_id,)
     ).fetchone()
@@ -154,7 +172,7 @@ def test_store_transcript_stores_it_marks_it_ready_and_announces_it_once(
     assert asset["playback_status"] == "pending"
     assert asset["playback_ready_at"] is None
     assert asset["status"] == "transcoding"
-    assert asset["wav_key"] == state.outputs.wav_key
+    assert asset["wav_key"] == wav_key
     # And media.transcribed was queued once, in the same transaction, with the transcript's facts
     [event] = _outbox(conn, "media.transcribed")
     assert event["tenantId"] == str(state.company_id)
@@ -177,12 +195,12 @@ def test_store_transcript_stores_it_marks_it_ready_and_announces_it_once(
 
 
 def test_the_transcript_is_readable_before_the_playback_is_ready(
-    conn: psycopg.Connection[Any], deps: Deps, s3: Any
+    conn: psycopg.Connection[Any], deps: Deps, s3: Any, recording: bytes
 ) -> None:
     # Given a stored transcript and an MP4 still transcoding
-    state = _transcribed(conn, deps, s3)
+    state = _transcribed(conn, deps, s3, recording)
     assert reads.transcript_for_upload(conn, state.upload_id) is None
-    pipeline.store_transcript(state, deps)
+    pipeline.transcript(state, deps)
     assert _asset(conn, state.asset_id)["status"] != "ready"
     # When the analysis room reads it through media's public module
     transcript = public.transcript_for_upload(conn, state.upload_id)
@@ -201,16 +219,14 @@ def test_the_transcript_is_readable_before_the_playback_is_ready(
 
 
 def test_store_makes_the_playback_ready_with_the_stored_transcript_and_publishes_once(
-    conn: psycopg.Connection[Any], deps: Deps, s3: Any
+    conn: psycopg.Connection[Any], deps: Deps, s3: Any, recording: bytes
 ) -> None:
     # Given a stored transcript and both playback branches done
-    state = _transcribed(conn, deps, s3)
-    pipeline.store_transcript(state, deps)
+    state = _transcribed(conn, deps, s3, recording)
+    pipeline.transcript(state, deps)
     mp4 = f"media/{state.company_id}/{state.invitation_id}/{state.upload_id}/answer.mp4"
     s3.put_object(Bucket=BUCKET, Key=mp4, Body=b"mp4")
-    done = _after_parallel(state, mp4_key=mp4, thumbnail_key=None).model_copy(
-        update={"transcript_key": None}
-    )
+    done = _after_parallel(state, mp4_key=mp4, thumbnail_key=None)
     # When Store runs, twice
     pipeline.store(done, deps)
     pipeline.store(done, deps)
@@ -239,10 +255,10 @@ def test_store_makes_the_playback_ready_with_the_stored_transcript_and_publishes
 
 
 def test_store_without_a_stored_transcript_is_refused(
-    conn: psycopg.Connection[Any], deps: Deps, s3: Any
+    conn: psycopg.Connection[Any], deps: Deps, s3: Any, recording: bytes
 ) -> None:
     # Given an asset whose transcript was never stored (never expected after the parallel state)
-    state = _transcribed(conn, deps, s3)
+    state = _transcribed(conn, deps, s3, recording)
     done = _after_parallel(state, mp4_key="media/x/answer.mp4")
     # When Store runs, then it refuses by name, and nothing is marked ready or announced
     with pytest.raises(TranscriptMissing):
@@ -253,11 +269,11 @@ def test_store_without_a_stored_transcript_is_refused(
 
 @pytest.mark.parametrize("branch", ["transcode_error", "thumbnail_error"])
 def test_a_playback_failure_after_a_good_transcript_keeps_the_transcript_and_says_so(
-    conn: psycopg.Connection[Any], deps: Deps, s3: Any, branch: str
+    conn: psycopg.Connection[Any], deps: Deps, s3: Any, recording: bytes, branch: str
 ) -> None:
     # Given a stored transcript, and a playback branch that caught its own error
-    state = _transcribed(conn, deps, s3)
-    pipeline.store_transcript(state, deps)
+    state = _transcribed(conn, deps, s3, recording)
+    pipeline.transcript(state, deps)
     cause = '{"errorType": "TranscodeFailed", "errorMessage": "The video could not be converted."}'
     error = {"Error": "TranscodeFailed", "Cause": cause}
     after = _after_parallel(state, **{branch: error})
@@ -287,10 +303,10 @@ def test_a_playback_failure_after_a_good_transcript_keeps_the_transcript_and_say
 
 
 def test_a_transcription_failure_fails_both_paths_and_keeps_nothing(
-    conn: psycopg.Connection[Any], deps: Deps, s3: Any
+    conn: psycopg.Connection[Any], deps: Deps, s3: Any, recording: bytes
 ) -> None:
     # Given the transcript branch failed (the parallel state's Catch puts the error at $.error)
-    state = _transcribed(conn, deps, s3)
+    state = _transcribed(conn, deps, s3, recording)
     cause = '{"errorType": "TranscriptionRefused", "errorMessage": "Groq refused the audio."}'
     failure = FailureInput.model_validate(
         {
@@ -307,8 +323,8 @@ def test_a_transcription_failure_fails_both_paths_and_keeps_nothing(
     assert public.transcript_for_upload(conn, state.upload_id) is None
     [failed] = _outbox(conn, "media.failed")
     assert failed["payload"]["transcriptKept"] is False
-    # And a late StoreTranscript (its branch was cancelled) stores and announces nothing
-    assert pipeline.store_transcript(state, deps).stored is False
+    # And a late Transcribe call (its branch was cancelled) stores and announces nothing
+    assert pipeline.transcript(state, deps).stored is False
     assert _outbox(conn, "media.transcribed") == []
 
 

@@ -45,31 +45,33 @@ def _top_level_path() -> list[str]:
         names.append(nxt)
 
 
-def test_the_transcript_is_made_and_stored_inside_the_parallel_state_in_the_audio_branch() -> None:
+def test_the_transcript_is_made_and_stored_by_one_step_inside_the_parallel_state() -> None:
     # Given the rendered definition
     assert PARALLEL["Type"] == "Parallel"
-    # Then Transcribe and StoreTranscript are no top-level states any more
+    # Then Transcribe is no top-level state
     assert "Transcribe" not in STATES
-    assert "StoreTranscript" not in STATES
-    # And they follow ExtractAudio in its own branch, which holds nothing of the playback
-    transcript = _branch_starting_at("ExtractAudio")
-    assert _path(transcript) == ["ExtractAudio", "Transcribe", "StoreTranscript"]
-    assert set(transcript["States"]) == {"ExtractAudio", "Transcribe", "StoreTranscript"}
-    store = transcript["States"]["StoreTranscript"]
-    assert store["Parameters"]["FunctionName"] == "${StoreTranscriptFunctionArn}"
-    # And the transcript goes from ExtractAudio to Transcribe through the state's outputs
-    extract = transcript["States"]["ExtractAudio"]
-    assert extract["ResultSelector"] == {"wav_key.$": "$.Payload.key"}
-    assert extract["ResultPath"] == "$.outputs"
+    # And it is the whole audio branch: one Lambda extracts the WAV, transcribes it, stores and
+    # announces the transcript (issue 16: no hand-offs through tmp/ or between states)
+    transcript = _branch_starting_at("Transcribe")
+    assert _path(transcript) == ["Transcribe"]
+    task = transcript["States"]["Transcribe"]
+    assert task["Parameters"]["FunctionName"] == "${TranscribeFunctionArn}"
+    assert task["End"] is True
+    assert task["OutputPath"] == "$.Payload"
+    # And its retries cover the transcription's own errors as well as the transient ones
+    named = {e for r in task["Retry"] for e in r["ErrorEquals"]}
+    assert {"TranscriptionRateLimited", "TranscriptionUnavailable", "DependencyUnavailable"} <= (
+        named
+    )
 
 
 def test_the_transcript_branch_does_not_depend_on_the_transcode() -> None:
     # Given the three branches
     starts = sorted(b["StartAt"] for b in PARALLEL["Branches"])
-    assert starts == ["ExtractAudio", "Thumbnail", "TranscodeMp4"]
-    transcript = _branch_starting_at("ExtractAudio")
+    assert starts == ["Thumbnail", "TranscodeMp4", "Transcribe"]
+    transcript = _branch_starting_at("Transcribe")
     # Then the transcript is made in its own branch, which ends with it stored
-    assert _path(transcript)[-2:] == ["Transcribe", "StoreTranscript"]
+    assert _path(transcript) == ["Transcribe"]
     # And no state of the transcript branch names the transcode's output or function
     text = json.dumps(transcript)
     assert "mp4" not in text.lower()
@@ -82,8 +84,8 @@ def test_the_transcript_branch_does_not_depend_on_the_transcode() -> None:
 
 
 def test_a_transcript_failure_fails_the_parallel_state_into_mark_failed() -> None:
-    transcript = _branch_starting_at("ExtractAudio")
-    assert {"Transcribe", "StoreTranscript"} <= set(transcript["States"])
+    transcript = _branch_starting_at("Transcribe")
+    assert set(transcript["States"]) == {"Transcribe"}
     for name, state in transcript["States"].items():
         assert "Catch" not in state, name  # the parallel state's Catch decides
     # (a database outage past its retries first: left for the media sweep, not failed)
@@ -116,12 +118,12 @@ def test_each_playback_branch_catches_its_own_errors_and_returns_them() -> None:
 
 def test_the_parallel_result_reads_only_keys_every_branch_end_has() -> None:
     ends = {
-        0: {"wav_key"},  # StoreTranscript's TranscriptStored (wav_key, stored)
+        0: {"wav_key"},  # Transcribe's TranscriptStored (wav_key, stored)
         1: {"key", "error"},
         2: {"key", "error"},
     }
     order = [b["StartAt"] for b in PARALLEL["Branches"]]
-    assert order == ["ExtractAudio", "TranscodeMp4", "Thumbnail"]
+    assert order == ["Transcribe", "TranscodeMp4", "Thumbnail"]
     assert PARALLEL["ResultPath"] == "$.outputs"
     for field, path in PARALLEL["ResultSelector"].items():
         index, key = path.removeprefix("$[").split("].")
