@@ -17,9 +17,7 @@ from pydantic import BaseModel
 from shared.dal.sql import Conn
 from shared.errors import ConflictError, UnprocessableError
 from shared.events import enqueue, new_event
-from shared.identity.public import skill_refs
 from shared.interviews import candidate_dal as dal
-from shared.interviews import dal as templates_dal
 from shared.interviews.candidate_models import AUDIO_TYPES, VIDEO_TYPES, Consent, StatusOut
 from shared.interviews.rows import (
     AnswerRow,
@@ -29,6 +27,7 @@ from shared.interviews.rows import (
     TemplateSettingsRow,
 )
 from shared.interviews.settings import CandidateSettings
+from shared.interviews.template_skills import attached_skills
 from shared.models.events.interviews import (
     ChoiceOption,
     CompletedAnswer,
@@ -158,14 +157,8 @@ def candidate_order(
 
 
 def required_skills(conn: Conn, template_id: uuid.UUID) -> list[RequiredSkill]:
-    """The template's required skills (ids and names from the taxonomy), by name: what the
-    analysis may find evidenced in the answers."""
-    ids = templates_dal.template_skill_ids(conn, template_id)
-    refs = skill_refs(conn, ids)
-    return sorted(
-        (RequiredSkill(skill_id=i, name=refs[i].name) for i in ids if i in refs),
-        key=lambda s: (s.name.casefold(), str(s.skill_id)),
-    )
+    """The template's required skills (ids and names), for the analysis to look for."""
+    return [RequiredSkill(skill_id=r.id, name=r.name) for r in attached_skills(conn, template_id)]
 
 
 def completed_payload(  # noqa: PLR0917 - the invitation and what it completed with

@@ -13,21 +13,18 @@ from shared.interviews import dal
 from shared.interviews.models import RequiredSkill, TemplateSkills, TemplateSkillsUpdate
 
 
+def attached_skills(conn: Conn, template_id: uuid.UUID) -> list[RequiredSkill]:
+    """The template's required skills from the taxonomy, by name (HR's view of them, and what
+    the interview's events tell the analysis)."""
+    refs = skill_refs(conn, dal.template_skill_ids(conn, template_id))
+    return [
+        RequiredSkill(id=r.id, name=r.name, category_name=r.category_name, retired=r.retired)
+        for r in sorted(refs.values(), key=lambda r: (r.name.casefold(), str(r.id)))
+    ]
+
+
 def _view(conn: Conn, template_id: uuid.UUID) -> TemplateSkills:
-    ids = dal.template_skill_ids(conn, template_id)
-    refs = skill_refs(conn, ids)
-    return TemplateSkills(
-        template_id=template_id,
-        skills=[
-            RequiredSkill(
-                id=refs[i].id,
-                name=refs[i].name,
-                category_name=refs[i].category_name,
-                retired=refs[i].retired,
-            )
-            for i in sorted((i for i in ids if i in refs), key=lambda i: refs[i].name.casefold())
-        ],
-    )
+    return TemplateSkills(template_id=template_id, skills=attached_skills(conn, template_id))
 
 
 def get_template_skills(conn: Conn, caller: Caller, template_id: uuid.UUID) -> TemplateSkills:
