@@ -8,8 +8,12 @@ and outputs into one template (logical ids are unique across the stacks; the mer
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -40,9 +44,22 @@ def _assets() -> None:
     layer_build.build_code_asset()
 
 
+# One output directory for every app the tests synthesize, removed when the session ends. Each
+# `cdk.App()` without one makes its own /tmp/cdk.outXXXX with a copy of every asset (~700 MB: the
+# layers and the code) and never removes it: one run of these tests left tens of GB in /tmp. In one
+# directory an asset already staged is neither copied nor hashed again.
+OUTDIR = Path(tempfile.mkdtemp(prefix="cdk-test-out-"))
+atexit.register(shutil.rmtree, OUTDIR, ignore_errors=True)
+
+
+def new_app(context: dict[str, str]) -> cdk.App:
+    """An app that synthesizes into the tests' one output directory."""
+    return cdk.App(context=context, outdir=str(OUTDIR))
+
+
 def synth_stacks(context: dict[str, str]) -> dict[str, Template]:
     """Part name (Foundation, Api, Identity, ...) -> that stack's template."""
-    app = cdk.App(context=context)
+    app = new_app(context)
     config = StackConfig.from_context(app.node)
     platform = build(app, config)
     return {part: Template.from_stack(stack) for part, stack in platform.stacks.items()}

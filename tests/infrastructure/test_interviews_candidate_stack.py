@@ -6,7 +6,6 @@ import json
 import re
 from typing import Any
 
-import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match, Template
 from interview_platform import constants as c
@@ -14,7 +13,7 @@ from interview_platform.config import StackConfig
 from interview_platform.constructs.candidate import USE_CASES
 from interview_platform.stacks import build
 
-from tests.infrastructure.conftest import LOCAL_CONTEXT
+from tests.infrastructure.conftest import LOCAL_CONTEXT, new_app
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +161,7 @@ def test_the_api_deployment_waits_for_the_candidate_stack_which_alone_holds_its_
     local_stacks: dict[str, Template],
 ) -> None:
     # Given the platform's stacks
-    app = cdk.App(context=LOCAL_CONTEXT)
+    app = new_app(LOCAL_CONTEXT)
     platform = build(app, StackConfig.from_context(app.node))
     deployment = platform.stacks[c.API_DEPLOYMENT]
     # Then the API's deployment is made after the candidate's routes exist

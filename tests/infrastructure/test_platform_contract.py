@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
@@ -16,7 +15,13 @@ from interview_platform.config import StackConfig
 from interview_platform.constructs.routes import RouteRecord
 from interview_platform.stacks import build
 
-from tests.infrastructure.conftest import AWS_CONTEXT, LOCAL_CONTEXT, platform_stacks
+from tests.infrastructure.conftest import (
+    AWS_CONTEXT,
+    LOCAL_CONTEXT,
+    OUTDIR,
+    new_app,
+    platform_stacks,
+)
 
 OPENAPI = json.loads((Path(__file__).resolve().parents[2] / "openapi.json").read_text())
 _BEARER = "bearerAuth"
@@ -144,7 +149,7 @@ def test_each_resource_has_one_fallback_method_and_no_options_mock(
 
 
 def _deployment_id(extra: RouteRecord | None) -> str:
-    app = cdk.App(context=LOCAL_CONTEXT)
+    app = new_app(LOCAL_CONTEXT)
     platform = build(app, StackConfig.from_context(app.node))
     if extra is not None:
         platform.stacks[c.API_DEPLOYMENT].registry.records.append(extra)  # type: ignore[attr-defined]
@@ -164,8 +169,12 @@ def test_the_deployment_changes_when_any_route_changes() -> None:
 # ---- cdk-nag and cfn-lint ----------------------------------------------------------------
 
 
-def _nagged_synth(tmp_path: Path, *, with_a_finding: bool = False) -> None:
-    app = cdk.App(context={**AWS_CONTEXT, "nag": "true"}, outdir=str(tmp_path))
+REPORT = OUTDIR / "validation-report.json"
+
+
+def _nagged_synth(*, with_a_finding: bool = False) -> None:
+    REPORT.unlink(missing_ok=True)  # an earlier synth's report
+    app = new_app({**AWS_CONTEXT, "nag": "true"})
     platform = build(app, StackConfig.from_context(app.node))
     if with_a_finding:
         # A queue without a dead-letter queue or TLS enforcement: SQS3 and SQS4.
@@ -173,16 +182,16 @@ def _nagged_synth(tmp_path: Path, *, with_a_finding: bool = False) -> None:
     app.synth()
 
 
-def test_cdk_nag_aws_solutions_reports_no_unacknowledged_finding(tmp_path: Path) -> None:
+def test_cdk_nag_aws_solutions_reports_no_unacknowledged_finding() -> None:
     # cdk-nag 3 runs as a policy-validation plugin: synthesis fails on any finding that is not
     # acknowledged with its reason (cdk/interview_platform/nag.py)
-    _nagged_synth(tmp_path)
+    _nagged_synth()
 
 
-def test_cdk_nag_would_fail_the_synth_on_a_new_finding(tmp_path: Path) -> None:
+def test_cdk_nag_would_fail_the_synth_on_a_new_finding() -> None:
     with pytest.raises(RuntimeError, match="ValidationFailed"):
-        _nagged_synth(tmp_path, with_a_finding=True)
-    report = (tmp_path / "validation-report.json").read_text()
+        _nagged_synth(with_a_finding=True)
+    report = REPORT.read_text()
     assert "AwsSolutions-SQS3" in report
 
 
@@ -228,7 +237,7 @@ def test_in_aws_the_api_calls_snapstarted_published_versions(aws_template: Templ
 
 def test_snapstart_is_off_locally_and_switchable_in_aws(local_template: Template) -> None:
     local_template.resource_count_is("AWS::Lambda::Alias", 0)
-    app = cdk.App(context={**AWS_CONTEXT, "snapStart": "false"})
+    app = new_app({**AWS_CONTEXT, "snapStart": "false"})
     platform = build(app, StackConfig.from_context(app.node))
     template = Template.from_stack(platform.stacks[c.IDENTITY])
     template.resource_count_is("AWS::Lambda::Alias", 0)
