@@ -177,7 +177,8 @@ def start() -> int:
         log_offset = log.tell()
         process = subprocess.Popen(
             # Through our S3 guard: it adds the checks LocalStack's S3 leaves out (a POST
-            # policy's signature, anonymous requests) and then runs localstack.runtime.main.
+            # policy's signature, anonymous requests), reuses assumed-role clients
+            # (hostexec/rolecache.py) and then runs localstack.runtime.main.
             [str(VENV_PYTHON), "-m", "hostexec.s3guard"],
             cwd=STATE,
             env=_environment(),

@@ -26,7 +26,6 @@ import importlib
 import json
 import threading
 import time
-import wave
 from collections import Counter
 from dataclasses import asdict, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -329,11 +328,14 @@ def _handler_for(fake: FakeGroqServer) -> type[BaseHTTPRequestHandler]:
                 self._pending.fields = dict(upload.fields)
             with fake._lock:
                 speed = fake._transcription_speed
-            if speed is not None:
-                with contextlib.suppress(ValueError, EOFError, wave.Error):
-                    duration, _ = transcriptions.voiced_stretches(upload.audio)
-                    fake._stopping.wait(duration / speed[0] + speed[1])
-            status, body = transcriptions.transcribe(upload, script)
+            # The modelled time is the whole service time: the fake's own reading of the audio
+            # is part of it, not added to it.
+            received = time.monotonic()
+            voiced = transcriptions.analyse(upload)
+            if speed is not None and voiced is not None:
+                modelled = voiced[0] / speed[0] + speed[1]
+                fake._stopping.wait(max(0.0, received + modelled - time.monotonic()))
+            status, body = transcriptions.transcribe(upload, script, voiced)
             if isinstance(body, str):
                 self._send(status, body.encode(), "text/plain; charset=utf-8")
             else:

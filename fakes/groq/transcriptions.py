@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import array
 import io
+import math
 import uuid
 import wave
 from dataclasses import dataclass
@@ -66,7 +67,7 @@ def voiced_stretches(wav_bytes: bytes) -> tuple[float, list[tuple[float, float]]
     stretches: list[tuple[float, float]] = []
     for index in range(0, len(samples), step):
         window = samples[index : index + step]
-        rms = (sum(s * s for s in window) / max(1, len(window))) ** 0.5
+        rms = (math.sumprod(window, window) / max(1, len(window))) ** 0.5
         if rms < THRESHOLD:
             continue
         start, end = index / rate, min(duration, (index + step) / rate)
@@ -77,17 +78,31 @@ def voiced_stretches(wav_bytes: bytes) -> tuple[float, list[tuple[float, float]]
     return duration, [(s, e) for s, e in stretches if e - s >= MIN_VOICED_S]
 
 
-def transcribe(upload: Upload, script: list[str]) -> tuple[int, dict[str, Any] | str]:
-    """(status, body) for one transcription request."""
+Voiced = tuple[float, list[tuple[float, float]]]
+
+
+def analyse(upload: Upload) -> Voiced | None:
+    """The upload's duration and voiced stretches; None when it is no 16-bit PCM WAV."""
+    try:
+        return voiced_stretches(upload.audio)
+    except (ValueError, EOFError, wave.Error):
+        return None
+
+
+def transcribe(
+    upload: Upload, script: list[str], voiced: Voiced | None = None
+) -> tuple[int, dict[str, Any] | str]:
+    """(status, body) for one transcription request (``voiced``: :func:`analyse` of it, when the
+    caller has it already)."""
     model = upload.fields.get("model", "")
     if not model:
         return 400, _error("model is required")
     if not upload.audio:
         return 400, _error("file is required")
-    try:
-        duration, stretches = voiced_stretches(upload.audio)
-    except (ValueError, EOFError, wave.Error):
+    voiced = voiced or analyse(upload)
+    if voiced is None:
         return 400, _error("could not process file - is it a valid media file?")
+    duration, stretches = voiced
     segments = []
     for index, (start, end) in enumerate(stretches):
         words = script[index % len(script)] if script else f"voice from {start:.2f} s"

@@ -3,7 +3,7 @@ what they say (issue 13, finding 14). Run LocalStack through it:
 
     python -m hostexec.s3guard        (what ``localstack/ctl.py start`` does)
 
-installs them and then runs ``localstack.runtime.main``. With ``S3_SKIP_SIGNATURE_VALIDATION=0``
+installs them (and ``hostexec.rolecache``) and then runs ``localstack.runtime.main``. With ``S3_SKIP_SIGNATURE_VALIDATION=0``
 (set by ctl.py) LocalStack itself verifies presigned URLs (signature and expiry) and a POST
 policy's expiry and conditions; it does not verify a POST policy's signature (its code says
 "TODO: validate the signature") and it serves requests that carry no credentials at all. Here:
@@ -111,7 +111,10 @@ def install() -> None:
 
 
 def main() -> None:
+    from hostexec import rolecache
+
     install()
+    rolecache.install()  # not an S3 check: the launcher's other patch (see its docstring)
     runpy.run_module("localstack.runtime.main", run_name="__main__", alter_sys=True)
 
 

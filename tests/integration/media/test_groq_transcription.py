@@ -109,3 +109,29 @@ def test_the_fake_can_be_switched_over_http(fake_groq: FakeGroqServer) -> None:
     stats = httpx.get(f"{fake_groq.base_url}/_fake/stats").json()
     assert len(stats["pending_faults"]) == 2
     assert stats["latency_s"] == 0.1
+
+
+def test_the_fake_models_the_whole_service_time_and_reads_the_audio_once(
+    fake_groq: FakeGroqServer, short_wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the fake transcribes at 20x real time plus 0.2 s (the benchmark's setting, slowed)
+    from fakes.groq import transcriptions
+
+    readings: list[int] = []
+    real = transcriptions.voiced_stretches
+
+    def counted(wav: bytes) -> tuple[float, list[tuple[float, float]]]:
+        readings.append(len(wav))
+        return real(wav)
+
+    monkeypatch.setattr(transcriptions, "voiced_stretches", counted)
+    fake_groq.set_transcription_speed(20.0, 0.2)
+    transcriber = GroqTranscriber(groq_client(fake_groq), MediaSettings())
+    # When a 6 s file is transcribed
+    started = time.monotonic()
+    transcript = transcriber.transcribe(short_wav)
+    # Then it took no less than the modelled 6 / 20 + 0.2 s, the fake read the audio once (its
+    # reading is part of the modelled time, not added to it), and the transcript is the usual
+    assert time.monotonic() - started >= 6 / 20 + 0.2
+    assert len(readings) == 1
+    assert len(transcript.segments) == 2

@@ -1,0 +1,109 @@
+"""hostexec's assumed-role cache: LocalStack's services get the factory an earlier call with the same
+arguments made (so the same credentials and the same cached botocore client) instead of an
+AssumeRole and a new client for every Step Functions task and EventBridge target. Its effect on
+time is measured by `make bench-turnaround`; here, what it does."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+
+from hostexec.rolecache import RoleCache, key_of
+from hostexec_testlib import HOSTEXEC_SRC, REPO_ROOT
+
+LOCALSTACK_PYTHON = REPO_ROOT / "localstack" / ".venv" / "bin" / "python"
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_same_arguments_get_the_same_factory_until_it_expires() -> None:
+    # Given a cache of 600 s
+    clock = _Clock()
+    cache = RoleCache(ttl_s=600, clock=clock)
+    made: list[str] = []
+
+    def make(name: str) -> object:
+        made.append(name)
+        return object()
+
+    # When one role is asked for twice, and another once
+    first = cache.get(("role-a",), lambda: make("a"))
+    again = cache.get(("role-a",), lambda: make("a"))
+    other = cache.get(("role-b",), lambda: make("b"))
+    # Then the first factory served both asks of its role; the other role got its own
+    assert again is first
+    assert other is not first
+    assert made == ["a", "b"]
+    # and once 600 s have passed, a new one is made (and the expired ones are dropped)
+    clock.now = 600.0
+    renewed = cache.get(("role-a",), lambda: make("a"))
+    assert renewed is not first
+    assert made == ["a", "b", "a"]
+    assert cache.made == 3
+
+
+def test_the_key_tells_roles_principals_sessions_regions_and_configs_apart() -> None:
+    factory, config = object(), object()
+    base = {
+        "role_arn": "arn:aws:iam::000000000000:role/a",
+        "service_principal": "states",
+        "region_name": "us-east-1",
+        "config": config,
+    }
+    variants = [
+        {**base, "role_arn": "arn:aws:iam::000000000000:role/b"},
+        {**base, "service_principal": "events"},
+        {**base, "session_name": "mapping-1"},
+        {**base, "region_name": "eu-west-1"},
+        {**base, "endpoint_url": "http://127.0.0.1:4566"},
+        {**base, "config": object()},
+    ]
+    keys = {key_of(factory, base), *(key_of(factory, v) for v in variants)}
+    assert len(keys) == 1 + len(variants)
+    assert key_of(factory, dict(base)) == key_of(factory, base)
+    assert key_of(object(), base) != key_of(factory, base)
+
+
+_PROBE = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, sys.argv[1])
+    from localstack.aws.connect import ClientFactory, connect_to
+
+    calls = []
+
+    def counted(self, **kwargs):
+        calls.append(kwargs["role_arn"])
+        return ("factory", len(calls))
+
+    ClientFactory.with_assumed_role = counted  # stands for the AssumeRole of a running LocalStack
+    from hostexec import rolecache
+    rolecache.install()
+    rolecache.install()  # a second install wraps nothing twice
+    role = "arn:aws:iam::000000000000:role/sfn"
+    a = connect_to.with_assumed_role(role_arn=role, service_principal="states", region_name="us-east-1")
+    b = connect_to.with_assumed_role(role_arn=role, service_principal="states", region_name="us-east-1")
+    c = connect_to.with_assumed_role(role_arn=role + "2", service_principal="states", region_name="us-east-1")
+    print(a == b, a != c, len(calls))
+    """
+)
+
+
+def test_installed_in_localstack_it_wraps_with_assumed_role_once() -> None:
+    # Given LocalStack's own interpreter and its ClientFactory
+    result = subprocess.run(
+        [str(LOCALSTACK_PYTHON), "-c", _PROBE, str(HOSTEXEC_SRC)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    # Then two calls for one role made one factory, another role its own
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["True", "True", "2"]
