@@ -28,6 +28,8 @@ from shared.observability import logger
 
 LAYER_FFMPEG = Path("/opt/bin/ffmpeg")
 _BASE = ("-hide_banner", "-nostdin", "-y")
+# 16 kHz mono 16-bit PCM in WAV, the transcript's input (the path follows).
+_WAV_OUTPUT = ("-vn", "-ac", "1", "-ar", "16000", "-c:a", "pcm_s16le", "-f", "wav")
 # A candidate's file is untrusted: ffmpeg may open it only as a local file, and only with the
 # demuxers of the containers we accept. Otherwise a playlist (hls), a concat list or an image
 # sequence could make it read other files or URLs and put their contents in our outputs.
@@ -122,8 +124,10 @@ class Ffmpeg:
             raise TranscodeFailed("The file could not be converted (ffmpeg refused it).")
         return result
 
-    def probe(self, path: Path) -> tuple[Probe, float]:
-        """What the file is and how long it really plays (decoded, not declared)."""
+    def probe(self, path: Path, wav: Path | None = None) -> tuple[Probe, float]:
+        """What the file is and how long it really plays (decoded, not declared). With ``wav``
+        and an audio stream, the decoding pass writes the audio there as :meth:`extract_wav`
+        would (the decoding is the same work: one pass instead of two)."""
         if path.stat().st_size == 0:
             raise MediaRejected("The file is empty (0 bytes).")
         info = self._run(untrusted_input(path), check=False)
@@ -131,10 +135,13 @@ class Ffmpeg:
         stream = "0:a:0" if probe.audio_codec else "0:v:0" if probe.video_codec else None
         if stream is None:
             raise MediaRejected("The file has neither an audio nor a video stream.")
+        output = ["-f", "null", "-"]
+        if wav is not None and probe.audio_codec:
+            output = [*_WAV_OUTPUT, str(wav)]
         decode = self._run(
             [
                 "-v", "warning", "-threads", str(self.threads), *untrusted_input(path),
-                "-map", stream, "-f", "null", "-progress", "pipe:1", "-nostats", "-",
+                "-map", stream, "-progress", "pipe:1", "-nostats", *output,
             ],
             check=False,
         )  # fmt: skip
@@ -160,10 +167,7 @@ class Ffmpeg:
 
     def extract_wav(self, src: Path, dst: Path) -> None:
         """16 kHz mono PCM: what speech recognisers want."""
-        self._run(
-            [*untrusted_input(src), "-map", "0:a:0", "-vn", "-ac", "1", "-ar", "16000",
-             "-c:a", "pcm_s16le", "-f", "wav", str(dst)]
-        )  # fmt: skip
+        self._run([*untrusted_input(src), "-map", "0:a:0", *_WAV_OUTPUT, str(dst)])
 
     def thumbnail(self, src: Path, dst: Path, *, at_s: float, height: int = 360) -> None:
         self._run(

@@ -95,6 +95,10 @@ class PipelineState(Model):
     duration_s: Annotated[float, Field(ge=0)] | None = None
     has_video: bool = False
     has_audio: bool = False
+    # The 16 kHz mono WAV the probe's decoding pass wrote (under tmp/): the transcript branch
+    # transcribes it without downloading and decoding the upload again. None: no audio, or a
+    # state from before the probe made it (the branch then extracts the audio itself).
+    audio_key: Key | None = None
     outputs: Outputs = Field(default_factory=Outputs)
 
 

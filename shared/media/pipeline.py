@@ -50,6 +50,7 @@ from shared.models.events.media import (
     MediaTranscribed,
     TranscriptEngine,
 )
+from shared.observability import logger
 
 if TYPE_CHECKING:
     import psycopg
@@ -166,18 +167,25 @@ def probe_and_validate(state: PipelineState, deps: Deps) -> PipelineState:
     if state.source.size_bytes == 0:
         raise MediaRejected("The file is empty (0 bytes).")
     _require_declared_object(state, deps)
+    audio_key: str | None = None
     with _local_copy(state, deps) as path:
-        probe, duration = deps.ffmpeg.probe(path)
-    validate(
-        probe,
-        duration,
-        Expectation(
-            media_kind=state.media_kind,
-            content_type=state.content_type,
-            time_limit_s=state.time_limit_s,
-            margin_s=deps.settings.duration_margin_s,
-        ),
-    )
+        wav = path.with_name(WAV_NAME)
+        # The decoding that measures the real duration writes the transcript's WAV as it goes.
+        probe, duration = deps.ffmpeg.probe(path, wav)
+        validate(
+            probe,
+            duration,
+            Expectation(
+                media_kind=state.media_kind,
+                content_type=state.content_type,
+                time_limit_s=state.time_limit_s,
+                margin_s=deps.settings.duration_margin_s,
+            ),
+        )
+        if probe.audio_codec and wav.exists():
+            # Only a valid file's audio is kept: the transcript branch reads it from here.
+            audio_key = _tmp_key(state, WAV_NAME)
+            dal.upload(wav, state.source.bucket, audio_key, "audio/wav", deps.s3)
     with deps.transaction() as conn:
         dal.record_probe(conn, state.asset_id, probe, duration)
         dal.mark_step(conn, state.asset_id, "transcoding")
@@ -186,6 +194,7 @@ def probe_and_validate(state: PipelineState, deps: Deps) -> PipelineState:
             "duration_s": round(duration, 3),
             "has_video": probe.video_codec is not None,
             "has_audio": probe.audio_codec is not None,
+            "audio_key": audio_key,
         }
     )
 
@@ -231,15 +240,11 @@ def thumbnail(state: PipelineState, deps: Deps) -> OutputKey:
 
 # ---- the transcript path: one step --------------------------------------------------------
 def transcript(state: PipelineState, deps: Deps) -> TranscriptStored:
-    """The transcript branch in one Lambda (issue 16): the 16 kHz mono WAV extracted from the
-    one download of the upload, transcribed from that local file, and the transcript, its
-    status ready and ``media.transcribed`` committed in one transaction, as soon as it exists
-    (the playback branch may still be transcoding). No hand-offs through S3 or between states:
-    three steps used to pass the WAV and the transcript JSON on through tmp/. The WAV is still
-    kept under tmp/ (its key is recorded with the transcript). Once: a retried or re-driven
-    call finds the transcript stored (or the media failed) and neither transcribes nor announces
-    anything; a retry after a transcription error extracts the audio again (a fraction of a
-    second)."""
+    """The transcript branch in one Lambda (issue 16): the 16 kHz mono WAV the probe wrote while
+    it decoded the upload, transcribed, and the transcript, its status ready and
+    ``media.transcribed`` committed in one transaction, as soon as it exists (the playback branch
+    may still be transcoding). Once: a retried or re-driven call finds the transcript stored (or
+    the media failed) and neither transcribes nor announces anything."""
     with deps.transaction() as conn:
         todo, made_from = dal.start_transcript(conn, state.asset_id)
     if not todo:
@@ -250,13 +255,7 @@ def transcript(state: PipelineState, deps: Deps) -> TranscriptStored:
             text="", language=None, engine="offline", model="none (no audio)", segments=[]
         )
     else:
-        assert deps.transcriber is not None
-        wav_key = _tmp_key(state, WAV_NAME)
-        with _local_copy(state, deps) as path:
-            wav = path.with_name(WAV_NAME)
-            deps.ffmpeg.extract_wav(path, wav)
-            dal.upload(wav, state.source.bucket, wav_key, "audio/wav", deps.s3)
-            text = deps.transcriber().transcribe(wav)
+        wav_key, text = _transcribe_audio(state, deps)
     with deps.transaction() as conn:
         transcribed_at = dal.store_transcript(
             conn, state.asset_id, wav_key, text, state.upload_id, state.company_id
@@ -264,6 +263,29 @@ def transcript(state: PipelineState, deps: Deps) -> TranscriptStored:
         if transcribed_at is not None:
             _publish_transcribed(conn, state, text, transcribed_at)
     return TranscriptStored(wav_key=wav_key, stored=transcribed_at is not None)
+
+
+def _transcribe_audio(state: PipelineState, deps: Deps) -> tuple[str, Transcript]:
+    """(the WAV's key, its transcript). The probe's WAV is read (1.9 MB a minute: no second
+    download of the upload, no second decoding); where there is none (a state from before the
+    probe wrote it, or the WAV gone by a late re-drive) the audio is extracted from the upload."""
+    assert deps.transcriber is not None
+    with tempfile.TemporaryDirectory(prefix="media-") as workdir:
+        wav = Path(workdir) / WAV_NAME
+        if state.audio_key is not None:
+            made = S3Object(bucket=state.source.bucket, key=state.audio_key)
+            try:
+                dal.download(made, wav, deps.s3)
+            except MediaRejected:
+                logger.info("the probe's WAV is gone: the audio is extracted again")
+            else:
+                return state.audio_key, deps.transcriber().transcribe(wav)
+    wav_key = _tmp_key(state, WAV_NAME)
+    with _local_copy(state, deps) as path:
+        wav = path.with_name(WAV_NAME)
+        deps.ffmpeg.extract_wav(path, wav)
+        dal.upload(wav, state.source.bucket, wav_key, "audio/wav", deps.s3)
+        return wav_key, deps.transcriber().transcribe(wav)
 
 
 def _publish_transcribed(

@@ -7,6 +7,7 @@ transcript; and the migration fills both statuses in for assets that finished be
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -22,9 +23,9 @@ from moto import mock_aws
 from shared.dal.db import conninfo_for
 from shared.dal.migrator import MIGRATIONS_DIR, migrate
 from shared.media import dal, pipeline, public, reads
-from shared.media.errors import TranscriptMissing
+from shared.media.errors import MediaRejected, TranscriptMissing
 from shared.media.ffmpeg import Ffmpeg
-from shared.media.models import FailureInput, Outputs, PipelineState, StepError
+from shared.media.models import FailureInput, Outputs, PipelineState, StepError, TranscriptStored
 from shared.media.pipeline import Deps
 from shared.media.settings import MediaSettings
 from shared.media.transcript import Segment, Transcript
@@ -192,6 +193,71 @@ def test_the_transcribe_step_stores_it_marks_it_ready_and_announces_it_once(
     ).fetchone()
     assert stored_at == (True,)
     assert _outbox(conn, "media.processed") == []
+
+
+def _probed(conn: psycopg.Connection[Any], deps: Deps, s3: Any, recording: bytes) -> PipelineState:
+    """An upload registered and run through ProbeAndValidate: the state the Parallel gets."""
+    state = _transcribed(conn, deps, s3, recording)
+    with deps.transaction() as tx:
+        dal.mark_step(tx, state.asset_id, "validating")
+    bare = state.model_copy(
+        update={"media_kind": "audio", "duration_s": None, "has_audio": False, "has_video": False}
+    )
+    probed = pipeline.probe_and_validate(bare, deps)
+    with deps.transaction() as tx:
+        dal.mark_step(tx, probed.asset_id, "transcribing")
+    return probed
+
+
+class _NoSecondDecoding(Ffmpeg):
+    def extract_wav(self, src: Path, dst: Path) -> None:
+        raise AssertionError("the upload was decoded a second time")
+
+
+def test_the_probe_writes_the_wav_and_the_transcribe_step_reads_it_not_the_upload(
+    conn: psycopg.Connection[Any], deps: Deps, s3: Any, recording: bytes
+) -> None:
+    # Given an upload the probe has validated
+    state = _probed(conn, deps, s3, recording)
+    # Then its decoding pass left the transcript's WAV (16 kHz mono PCM) under tmp/
+    wav_key = f"tmp/{state.company_id}/{state.invitation_id}/{state.upload_id}/audio.wav"
+    assert state.audio_key == wav_key
+    header = s3.get_object(Bucket=BUCKET, Key=wav_key)["Body"].read(44)
+    assert header[:4] == b"RIFF"
+    assert int.from_bytes(header[22:24], "little") == 1  # channels
+    assert int.from_bytes(header[24:28], "little") == 16000  # sample rate
+    # When the Transcribe step runs with an ffmpeg that would fail on a second decoding
+    heard = len(_Heard.wavs)
+    no_decoding = dataclasses.replace(deps, ffmpeg=_NoSecondDecoding(threads=1, timeout_s=30))
+    stored = pipeline.transcript(state, no_decoding)
+    # Then it transcribed the probe's WAV and recorded it with the transcript
+    assert stored == TranscriptStored(wav_key=wav_key, stored=True)
+    assert _Heard.wavs[heard:] == [s3.head_object(Bucket=BUCKET, Key=wav_key)["ContentLength"]]
+    assert _asset(conn, state.asset_id)["wav_key"] == wav_key
+
+
+def test_a_rejected_file_leaves_no_wav_and_a_lost_wav_is_made_again(
+    conn: psycopg.Connection[Any], deps: Deps, s3: Any, recording: bytes
+) -> None:
+    # Given a validated upload whose WAV is gone by the time the Transcribe step runs
+    state = _probed(conn, deps, s3, recording)
+    assert state.audio_key is not None
+    s3.delete_object(Bucket=BUCKET, Key=state.audio_key)
+    # When it runs
+    heard = len(_Heard.wavs)
+    stored = pipeline.transcript(state, deps)
+    # Then it extracted the audio from the upload again, and stored the transcript
+    assert stored.stored
+    assert len(_Heard.wavs) == heard + 1
+    assert s3.get_object(Bucket=BUCKET, Key=state.audio_key)["Body"].read(4) == b"RIFF"
+    # And a file the probe rejects (too long for its question) leaves no WAV behind
+    other = _transcribed(conn, deps, s3, recording)
+    too_long = other.model_copy(update={"media_kind": "audio", "time_limit_s": 1})
+    strict = dataclasses.replace(deps, settings=MediaSettings(duration_margin_s=0))
+    with pytest.raises(MediaRejected, match="this question allows 1 s"):
+        pipeline.probe_and_validate(too_long, strict)
+    prefix = f"tmp/{other.company_id}/{other.invitation_id}/{other.upload_id}/"
+    assert s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("KeyCount", 0) == 0
 
 
 def test_the_transcript_is_readable_before_the_playback_is_ready(
