@@ -1,5 +1,5 @@
-"""hostexec's assumed-role cache: LocalStack's services get the factory an earlier call with the same
-arguments made (so the same credentials and the same cached botocore client) instead of an
+"""hostexec's assumed-role cache: LocalStack's services get the factory an earlier call with the
+same arguments made (so the same credentials and the same cached botocore client) instead of an
 AssumeRole and a new client for every Step Functions task and EventBridge target. Its effect on
 time is measured by `make bench-turnaround`; here, what it does."""
 
@@ -87,9 +87,10 @@ _PROBE = textwrap.dedent(
     rolecache.install()
     rolecache.install()  # a second install wraps nothing twice
     role = "arn:aws:iam::000000000000:role/sfn"
-    a = connect_to.with_assumed_role(role_arn=role, service_principal="states", region_name="us-east-1")
-    b = connect_to.with_assumed_role(role_arn=role, service_principal="states", region_name="us-east-1")
-    c = connect_to.with_assumed_role(role_arn=role + "2", service_principal="states", region_name="us-east-1")
+    ask = lambda arn: connect_to.with_assumed_role(
+        role_arn=arn, service_principal="states", region_name="us-east-1"
+    )
+    a, b, c = ask(role), ask(role), ask(role + "2")
     print(a == b, a != c, len(calls))
     """
 )
@@ -107,3 +108,38 @@ def test_installed_in_localstack_it_wraps_with_assumed_role_once() -> None:
     # Then two calls for one role made one factory, another role its own
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["True", "True", "2"]
+
+
+_CLIENT_PROBE = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, sys.argv[1])
+    from botocore.config import Config
+    from localstack.aws.connect import InternalClientFactory
+
+    from hostexec import rolecache
+    rolecache.install()
+    factory = InternalClientFactory()
+    config = Config(retries={"total_max_attempts": 1})
+    made = lambda **kw: factory.get_client(service_name="lambda", region_name="us-east-1", **kw)
+    a, b = made(config=config), made(config=config)
+    other = made(config=Config(retries={"total_max_attempts": 1}))
+    creds = made(config=config, aws_access_key_id="AKIAOTHER", aws_secret_access_key="x")
+    print(a is b, a is not other, a is not creds, type(a).__name__)
+    """
+)
+
+
+def test_installed_in_localstack_an_internal_client_is_built_once_per_arguments() -> None:
+    # Given LocalStack's internal client factory, which merges the caller's config into a new one
+    # on every call (so its own cache of clients never hit)
+    result = subprocess.run(
+        [str(LOCALSTACK_PYTHON), "-c", _CLIENT_PROBE, str(HOSTEXEC_SRC)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    # Then the same arguments get the same client; another config or other credentials their own
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["True", "True", "True", "Lambda"]

@@ -1,17 +1,21 @@
-"""Assumed-role client factories reused, not made again for every call (installed by the launcher,
-``python -m hostexec.s3guard``).
+"""Assumed-role factories and internal clients reused, not made again for every call (installed
+by the launcher, ``python -m hostexec.s3guard``).
 
 LocalStack's services call ``connect_to.with_assumed_role(...)`` each time they act for a role:
 every Step Functions task (``asl/utils/boto_client.py``), EventBridge target and event source
-mapping. Each call is an STS ``AssumeRole`` and new credentials, so the botocore client that
-``get_client`` would have cached is built again (a client costs tens of milliseconds; the cache
-of them only grows). Measured here: a Step Functions ``lambda:invoke`` task took ~300 ms around a
-handler that ran 5-25 ms, while the same function invoked directly answered in 50-70 ms.
+mapping. Each call is an STS ``AssumeRole`` and new credentials; and ``InternalClientFactory
+.get_client`` merges the caller's botocore ``Config`` into a new one on every call, so its
+``lru_cache`` of clients (keyed by that config's identity) never hits: a new client each time
+(tens of milliseconds of botocore setup). Measured here: a Step Functions ``lambda:invoke`` task
+took ~160-300 ms around a handler that ran 5-25 ms, while the same function invoked directly
+answered in 50-70 ms.
 
-Here the factory one call returned is reused by the next with the same arguments for
-``TTL_S``: the same credentials, hence the same cached client. LocalStack's assumed-role
-credentials do not expire and IAM is not enforced in its community edition, so nothing a caller
-can observe changes but the time. ``HOSTEXEC_ROLE_CACHE=0`` turns it off.
+Here both are memoised for ``TTL_S``: the factory by ``with_assumed_role``'s arguments, the
+client by ``get_client``'s (the caller's config by identity, held by the entry so that its id
+cannot be reused). LocalStack's assumed-role credentials do not expire, IAM is not enforced in
+its community edition, and botocore clients are safe to share between threads (LocalStack meant
+to share them), so nothing a caller can observe changes but the time. ``HOSTEXEC_ROLE_CACHE=0``
+turns it off.
 """
 
 from __future__ import annotations
@@ -36,10 +40,12 @@ class RoleCache:
         self._ttl_s = ttl_s
         self._clock = clock
         self._lock = threading.Lock()
-        self._entries: dict[Key, tuple[float, Any]] = {}
+        self._entries: dict[Key, tuple[float, Any, object]] = {}
         self.made = 0
 
-    def get(self, key: Key, make: Callable[[], Any]) -> Any:
+    def get(self, key: Key, make: Callable[[], Any], pinned: object = None) -> Any:
+        """The value made for ``key`` within the TTL, else ``make()``'s. ``pinned``: what the
+        key names by ``id()``, kept alive with the entry."""
         now = self._clock()
         with self._lock:
             found = self._entries.get(key)
@@ -48,9 +54,9 @@ class RoleCache:
         value = make()  # outside the lock: an AssumeRole goes through LocalStack's own gateway
         with self._lock:
             self.made += 1
-            self._entries[key] = (now, value)
+            self._entries[key] = (now, value, pinned)
             # Few distinct roles exist; drop what has expired so the map never grows for good.
-            for stale in [k for k, (at, _) in self._entries.items() if now - at >= self._ttl_s]:
+            for stale in [k for k, (at, *_) in self._entries.items() if now - at >= self._ttl_s]:
                 del self._entries[stale]
         return value
 
@@ -69,14 +75,29 @@ def key_of(factory: object, kwargs: dict[str, Any]) -> Key:
     )
 
 
+def client_key_of(factory: object, kwargs: dict[str, Any]) -> Key:
+    """``get_client``'s arguments: the service, region, credentials, endpoint and config."""
+    return (
+        id(factory),
+        kwargs.get("service_name"),
+        kwargs.get("region_name"),
+        kwargs.get("aws_access_key_id"),
+        kwargs.get("aws_secret_access_key"),
+        kwargs.get("aws_session_token"),
+        kwargs.get("endpoint_url"),
+        id(kwargs.get("config")),
+    )
+
+
 CACHE = RoleCache()
+CLIENTS = RoleCache()
 
 
 def install() -> None:
     if os.environ.get("HOSTEXEC_ROLE_CACHE", "1") == "0":
         LOG.warning("hostexec: assumed-role cache disabled (HOSTEXEC_ROLE_CACHE=0)")
         return
-    from localstack.aws.connect import ClientFactory
+    from localstack.aws.connect import ClientFactory, InternalClientFactory
 
     original = ClientFactory.with_assumed_role
     if getattr(original, "__hostexec_cached__", False):
@@ -85,6 +106,24 @@ def install() -> None:
     def with_assumed_role(self: Any, **kwargs: Any) -> Any:
         return CACHE.get(key_of(self, kwargs), lambda: original(self, **kwargs))
 
-    with_assumed_role.__hostexec_cached__ = True  # type: ignore[attr-defined]
-    with_assumed_role.__doc__ = original.__doc__
-    ClientFactory.with_assumed_role = with_assumed_role  # type: ignore[method-assign]
+    original_get_client = InternalClientFactory.get_client
+
+    def get_client(self: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        if args:  # positional region, credentials...: as LocalStack would, uncached
+            return original_get_client(self, service_name, *args, **kwargs)
+        kwargs["service_name"] = service_name
+        return CLIENTS.get(
+            client_key_of(self, kwargs),
+            lambda: original_get_client(self, **kwargs),
+            pinned=kwargs.get("config"),
+        )
+
+    patched: list[tuple[Callable[..., Any], Callable[..., Any]]] = [
+        (with_assumed_role, original),
+        (get_client, original_get_client),
+    ]
+    for wrapper, was in patched:
+        setattr(wrapper, "__hostexec_cached__", True)  # noqa: B010 - a marker on a function
+        wrapper.__doc__ = was.__doc__
+    setattr(ClientFactory, "with_assumed_role", with_assumed_role)  # noqa: B010
+    setattr(InternalClientFactory, "get_client", get_client)  # noqa: B010

@@ -3,9 +3,10 @@ what they say (issue 13, finding 14). Run LocalStack through it:
 
     python -m hostexec.s3guard        (what ``localstack/ctl.py start`` does)
 
-installs them (and ``hostexec.rolecache``) and then runs ``localstack.runtime.main``. With ``S3_SKIP_SIGNATURE_VALIDATION=0``
-(set by ctl.py) LocalStack itself verifies presigned URLs (signature and expiry) and a POST
-policy's expiry and conditions; it does not verify a POST policy's signature (its code says
+installs them (and ``hostexec.rolecache``) and then runs ``localstack.runtime.main``. With
+``S3_SKIP_SIGNATURE_VALIDATION=0`` (set by ctl.py) LocalStack itself verifies presigned URLs
+(signature and expiry) and a POST policy's expiry and conditions; it does not verify a POST
+policy's signature (its code says
 "TODO: validate the signature") and it serves requests that carry no credentials at all. Here:
 
 * a browser POST must carry a policy, and the policy's signature (SigV4 or SigV2) must be the
