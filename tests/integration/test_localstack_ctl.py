@@ -125,6 +125,9 @@ def test_start_twice_is_a_noop_and_stop_leaves_no_process(
     marker = f"LOCALSTACK_RUNTIME_ENDPOINT=http://127.0.0.1:{port}/".encode()
     assert _alive(runtime_pid)
     assert _pids_with(marker)
+    # and its code unzipped by LocalStack under the stack's own state directory, not /tmp
+    unzipped = list((state / "tmp" / "lambda").glob("awslambda-*-tasks/*/code/app.py"))
+    assert len(unzipped) == 1
 
     # When the stack is stopped
     stopped = _ctl("stop", port, state)
@@ -138,3 +141,5 @@ def test_start_twice_is_a_noop_and_stop_leaves_no_process(
     assert not _alive(runtime_pid)
     assert _pids_with(marker) == []
     assert not (state / "localstack.pid").exists()
+    # and LocalStack's temporary files are gone with it (they never were reused by a restart)
+    assert not (state / "tmp").exists()
