@@ -70,6 +70,19 @@ def test_the_key_tells_roles_principals_sessions_regions_and_configs_apart() -> 
     assert key_of(object(), base) != key_of(factory, base)
 
 
+def _in_localstack(probe: str) -> list[str]:
+    """What ``probe`` prints, run under LocalStack's own interpreter with hostexec importable."""
+    result = subprocess.run(
+        [str(LOCALSTACK_PYTHON), "-c", probe, str(HOSTEXEC_SRC)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.split()
+
+
 _PROBE = textwrap.dedent(
     """
     import sys
@@ -98,16 +111,9 @@ _PROBE = textwrap.dedent(
 
 def test_installed_in_localstack_it_wraps_with_assumed_role_once() -> None:
     # Given LocalStack's own interpreter and its ClientFactory
-    result = subprocess.run(
-        [str(LOCALSTACK_PYTHON), "-c", _PROBE, str(HOSTEXEC_SRC)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    printed = _in_localstack(_PROBE)
     # Then two calls for one role made one factory, another role its own
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["True", "True", "2"]
+    assert printed == ["True", "True", "2"]
 
 
 _CLIENT_PROBE = textwrap.dedent(
@@ -133,13 +139,6 @@ _CLIENT_PROBE = textwrap.dedent(
 def test_installed_in_localstack_an_internal_client_is_built_once_per_arguments() -> None:
     # Given LocalStack's internal client factory, which merges the caller's config into a new one
     # on every call (so its own cache of clients never hit)
-    result = subprocess.run(
-        [str(LOCALSTACK_PYTHON), "-c", _CLIENT_PROBE, str(HOSTEXEC_SRC)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    printed = _in_localstack(_CLIENT_PROBE)
     # Then the same arguments get the same client; another config or other credentials their own
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["True", "True", "True", "Lambda"]
+    assert printed == ["True", "True", "True", "Lambda"]
