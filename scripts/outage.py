@@ -4,6 +4,10 @@ Used by the outage test (tests/e2e/test_database_outage.py) and `make bench-resi
 - invitation A completes with a video answer whose pipeline is still running, invitation B
   with a text answer whose analysis is running; then the cluster the stage uses is stopped
   (found by port with pg_lsclusters), held down, and started again;
+- the stage's Groq is a fake (``fakes.groq.server``) whose every call takes ``GROQ_LATENCY_S``
+  until PostgreSQL is back: with answers analysed as they arrive and a pipeline of about two
+  seconds, nothing else keeps the work in flight long enough for the stop to catch it. The
+  stage's Groq secret is put back as it was afterwards;
 - meanwhile routes are probed: each must answer 503 problem+json with Retry-After, quickly;
 - afterwards every execution must end, both analyses complete, and nothing be lost or done
   twice (one asset per upload, one media.processed, one analysis, one analysis.started and one
@@ -14,6 +18,7 @@ The cluster is always started again (``finally``), and waited for with a poll.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +29,7 @@ from typing import Any
 import httpx
 import psycopg
 
+from fakes.groq.server import FakeGroqServer
 from scripts import db, localenv
 from scripts.db import Cluster
 from scripts.main_job import (
@@ -43,6 +49,8 @@ from shared.settings import DatabaseSettings
 READY_DEADLINE_S = 60.0
 POLL_S = 0.25
 EXECUTIONS_END_DEADLINE_S = 240.0  # longer than any retry schedule in statemachines/
+# Each Groq call (transcription, chat) while PostgreSQL goes down: longer than the stop takes.
+GROQ_LATENCY_S = 10.0
 
 
 class OutageError(RuntimeError):
@@ -149,6 +157,29 @@ def _analysis_status(api: httpx.Client, hr: dict[str, str], invitation_id: str) 
     return str(response.json().get("status")) if response.status_code == 200 else "none"
 
 
+@contextmanager
+def slow_groq(latency_s: float, script: list[str]) -> Iterator[FakeGroqServer]:
+    """The stage's Groq secret naming a fake whose every call takes ``latency_s`` (its words
+    from ``script``) for the block; the secret as it was afterwards."""
+    secrets = localenv.client("secretsmanager")
+    name = f"interview-platform/{localenv.STAGE}/groq"
+    try:
+        previous = secrets.get_secret_value(SecretId=name)["SecretString"]
+    except secrets.exceptions.ResourceNotFoundException:
+        secrets.create_secret(Name=name, SecretString=json.dumps({"api_key": None}))
+        previous = json.dumps({"api_key": None, "base_url": None})
+    with FakeGroqServer() as fake:
+        fake.set_latency(latency_s)
+        fake.set_script(script)
+        secret = {"api_key": "fake-key-not-groq", "base_url": fake.base_url}
+        # Locally the functions read the secret on every call (GROQ_CACHE_S=0): no wait.
+        secrets.put_secret_value(SecretId=name, SecretString=json.dumps(secret))
+        try:
+            yield fake
+        finally:
+            secrets.put_secret_value(SecretId=name, SecretString=previous)
+
+
 def _invoke(function_name: str) -> None:
     localenv.client("lambda").invoke(FunctionName=function_name, Payload=b"{}")
 
@@ -161,22 +192,19 @@ def run(
     settle_deadline_s: float = 600.0,
     log: Callable[[str], None] = lambda _line: None,
 ) -> OutageResult:
-    settings = stage_database()
-    cluster = cluster_for_port(settings.port)
-    outputs = localenv.stack_outputs()
-    result = OutageResult()
-    hr, _company = sign_up_hr(api)
-    video_q = {"type": "video", "text": "Tell us about a design.", "time_limit_s": 120}
-    text_q = {"type": "text", "text": "How would you speed up a query?", "time_limit_s": 300}
-    template_a, video_id = _template(api, hr, [video_q])
-    template_b, text_id = _template(api, hr, [text_q])
-    inv_a = invite(api, hr, template_a, "Ada Lovelace")
-    inv_b = invite(api, hr, template_b, "Barbara Liskov")
-    link_a = {TOKEN_HEADER: str(inv_a["link_token"])}
-    link_b = {TOKEN_HEADER: str(inv_b["link_token"])}
-    video = recording(workdir / "video.webm", VIDEO_SAID, video=True)
-    for link in (link_a, link_b):
-        expect(api.post("v1/candidate/interview/start", json=CONSENT, headers=link))
+    script = [s.strip() + "." for s in VIDEO_SAID.split(".") if s.strip()]
+    with slow_groq(GROQ_LATENCY_S, script) as groq:
+        return _run(api, workdir, groq, hold_s=hold_s, settle_deadline_s=settle_deadline_s, log=log)
+
+
+def _answer_and_complete(
+    api: httpx.Client,
+    a: tuple[dict[str, str], str, bytes],
+    b: tuple[dict[str, str], str],
+) -> str:
+    """A answers its video question and completes; B its text question. A's upload id."""
+    link_a, video_id, video = a
+    link_b, text_id = b
     # A: the upload starts the pipeline; the answer and the completion follow at once.
     upload_a = upload(api, link_a, video_id, video, "video/webm")
     expect(
@@ -198,8 +226,36 @@ def run(
         201,
     )
     expect(api.post("v1/candidate/interview/complete", json={"reason": "manual"}, headers=link_b))
-    # The probed routes once while PostgreSQL is up: what is measured below is the answer to a
-    # database outage, not a Lambda cold start on a busy machine.
+    return upload_a
+
+
+def _run(
+    api: httpx.Client,
+    workdir: Path,
+    groq: FakeGroqServer,
+    *,
+    hold_s: float,
+    settle_deadline_s: float,
+    log: Callable[[str], None],
+) -> OutageResult:
+    settings = stage_database()
+    cluster = cluster_for_port(settings.port)
+    outputs = localenv.stack_outputs()
+    result = OutageResult()
+    hr, _company = sign_up_hr(api)
+    video_q = {"type": "video", "text": "Tell us about a design.", "time_limit_s": 120}
+    text_q = {"type": "text", "text": "How would you speed up a query?", "time_limit_s": 300}
+    template_a, video_id = _template(api, hr, [video_q])
+    template_b, text_id = _template(api, hr, [text_q])
+    inv_a = invite(api, hr, template_a, "Ada Lovelace")
+    inv_b = invite(api, hr, template_b, "Barbara Liskov")
+    link_a = {TOKEN_HEADER: str(inv_a["link_token"])}
+    link_b = {TOKEN_HEADER: str(inv_b["link_token"])}
+    video = recording(workdir / "video.webm", VIDEO_SAID, video=True)
+    for link in (link_a, link_b):
+        expect(api.post("v1/candidate/interview/start", json=CONSENT, headers=link))
+    # The probed routes once while PostgreSQL is up, before the work starts: what is measured
+    # below is the answer to a database outage, not a Lambda cold start on a busy machine.
     probes: tuple[tuple[str, dict[str, str]], ...] = (
         ("v1/templates", hr),
         ("v1/health", {}),
@@ -207,6 +263,7 @@ def run(
     )
     for path, headers in probes:
         api.get(path, headers=headers)
+    upload_a = _answer_and_complete(api, (link_a, video_id, video), (link_b, text_id))
     deadline = time.monotonic() + 60
     while _analysis_status(api, hr, str(inv_b["id"])) not in ("running", "completed", "failed"):
         if time.monotonic() > deadline:
@@ -226,6 +283,7 @@ def run(
         log(f"{len(result.probes)} probes while down; starting the cluster")
     back_at = time.monotonic()
     result.outage_s = back_at - down_at
+    groq.set_latency(0.0)  # the calls in flight keep theirs; the recovery need not wait
     wait_until(
         lambda: api.get("v1/templates", headers=hr).status_code == 200, 120, "a 200 after restart"
     )
@@ -245,6 +303,7 @@ def run(
         return False
 
     wait_until(finished, settle_deadline_s, "both analyses finished")
+    result.details["groq_calls"] = dict(groq.calls)
     _account(result, settings, outputs, upload_a, [str(inv_a["id"]), str(inv_b["id"])])
     return result
 

@@ -42,8 +42,11 @@ def test_a_postgres_outage_mid_pipeline_and_mid_analysis_loses_nothing_and_does_
         assert probe.seconds < 5, probe
     # And the platform answered 200 again within 5 s of PostgreSQL being back
     assert result.recovery_s <= 5, result.recovery_s
-    # And the outage really hit work in flight
-    assert result.media_in_flight or result.analysis_in_flight, result
+    # And the outage really hit work in flight: the video's pipeline and B's analysis (each
+    # call to the scenario's fake Groq takes 10 s until PostgreSQL is back)
+    assert result.media_in_flight, result
+    assert result.analysis_in_flight, result
+    assert result.details["groq_calls"], result
     # And every execution ended, both analyses completed, nothing lost or done twice
     assert result.executions_running == 0
     assert set(result.analyses.values()) == {"completed"}, result.analyses
