@@ -295,6 +295,15 @@ def _last_answer(
     return float(_result(db, c, uploaded)["turnaround_s"])
 
 
+def _function_for(handler: str) -> str:
+    lam = localenv.client("lambda")
+    for page in lam.get_paginator("list_functions").paginate():
+        for fn in page["Functions"]:
+            if fn.get("Handler") == handler:
+                return str(fn["FunctionName"])
+    raise SystemExit(f"no function with the handler {handler}")
+
+
 def _groq_functions() -> dict[str, str]:
     """module -> function name of the analysis steps that may call Groq."""
     lam = localenv.client("lambda")
@@ -326,17 +335,21 @@ def _set_env(function_name: str, name: str, value: str | None) -> str | None:
 
 @contextlib.contextmanager
 def _no_early_assessment() -> Iterator[None]:
-    """The rule that starts the answer workflow on analysis.answer_ready without its target for
-    the block (LocalStack does not honour DisableRule), then with it again, as it was."""
+    """No answer workflow on analysis.answer_ready for the block: the rule without its target
+    (LocalStack does not honour DisableRule) and the trigger without the answer workflow it
+    starts itself (shared/analysis/starts.py); then both as they were."""
     events = localenv.client("events")
     bus = localenv.stack_outputs()["EventBusName"]
     rules = events.list_rules(EventBusName=bus)["Rules"]
     (rule,) = [r for r in rules if "answer_ready" in (r.get("EventPattern") or "")]
     targets = events.list_targets_by_rule(Rule=rule["Name"], EventBusName=bus)["Targets"]
+    trigger = _function_for("functions.analysis.trigger.handler.handler")
     events.remove_targets(Rule=rule["Name"], EventBusName=bus, Ids=[t["Id"] for t in targets])
+    direct = _set_env(trigger, "ANALYSIS_ANSWER_STATE_MACHINE_ARN", None)
     try:
         yield
     finally:
+        _set_env(trigger, "ANALYSIS_ANSWER_STATE_MACHINE_ARN", direct)
         events.put_targets(Rule=rule["Name"], EventBusName=bus, Targets=targets)
 
 

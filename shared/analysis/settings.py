@@ -50,6 +50,11 @@ class AnalysisSettings(BaseSettings):
     # How often one step waits for room in the shared budget before giving up (a burst queues:
     # 120 waits of up to a minute each, within the workflows' timeouts).
     max_budget_waits: Annotated[int, Field(ge=0, le=1000)] = 120
+    # The workflows the trigger starts itself right after its commit, beside the rules
+    # (ANALYSIS_STATE_MACHINE_ARN, ANALYSIS_ANSWER_STATE_MACHINE_ARN; set on the trigger only,
+    # see shared/analysis/starts.py); unset, the rules alone start them.
+    state_machine_arn: Annotated[str, Field(max_length=2048)] | None = None
+    answer_state_machine_arn: Annotated[str, Field(max_length=2048)] | None = None
     # A running attempt with no execution recorded after this long lost its start (sweep).
     start_grace_s: Annotated[float, Field(ge=60, le=86400)] = 900.0
     # A completed invitation's analysis still waiting for media this long is re-checked

@@ -142,3 +142,43 @@ def test_installed_in_localstack_an_internal_client_is_built_once_per_arguments(
     printed = _in_localstack(_CLIENT_PROBE)
     # Then the same arguments get the same client; another config or other credentials their own
     assert printed == ["True", "True", "True", "Lambda"]
+
+
+_JSONPATH_PROBE = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, sys.argv[1])
+    from localstack.services.stepfunctions.asl.component.common.path import result_path
+    from localstack.services.stepfunctions.asl.utils import json_path
+
+    data = {"run": {"answerIds": ["a", "b"], "n": 3}, "list": [{"x": 1}, {"x": 2}]}
+    paths = ["$.run.n", "$.run.answerIds", "$.list[*].x", "$.list[1].x", "$"]
+    before = [json_path.extract_json(p, data) for p in paths]
+    first = json_path.parse("$.run.n")
+
+    from hostexec import jsonpathcache
+    patched = jsonpathcache.install()
+    jsonpathcache.install()  # a second install wraps nothing twice
+    after = [json_path.extract_json(p, data) for p in paths]
+    again = [json_path.extract_json(p, data) for p in paths]
+    same = json_path.parse("$.run.n") is json_path.parse("$.run.n")
+    # ResultPath's parse writes into the state's input: the cached expression, used twice
+    target = {"keep": 1}
+    for value in (1, 2):
+        result_path.parse("$.out").update_or_create(target, value)
+    print(len(patched), before == after == again, same, first is not json_path.parse("$.run.n"))
+    print(json_path.parse.cache_info().hits > 0, target == {"keep": 1, "out": 2})
+    print(json_path.parse.__wrapped__.__module__)
+    """
+)
+
+
+def test_installed_in_localstack_step_functions_parses_each_jsonpath_once() -> None:
+    # Given LocalStack's Step Functions, which built a new jsonpath_ng parser (and its ply
+    # tables) for every path it evaluated
+    printed = _in_localstack(_JSONPATH_PROBE)
+    # Then both modules' parse is memoised: the same expression object for the same path, the
+    # same values as before, and an expression reused for writing (ResultPath) still writes
+    assert printed[:4] == ["2", "True", "True", "True"]
+    assert printed[4:6] == ["True", "True"]
+    assert printed[6] == "jsonpath_ng.ext.parser"

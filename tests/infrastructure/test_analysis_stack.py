@@ -21,6 +21,7 @@ from interview_platform.constructs.analysis import (
     OUTPUT_TRIGGER_QUEUE_URL,
 )
 
+from shared.analysis.starts import ANALYSIS_FIELDS, ANSWER_FIELDS
 from tests.infrastructure.conftest import LOCAL_CONTEXT
 
 _GROQ_STEPS = ("load", "answer", "summarize", "assess")
@@ -231,3 +232,40 @@ def test_functions_hold_one_database_connection_and_the_trigger_outlasts_a_cold_
         env = _function(template, module)[1]["Properties"]["Environment"]["Variables"]
         assert env["DB_POOL_MAX_SIZE"] == "1", module
     assert _function(template, "trigger")[1]["Properties"]["Timeout"] == 20
+
+
+def _rule_input_fields(template: Template, detail_type: str) -> tuple[str, set[str]]:
+    """The state machine a rule starts (its logical id) and the payload fields its input takes."""
+    rules: dict[str, Any] = template.find_resources(
+        "AWS::Events::Rule", {"Properties": {"EventPattern": {"detail-type": [detail_type]}}}
+    )
+    ((_, rule),) = rules.items()
+    (target,) = rule["Properties"]["Targets"]
+    paths = target["InputTransformer"]["InputPathsMap"]
+    fields = {p.removeprefix("$.detail.payload.") for p in paths.values() if "payload" in p}
+    # The execution's "id" is our envelope's event id (LocalStack names the execution after it)
+    template_ids = [k for k, p in paths.items() if p == "$.detail.eventId"]
+    assert len(template_ids) == 1, paths
+    return target["Arn"]["Ref"], fields
+
+
+def test_the_trigger_starts_the_workflows_it_commits_with_the_rules_input(
+    template: Template,
+) -> None:
+    # The trigger's direct starts (shared/analysis/starts.py) give each workflow what its rule
+    # gives: the event's id and the same payload fields, else the two starts would differ.
+    env = _function(template, "trigger")[1]["Properties"]["Environment"]["Variables"]
+    machines = {}
+    for detail_type, variable, fields in (
+        ("analysis.started", "ANALYSIS_STATE_MACHINE_ARN", ANALYSIS_FIELDS),
+        ("analysis.answer_ready", "ANALYSIS_ANSWER_STATE_MACHINE_ARN", ANSWER_FIELDS),
+    ):
+        machine, rule_fields = _rule_input_fields(template, detail_type)
+        assert rule_fields == set(fields), detail_type
+        assert env[variable] == {"Ref": machine}, variable
+        machines[machine] = variable
+    # And it may start those two machines, nothing else
+    starts = [s for s in _statements(template, "trigger") if "states:StartExecution" in s["Action"]]
+    assert sorted(json.dumps(s["Resource"]) for s in starts) == sorted(
+        json.dumps({"Ref": m}) for m in machines
+    )

@@ -2,7 +2,8 @@
 HR's routes.
 
 - Trigger: a ``Consumer`` (rule -> SQS + DLQ -> Lambda) on invitation.completed, media.processed
-  and media.failed; it starts an invitation's analysis once by publishing analysis.started.
+  and media.failed; it starts an invitation's analysis once by publishing analysis.started (and
+  starts the execution itself after its commit, the rule being the guarantee).
 - Workflow: a rule on analysis.started starts ``statemachines/analysis.asl.json`` (load -> Map
   over answers with ``MaxConcurrency`` from the ``analysisMaxConcurrency`` context (default 5)
   -> summary -> score, store and publish; Catch -> mark failed).
@@ -169,31 +170,7 @@ class Analysis(Construct):
         self._answer_workflow(foundation, functions, groq_env, log_group)
         self.sweep = self._sweep(foundation, functions, db_env)
 
-        # ---- the trigger consumer ----
-        consumer_timeout_s, visibility_timeout_s = consumer_timeouts_s(local)
-        if local:
-            # The kernel's 5 s local timeout is shorter than a cold start on a busy 2-core
-            # machine (measured 4.5 s of init under the fault storm): every receive then timed
-            # out and restarted the instance, and the starts ended in the DLQ.
-            consumer_timeout_s, visibility_timeout_s = _LOCAL_TRIGGER_TIMEOUTS_S
-        self.trigger = functions.add(
-            FunctionSpec(
-                "AnalysisTrigger",
-                _MODULE.format("trigger"),
-                timeout_s=consumer_timeout_s,
-                environment=db_env,
-            )
-        )
-        allow_publish(foundation, self.trigger)
-        self.trigger_consumer = Consumer(
-            self,
-            "Trigger",
-            bus=foundation.bus,
-            function=self.trigger,
-            pattern=events.EventPattern(detail_type=list(TRIGGER_EVENT_TYPES)),
-            visibility_timeout=Duration.seconds(visibility_timeout_s),
-            local=local,
-        )
+        self._trigger(foundation, functions, db_env)
 
         # ---- HR's routes ----
         key_secret_name = secret_name(stage, "jwt-signing-key")
@@ -217,6 +194,46 @@ class Analysis(Construct):
             routes.add(path, method, fn)
             self.routes[name] = fn
         self._outputs()
+
+    def _trigger(
+        self, foundation: Foundation, functions: PlatformFunctions, db_env: dict[str, str]
+    ) -> None:
+        """The trigger consumer: invitation.completed and the media events -> one start."""
+        local = self._local
+        consumer_timeout_s, visibility_timeout_s = consumer_timeouts_s(local)
+        if local:
+            # The kernel's 5 s local timeout is shorter than a cold start on a busy 2-core
+            # machine (measured 4.5 s of init under the fault storm): every receive then timed
+            # out and restarted the instance, and the starts ended in the DLQ.
+            consumer_timeout_s, visibility_timeout_s = _LOCAL_TRIGGER_TIMEOUTS_S
+        self.trigger = functions.add(
+            FunctionSpec(
+                "AnalysisTrigger",
+                _MODULE.format("trigger"),
+                timeout_s=consumer_timeout_s,
+                environment=db_env,
+            )
+        )
+        allow_publish(foundation, self.trigger)
+        # It starts the workflows it commits a start of itself, beside the rules (one hop of
+        # EventBridge less on the path HR waits on: shared/analysis/starts.py).
+        self.trigger.add_environment(
+            "ANALYSIS_STATE_MACHINE_ARN", self.state_machine.state_machine_arn
+        )
+        self.trigger.add_environment(
+            "ANALYSIS_ANSWER_STATE_MACHINE_ARN", self.answer_state_machine.state_machine_arn
+        )
+        self.state_machine.grant_start_execution(self.trigger)
+        self.answer_state_machine.grant_start_execution(self.trigger)
+        self.trigger_consumer = Consumer(
+            self,
+            "Trigger",
+            bus=foundation.bus,
+            function=self.trigger,
+            pattern=events.EventPattern(detail_type=list(TRIGGER_EVENT_TYPES)),
+            visibility_timeout=Duration.seconds(visibility_timeout_s),
+            local=local,
+        )
 
     def _start_on_event(self, foundation: Foundation) -> None:
         """analysis.started (from the trigger or HR's retry) -> one execution; undeliverable
@@ -329,8 +346,10 @@ class Analysis(Construct):
                     input=events.RuleTargetInput.from_object(
                         {
                             # LocalStack names the execution after the input's "id" (and fails
-                            # without one): the event's id, as it does for an untransformed event.
-                            "id": events.EventField.event_id,
+                            # without one): our envelope's event id, which the trigger's direct
+                            # start names its execution after too (shared/analysis/starts.py),
+                            # so locally the two starts are one execution.
+                            "id": events.EventField.from_path("$.detail.eventId"),
                             **{
                                 f: events.EventField.from_path(f"$.detail.payload.{f}")
                                 for f in fields

@@ -3,7 +3,8 @@ what they say (issue 13, finding 14). Run LocalStack through it:
 
     python -m hostexec.s3guard        (what ``localstack/ctl.py start`` does)
 
-installs them (and ``hostexec.rolecache``) and then runs ``localstack.runtime.main``. With
+installs them (and ``hostexec.rolecache``, ``hostexec.jsonpathcache``) and then runs
+``localstack.runtime.main``. With
 ``S3_SKIP_SIGNATURE_VALIDATION=0`` (set by ctl.py) LocalStack itself verifies presigned URLs
 (signature and expiry) and a POST policy's expiry and conditions; it does not verify a POST
 policy's signature (its code says
@@ -112,10 +113,12 @@ def install() -> None:
 
 
 def main() -> None:
-    from hostexec import rolecache
+    from hostexec import jsonpathcache, rolecache
 
     install()
-    rolecache.install()  # not an S3 check: the launcher's other patch (see its docstring)
+    # Not S3 checks: the launcher's other patches (see their docstrings).
+    rolecache.install()
+    jsonpathcache.install()
     runpy.run_module("localstack.runtime.main", run_name="__main__", alter_sys=True)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
@@ -16,6 +17,7 @@ import pytest
 
 from fakes.groq.server import FakeGroqServer, Fault
 from scripts import localenv
+from shared.analysis.starts import ANALYSIS_FIELDS, execution_input
 from shared.events import EventEnvelope
 from tests.e2e.analysis.conftest import analysis_row, wait_for
 from tests.integration.analysis.fixtures import (
@@ -279,13 +281,23 @@ def test_a_redelivered_start_while_the_analysis_runs_does_no_second_analysis(
 ) -> None:
     # Given an analysis whose execution has claimed it and is waiting on Groq
     item, analysis_id, arn = _claimed_analysis(groq, publish, db, groq_latency_s=2)
-    # When EventBridge delivers its analysis.started a second time
-    (started,) = db.execute(
+    row = db.execute(
         "SELECT envelope FROM platform.outbox WHERE event_type = 'analysis.started'"
         " AND envelope->'payload'->>'analysisId' = %s",
         (str(analysis_id),),
     ).fetchone()
-    publish([EventEnvelope.model_validate(started)])
+    assert row is not None
+    envelope = EventEnvelope.model_validate(row[0])
+    # When EventBridge delivers its analysis.started a second time: locally the rule names the
+    # execution after the envelope's id, so that is the running execution again
+    publish([envelope])
+    # and when a second execution starts for it all the same (in AWS the rule names its own:
+    # a redelivery, or the rule's start beside the trigger's, is a second execution)
+    localenv.client("stepfunctions").start_execution(
+        stateMachineArn=outputs["AnalysisStateMachineArn"],
+        name=f"second-{uuid.uuid4()}",
+        input=execution_input(envelope.event_id, envelope.to_detail(), ANALYSIS_FIELDS),
+    )
     # Then both executions end, the second one without doing anything, and the analysis
     # completes once, by the first, with one Groq call per answer plus the summary
     executions = wait_for(

@@ -129,12 +129,15 @@ def test_answers_are_scored_before_completion_and_completion_only_summarises(
         201,
     )
 
-    # When the media is transcribed and the answer workflows run, before completion
+    # When the media is transcribed and the answer workflows run, before completion (the
+    # retake counted once the trigger has its response.submitted: until then HR reads the
+    # first video's result)
     before = wait_for(
         lambda: (
             (a := _analysis(api, hr, interview.invitation_id))
             and len(a["progress"]) == 3
             and all(p["status"] == "scored" for p in a["progress"])
+            and retake["answer_id"] in {p["answer_id"] for p in a["progress"]}
             and a
         ),
         DEADLINE_S,
