@@ -182,3 +182,50 @@ def test_installed_in_localstack_step_functions_parses_each_jsonpath_once() -> N
     assert printed[:4] == ["2", "True", "True", "True"]
     assert printed[4:6] == ["True", "True"]
     assert printed[6] == "jsonpath_ng.ext.parser"
+
+
+_SFN_EVENTS_PROBE = textwrap.dedent(
+    """
+    import sys, threading
+    sys.path.insert(0, sys.argv[1])
+    from localstack.services.stepfunctions.backend.execution import Execution
+
+    sent, release = [], threading.Event()
+
+    class Events:  # stands for LocalStack's events client: a slow PutEvents
+        def put_events(self, Entries):
+            release.wait(10)
+            sent.append(Entries[0])
+
+    execution = Execution.__new__(Execution)
+    vars(execution).update(
+        input_data={"a": 1}, output=None, output_details=None, exec_arn="arn:x",
+        name="n", exec_status="RUNNING", start_date=None, stop_date=None,
+        input_details=None, error=None, cause=None,
+    )
+    execution.state_machine = type("SM", (), {"arn": "arn:sm"})()
+    execution._get_events_client = lambda: Events()
+
+    from hostexec import sfnevents
+    print(sfnevents.install(), sfnevents.install())
+    pending = execution.publish_execution_status_change_event()
+    # It returned while PutEvents still waits; the status changes meanwhile
+    print(pending.done(), len(sent))
+    execution.exec_status = "SUCCEEDED"
+    release.set()
+    pending.result(10)
+    import json
+    print(len(sent), json.loads(sent[0]["Detail"])["status"], sent[0]["Source"])
+    """
+)
+
+
+def test_installed_in_localstack_status_events_leave_beside_the_execution() -> None:
+    # Given LocalStack's Execution, which published its status change event with a synchronous
+    # PutEvents before its worker started (and again when it ended)
+    printed = _in_localstack(_SFN_EVENTS_PROBE)
+    # Then publishing returns at once (patched once), and the event still goes out, with the
+    # status it had when it was published, not the one it has by the time it is sent
+    assert printed[:2] == ["True", "True"]
+    assert printed[2:4] == ["False", "0"]
+    assert printed[4:] == ["1", "RUNNING", "aws.states"]

@@ -3,8 +3,8 @@ what they say (issue 13, finding 14). Run LocalStack through it:
 
     python -m hostexec.s3guard        (what ``localstack/ctl.py start`` does)
 
-installs them (and ``hostexec.rolecache``, ``hostexec.jsonpathcache``) and then runs
-``localstack.runtime.main``. With
+installs them (and ``hostexec.rolecache``, ``hostexec.jsonpathcache``,
+``hostexec.sfnevents``) and then runs ``localstack.runtime.main``. With
 ``S3_SKIP_SIGNATURE_VALIDATION=0`` (set by ctl.py) LocalStack itself verifies presigned URLs
 (signature and expiry) and a POST policy's expiry and conditions; it does not verify a POST
 policy's signature (its code says
@@ -113,12 +113,13 @@ def install() -> None:
 
 
 def main() -> None:
-    from hostexec import jsonpathcache, rolecache
+    from hostexec import jsonpathcache, rolecache, sfnevents
 
     install()
     # Not S3 checks: the launcher's other patches (see their docstrings).
     rolecache.install()
     jsonpathcache.install()
+    sfnevents.install()
     runpy.run_module("localstack.runtime.main", run_name="__main__", alter_sys=True)
 
 
