@@ -26,7 +26,6 @@ Needs the stage deployed (`make up`).
 from __future__ import annotations
 
 import collections
-import contextlib
 import itertools
 import json
 import os
@@ -34,7 +33,6 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,8 +41,8 @@ from typing import Any
 import httpx
 import psycopg
 
-from fakes.groq import FakeGroqServer
 from scripts import localenv
+from scripts.fake_groq import stage_fake_groq
 from shared.dal.db import conninfo_for
 from shared.settings import DatabaseSettings
 from tests import media_samples
@@ -215,25 +213,6 @@ def _conn() -> psycopg.Connection[Any]:
     return psycopg.connect(conninfo_for(settings), autocommit=True)
 
 
-@contextlib.contextmanager
-def fake_groq() -> Iterator[FakeGroqServer]:
-    """The fake Groq, with the stage's Groq secret pointed at it (restored afterwards)."""
-    secrets = localenv.client("secretsmanager")
-    name = f"interview-platform/{localenv.STAGE}/groq"
-    try:
-        previous = secrets.get_secret_value(SecretId=name)["SecretString"]
-    except secrets.exceptions.ResourceNotFoundException:
-        secrets.create_secret(Name=name, SecretString='{"api_key": null}')
-        previous = '{"api_key": null}'
-    with FakeGroqServer() as server:
-        value = {"api_key": "fake-soak-key", "base_url": server.base_url}
-        secrets.put_secret_value(SecretId=name, SecretString=json.dumps(value))
-        try:
-            yield server
-        finally:
-            secrets.put_secret_value(SecretId=name, SecretString=previous)
-
-
 def _ended(conn: psycopg.Connection[Any], ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
     found = conn.execute(
         """SELECT upload_id, status, coalesce(reason, '') FROM media.assets
@@ -336,7 +315,7 @@ def run(sizes: Sizes | None = None) -> SoakResult:
     pid = localstack_pid()
     base_url = localenv.stack_outputs()["ApiUrl"]
     started = time.monotonic()
-    with tempfile.TemporaryDirectory() as tmp, fake_groq():
+    with tempfile.TemporaryDirectory() as tmp, stage_fake_groq("fake-soak-key"):
         answer = media_samples.answer_webm(Path(tmp) / "answer.webm", 2, speech=False)
         # Warm-up at the load's concurrency, so every Lambda environment the load needs exists
         # (each holds a few LocalStack threads) before "before" is taken.

@@ -18,7 +18,6 @@ The cluster is always started again (``finally``), and waited for with a poll.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ import psycopg
 from fakes.groq.server import FakeGroqServer
 from scripts import db, localenv
 from scripts.db import Cluster
+from scripts.fake_groq import stage_fake_groq
 from scripts.main_job import (
     CONSENT,
     TEXT,
@@ -159,25 +159,12 @@ def _analysis_status(api: httpx.Client, hr: dict[str, str], invitation_id: str) 
 
 @contextmanager
 def slow_groq(latency_s: float, script: list[str]) -> Iterator[FakeGroqServer]:
-    """The stage's Groq secret naming a fake whose every call takes ``latency_s`` (its words
-    from ``script``) for the block; the secret as it was afterwards."""
-    secrets = localenv.client("secretsmanager")
-    name = f"interview-platform/{localenv.STAGE}/groq"
-    try:
-        previous = secrets.get_secret_value(SecretId=name)["SecretString"]
-    except secrets.exceptions.ResourceNotFoundException:
-        secrets.create_secret(Name=name, SecretString=json.dumps({"api_key": None}))
-        previous = json.dumps({"api_key": None, "base_url": None})
-    with FakeGroqServer() as fake:
+    """The stage on a fake Groq whose every call takes ``latency_s`` (its words from
+    ``script``) for the block; the stage's secret as it was afterwards."""
+    with stage_fake_groq() as fake:
         fake.set_latency(latency_s)
         fake.set_script(script)
-        secret = {"api_key": "fake-key-not-groq", "base_url": fake.base_url}
-        # Locally the functions read the secret on every call (GROQ_CACHE_S=0): no wait.
-        secrets.put_secret_value(SecretId=name, SecretString=json.dumps(secret))
-        try:
-            yield fake
-        finally:
-            secrets.put_secret_value(SecretId=name, SecretString=previous)
+        yield fake
 
 
 def _invoke(function_name: str) -> None:

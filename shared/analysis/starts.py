@@ -27,8 +27,7 @@ import psycopg
 from botocore.exceptions import BotoCoreError, ClientError
 from psycopg_pool import ConnectionPool
 
-from shared.dal.aws import new_client
-from shared.events.settings import get_events_settings
+from shared.events.clients import after_commit_client
 from shared.observability import logger
 
 if TYPE_CHECKING:
@@ -57,13 +56,7 @@ ORDER BY created_at, event_id
 @lru_cache(maxsize=1)
 def direct_start_client() -> SFNClient:
     """One brief try (the after-commit publisher's timeouts): the rule is there if it fails."""
-    settings = get_events_settings()
-    client: SFNClient = new_client(
-        "stepfunctions",
-        connect_timeout_s=settings.after_commit_connect_timeout_s,
-        read_timeout_s=settings.after_commit_read_timeout_s,
-        total_attempts=1,
-    )
+    client: SFNClient = after_commit_client("stepfunctions")
     return client
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from shared.dal.aws import new_client
 from shared.events.publisher import EventBridgeClient, EventPublisher
@@ -28,15 +29,21 @@ def default_publisher() -> EventPublisher:
     )
 
 
-@lru_cache(maxsize=1)
-def after_commit_publisher() -> EventPublisher:
-    """One try with short timeouts, for publishing right after a producer's commit; what it
-    cannot publish stays in the outbox for the relay's schedule."""
+def after_commit_client(service: str) -> Any:
+    """A client of ``service`` for a call right after a producer's commit: one try with short
+    timeouts (what it cannot do, a schedule or a rule does later)."""
     settings = get_events_settings()
-    client: EventBridgeClient = new_client(
-        "events",
+    return new_client(
+        service,
         connect_timeout_s=settings.after_commit_connect_timeout_s,
         read_timeout_s=settings.after_commit_read_timeout_s,
         total_attempts=1,
     )
-    return EventPublisher(client, settings.bus_name, max_attempts=1)
+
+
+@lru_cache(maxsize=1)
+def after_commit_publisher() -> EventPublisher:
+    """One try with short timeouts, for publishing right after a producer's commit; what it
+    cannot publish stays in the outbox for the relay's schedule."""
+    client: EventBridgeClient = after_commit_client("events")
+    return EventPublisher(client, get_events_settings().bus_name, max_attempts=1)

@@ -16,6 +16,7 @@ import pytest
 
 from fakes.groq import FakeGroqServer
 from scripts import localenv
+from scripts.fake_groq import stage_fake_groq
 from shared.dal.db import conninfo_for
 from shared.settings import DatabaseSettings
 from tests.integration.media import rows
@@ -61,20 +62,8 @@ def db() -> Iterator[psycopg.Connection[Any]]:
 @pytest.fixture(scope="session")
 def fake_groq() -> Iterator[FakeGroqServer]:
     """The fake Groq, and the stage's Groq secret pointing at it (restored afterwards)."""
-    secrets = localenv.client("secretsmanager")
-    name = f"interview-platform/{localenv.STAGE}/groq"
-    try:
-        previous = secrets.get_secret_value(SecretId=name)["SecretString"]
-    except secrets.exceptions.ResourceNotFoundException:
-        secrets.create_secret(Name=name, SecretString='{"api_key": null}')
-        previous = '{"api_key": null}'
-    with FakeGroqServer() as server:
-        value = {"api_key": "fake-test-key", "base_url": server.base_url}
-        secrets.put_secret_value(SecretId=name, SecretString=json.dumps(value))
-        try:
-            yield server
-        finally:
-            secrets.put_secret_value(SecretId=name, SecretString=previous)
+    with stage_fake_groq("fake-test-key") as server:
+        yield server
 
 
 @pytest.fixture
