@@ -33,6 +33,12 @@ KNOWN_TYPES = frozenset({"Bounce", "Complaint", "Delivery", "Send", "Reject"})
 # Delivery event inside SendRawEmail): feedback for an unknown message is retried this long
 # after the mail was sent, then dropped (it was not ours).
 UNKNOWN_MESSAGE_RETRY = timedelta(minutes=10)
+# The deliveries SQS makes before it dead-letters a message (the feedback queue's
+# maxReceiveCount, cdk/interview_platform/constructs/events.py): on the last one, feedback for an
+# unknown message is dropped, not dead-lettered. Locally the queue's visibility is 5 s, so the
+# five deliveries end long before UNKNOWN_MESSAGE_RETRY, and a second copy of an email (a send
+# whose first attempt reached SES but was not recorded) filled the DLQ.
+MAX_DELIVERIES = 5
 NOTE_MAX = 500
 
 Address = Annotated[str, Field(min_length=3, max_length=320)]
@@ -230,6 +236,7 @@ def plan(notification: SesNotification) -> FeedbackPlan | None:
     return None
 
 
-def retry_unknown(mail_sent_at: datetime, now: datetime) -> bool:
-    """Whether feedback for a message not (yet) in our log is to be retried."""
-    return now - mail_sent_at < UNKNOWN_MESSAGE_RETRY
+def retry_unknown(mail_sent_at: datetime, now: datetime, delivery: int = 1) -> bool:
+    """Whether feedback for a message not (yet) in our log is to be retried: while the mail is
+    recent and SQS has a delivery left."""
+    return now - mail_sent_at < UNKNOWN_MESSAGE_RETRY and delivery < MAX_DELIVERIES

@@ -1,7 +1,9 @@
 """The SES feedback consumer's batch (topic -> SQS -> Lambda): each notification's plan
-(shared/notifications/feedback.py) applied in one transaction. A message that cannot be parsed,
-or whose message is not recorded yet, is reported in ``batchItemFailures``: SQS redelivers it
-and, after maxReceiveCount, dead-letters it."""
+(shared/notifications/feedback.py) applied in one transaction. A message that cannot be parsed
+is reported in ``batchItemFailures``: SQS redelivers it and, after maxReceiveCount,
+dead-letters it. Feedback whose message is not recorded yet is reported too while the mail is
+recent and SQS has a delivery left; on the last one it is logged and dropped (not ours, or a
+second copy of an email whose first send was never recorded), never dead-lettered."""
 
 from __future__ import annotations
 
@@ -36,7 +38,8 @@ class FeedbackDeps:
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
-def handle_body(body: str, deps: FeedbackDeps) -> Outcome:
+def handle_body(body: str, deps: FeedbackDeps, delivery: int = 1) -> Outcome:
+    """One notification (``delivery``: SQS's count of deliveries of it, this one included)."""
     notification = parse_body(body)
     effect = plan(notification) if notification is not None else None
     if notification is None or effect is None:
@@ -57,9 +60,9 @@ def handle_body(body: str, deps: FeedbackDeps) -> Outcome:
     if found:
         logger.info("SES feedback recorded", extra={**log, "status": effect.status})
         return "applied"
-    if retry_unknown(notification.mail.timestamp, deps.now()):
+    if retry_unknown(notification.mail.timestamp, deps.now(), delivery):
         raise MessageNotYetKnown(effect.provider_id)
-    logger.warning("SES feedback for a message not in the log", extra=log)
+    logger.warning("SES feedback for a message not in the log", extra={**log, "delivery": delivery})
     return "unknown"
 
 
@@ -67,7 +70,8 @@ def handle_batch(
     event: dict[str, Any], deps: FeedbackDeps, context: LambdaContext | None = None
 ) -> dict[str, Any]:
     def record_handler(record: SQSRecord) -> Outcome:
-        return handle_body(record.body, deps)
+        count = record.attributes.get("ApproximateReceiveCount")
+        return handle_body(record.body, deps, int(count) if count else 1)
 
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     return dict(

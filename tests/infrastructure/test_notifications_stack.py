@@ -8,6 +8,7 @@ from typing import Any
 from aws_cdk.assertions import Match, Template
 from interview_platform.constructs.notifications import EVENT_TYPES
 
+from shared.notifications.feedback import MAX_DELIVERIES
 from shared.notifications.planning import EVENT_TYPES as PLANNED
 
 
@@ -123,6 +124,8 @@ def test_ses_feedback_goes_topic_then_queue_with_dlq_then_its_consumer(
     queue = props["EventSourceArn"]["Fn::GetAtt"][0]
     queue_props = local_template.to_json()["Resources"][queue]["Properties"]
     assert queue_props["RedrivePolicy"]["maxReceiveCount"] == 5
+    # the consumer drops feedback for an unknown message on that last delivery (no DLQ)
+    assert queue_props["RedrivePolicy"]["maxReceiveCount"] == MAX_DELIVERIES
     topic = _logical_id(
         local_template, "AWS::SNS::Topic", lambda p: p.get("DisplayName") == "SES feedback"
     )

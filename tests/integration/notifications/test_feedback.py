@@ -18,7 +18,7 @@ from shared.dal.db import conninfo_for
 from shared.dal.migrator import migrate
 from shared.dal.sql import Conn, fetch_one
 from shared.notifications import dal
-from shared.notifications.feedback import MessageNotYetKnown
+from shared.notifications.feedback import MAX_DELIVERIES, MessageNotYetKnown
 from shared.notifications.feedback_consumer import FeedbackDeps, handle_batch, handle_body
 from shared.settings import DatabaseSettings
 from tests.builders import ses_notification, sns_envelope
@@ -166,6 +166,26 @@ def test_feedback_for_a_message_not_recorded_yet_is_retried_then_dropped(
 
     later = FeedbackDeps(transaction=deps.transaction, now=lambda: NOW + timedelta(hours=1))
     assert handle_body(body, later) == "unknown"
+
+
+def test_feedback_for_an_unknown_message_is_dropped_on_the_last_delivery_not_dead_lettered(
+    deps: FeedbackDeps,
+) -> None:
+    # Given feedback for a message never recorded (a second copy of an email whose first send
+    # reached SES unrecorded), still young
+    body = _body("bounce_permanent", "never-recorded", "twice@example.com")
+    records = [
+        {"messageId": f"d{n}", "body": body, "attributes": {"ApproximateReceiveCount": str(n)}}
+        for n in (1, MAX_DELIVERIES - 1, MAX_DELIVERIES)
+    ]
+    for record in records:
+        record.update(eventSource="aws:sqs", receiptHandle="r")
+    # When SQS delivers it, the last time included
+    result = handle_batch({"Records": records}, deps)
+    # Then it is retried while SQS has deliveries left, and dropped (logged) on the last one,
+    # instead of going to the dead-letter queue
+    assert result == {"batchItemFailures": [{"itemIdentifier": "d1"}, {"itemIdentifier": "d4"}]}
+    assert handle_body(body, deps, delivery=MAX_DELIVERIES) == "unknown"
 
 
 def test_a_batch_reports_only_the_records_that_failed(deps: FeedbackDeps) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.notifications.feedback import (
+    MAX_DELIVERIES,
     UNKNOWN_MESSAGE_RETRY,
     FeedbackPlan,
     MalformedFeedback,
@@ -139,3 +140,6 @@ def test_feedback_for_an_unknown_message_is_retried_only_while_the_mail_is_recen
     sent = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
     assert retry_unknown(sent, sent + timedelta(seconds=1))
     assert not retry_unknown(sent, sent + UNKNOWN_MESSAGE_RETRY)
+    # nor on the last delivery SQS makes before its dead-letter queue
+    assert retry_unknown(sent, sent + timedelta(seconds=1), delivery=MAX_DELIVERIES - 1)
+    assert not retry_unknown(sent, sent + timedelta(seconds=1), delivery=MAX_DELIVERIES)
