@@ -173,22 +173,15 @@ class Analysis(Construct):
         self._trigger(foundation, functions, db_env)
 
         # ---- HR's routes ----
-        key_secret_name = secret_name(stage, "jwt-signing-key")
         self.routes: dict[str, lambda_.Function] = {}
         for name, module, method, path, publishes in (
             ("AnalysisRead", "read", "GET", "invitations/{invitation_id}/analysis", False),
             ("AnalysisRetry", "retry", "POST", "invitations/{invitation_id}/analysis/retry", True),
         ):
-            fn = functions.add(
-                FunctionSpec(
-                    name,
-                    _MODULE.format(module),
-                    timeout_s=15,
-                    environment={**db_env, "AUTH_KEY_SECRET_NAME": key_secret_name},
-                )
+            # Verifying callers' tokens: the key ring's name, read access, nothing more.
+            fn = functions.add_token_verifier(
+                FunctionSpec(name, _MODULE.format(module), timeout_s=15, environment=db_env)
             )
-            # Verifying callers' tokens: read the key ring, never create or change it.
-            allow_secret(fn, foundation.key_ring_arn())
             if publishes:
                 allow_publish(foundation, fn)
             routes.add(path, method, fn)

@@ -20,7 +20,6 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from interview_platform.constants import secret_name
 from interview_platform.constructs.events import (
     BATCH_SIZE,
     DLQ_RETENTION,
@@ -157,7 +156,6 @@ class Notifications(Construct):
             fn.add_to_role_policy(send_email)
             allow_secret(fn, foundation.app_key_arn())
 
-        key_secret_name = secret_name(stage, "jwt-signing-key")
         self.routes: dict[str, lambda_.Function] = {}
         for name, module, paths, needs_key in (
             (
@@ -189,15 +187,10 @@ class Notifications(Construct):
                 True,
             ),
         ):
-            fn = functions.add(
-                FunctionSpec(
-                    name,
-                    _MODULE.format(module),
-                    timeout_s=15,
-                    environment={**env, "AUTH_KEY_SECRET_NAME": key_secret_name},
-                )
+            # Verifying callers' tokens: the key ring's name, read access, nothing more.
+            fn = functions.add_token_verifier(
+                FunctionSpec(name, _MODULE.format(module), timeout_s=15, environment=env)
             )
-            allow_secret(fn, foundation.key_ring_arn())
             if needs_key:
                 allow_secret(fn, foundation.app_key_arn())
             for path, method in paths:

@@ -13,11 +13,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from interview_platform.constants import secret_name
 from interview_platform.constructs.events import Consumer
 from interview_platform.constructs.functions import FunctionSpec, PlatformFunctions
 from interview_platform.constructs.routes import Routes
-from interview_platform.refs import Foundation, allow_publish, allow_secret
+from interview_platform.refs import Foundation, allow_publish
 
 OUTPUT_QUEUE_URL = "ReportsQueueUrl"
 OUTPUT_DLQ_URL = "ReportsDlqUrl"
@@ -53,7 +52,7 @@ class Reports(Construct):
         routes: Routes,
     ) -> None:
         super().__init__(scope, id)
-        stage, local = foundation.stage, foundation.local
+        local = foundation.local
         objects = foundation.media_bucket.arn_for_objects(f"{PREFIX}*")
         db_env = {"DB_POOL_MAX_SIZE": "1"}
 
@@ -82,7 +81,6 @@ class Reports(Construct):
             local=local,
         )
 
-        key_secret_name = secret_name(stage, "jwt-signing-key")
         self.routes: dict[str, lambda_.Function] = {}
         for name, module, paths, reads, publishes in (
             (
@@ -104,15 +102,10 @@ class Reports(Construct):
             ),
             ("ReportsFunnel", "funnel", (("reports/funnel", "GET"),), False, False),
         ):
-            fn = functions.add(
-                FunctionSpec(
-                    name,
-                    _MODULE.format(module),
-                    timeout_s=15,
-                    environment={**db_env, "AUTH_KEY_SECRET_NAME": key_secret_name},
-                )
+            # Verifying callers' tokens: the key ring's name, read access, nothing more.
+            fn = functions.add_token_verifier(
+                FunctionSpec(name, _MODULE.format(module), timeout_s=15, environment=db_env)
             )
-            allow_secret(fn, foundation.key_ring_arn())
             if reads:
                 # Presigning a GET needs the right to read the object (and nothing else).
                 fn.add_to_role_policy(
