@@ -79,3 +79,19 @@ def sns_envelope(message: str, topic_arn: str = "arn:aws:sns:us-east-1:000000000
             "SignatureVersion": "1",
         }
     )
+
+
+def unreachable_client(service: str) -> Any:
+    """A real boto3 client of ``service`` at a port nobody listens on: every call is a real
+    connection error (one try, 1 s timeouts)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        service,
+        endpoint_url="http://127.0.0.1:9",
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 1}),
+    )

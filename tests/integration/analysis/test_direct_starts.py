@@ -9,9 +9,7 @@ import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from psycopg_pool import ConnectionPool
 
 from scripts import localenv
@@ -24,6 +22,7 @@ from shared.models.events.analysis import (
     AnalysisHumanReview,
     AnalysisStarted,
 )
+from tests.builders import unreachable_client
 
 if TYPE_CHECKING:
     from mypy_boto3_stepfunctions import SFNClient
@@ -157,14 +156,7 @@ def test_no_start_when_step_functions_cannot_be_reached_and_none_configured(
     with pool.connection() as conn, conn.transaction():
         enqueue(conn, started)
     # A Step Functions that does not answer: the batch is not failed (the rule starts it)
-    dead: SFNClient = boto3.client(
-        "stepfunctions",
-        endpoint_url="http://127.0.0.1:9",
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 1}),
-    )
+    dead: SFNClient = unreachable_client("stepfunctions")
     arn = "arn:aws:states:us-east-1:000000000000:stateMachine:nowhere"
     assert start_committed(pool, [started.event_id], workflows(arn, arn), dead) == 0
     # No machines configured: nothing to do, nothing asked

@@ -14,10 +14,8 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-import boto3
 import httpx
 import pytest
-from botocore.config import Config
 from psycopg_pool import ConnectionPool
 
 from scripts import localenv
@@ -40,6 +38,7 @@ from shared.notifications.mail import SesMailer
 from shared.notifications.planning import CONSUMER, on_event, queue_reminders, tracking_queued
 from shared.notifications.settings import NotificationsSettings
 from shared.settings import DatabaseSettings
+from tests.builders import unreachable_client
 from tests.integration.conftest import LOCALSTACK
 from tests.integration.identity.conftest import FAST_HASHER
 
@@ -229,14 +228,7 @@ def test_a_failing_provider_is_retried_with_a_growing_delay_then_failed(
     pool: ConnectionPool, ses: Any
 ) -> None:
     # SES unreachable: a client of a port nobody listens on (a real connection error).
-    dead = boto3.client(
-        "ses",
-        endpoint_url="http://127.0.0.1:9",
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 1}),
-    )
+    dead = unreachable_client("ses")
     deps = _deps(pool, SesMailer(dead), max_attempts=3, retry_base_s=30)
     with pool.connection() as conn:
         hr = _hr(conn)
