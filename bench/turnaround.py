@@ -328,25 +328,32 @@ def _last_answer(
     return float(_result(db, c, uploaded)["turnaround_s"])
 
 
-def _function_for(handler: str) -> str:
+def _functions_by_handler() -> dict[str, str]:
+    """handler -> function name, of every function of the stage."""
     lam = localenv.client("lambda")
-    for page in lam.get_paginator("list_functions").paginate():
-        for fn in page["Functions"]:
-            if fn.get("Handler") == handler:
-                return str(fn["FunctionName"])
-    raise SystemExit(f"no function with the handler {handler}")
+    return {
+        str(fn["Handler"]): str(fn["FunctionName"])
+        for page in lam.get_paginator("list_functions").paginate()
+        for fn in page["Functions"]
+        if fn.get("Handler")
+    }
+
+
+def _function_for(handler: str) -> str:
+    found = _functions_by_handler().get(handler)
+    if found is None:
+        raise SystemExit(f"no function with the handler {handler}")
+    return found
 
 
 def _groq_functions() -> dict[str, str]:
     """module -> function name of the analysis steps that may call Groq."""
-    lam = localenv.client("lambda")
-    found: dict[str, str] = {}
-    for page in lam.get_paginator("list_functions").paginate():
-        for fn in page["Functions"]:
-            for module in GROQ_STEPS:
-                if fn.get("Handler") == f"functions.analysis.{module}.handler.handler":
-                    found[module] = fn["FunctionName"]
-    return found
+    by_handler = _functions_by_handler()
+    return {
+        module: by_handler[handler]
+        for module in GROQ_STEPS
+        if (handler := f"functions.analysis.{module}.handler.handler") in by_handler
+    }
 
 
 def _set_env(function_name: str, name: str, value: str | None) -> str | None:
